@@ -1,0 +1,62 @@
+# CarbonCred — `make run` serves the API on http://127.0.0.1:8000, `make test` runs the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The first interpreter that is Python >= 3.12: pyenv's python3 (the checkout's .python-version
+# says 3.13), then explicit versions, then plain python. Override with `make PYTHON=/path/python3`.
+PYTHON ?= $(shell for c in python3 python3.14 python3.13 python3.12 python; do \
+	p=$$(command -v $$c 2>/dev/null) || continue; \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+
+.PHONY: help run test lint bench-data clean python
+
+help:
+	@echo "make run    create .venv, install, migrate SQLite, load reference data, serve on $(HOST):$(PORT)"
+	@echo "make test   the whole test suite (PostgreSQL-only tests run when DATABASE_URL is PostgreSQL)"
+	@echo "make lint   ruff and mypy"
+
+python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: CarbonCred needs Python 3.12 or newer, and none was found on PATH." >&2; \
+		echo "       Install Python 3.13 (e.g. 'pyenv install 3.13' or your OS package) or run" >&2; \
+		echo "       'make PYTHON=/path/to/python3.13 ...'." >&2; \
+		exit 1; \
+	fi
+
+# A venv left by an older interpreter is rebuilt rather than half-used.
+$(BIN)/python: | python
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		rm -rf $(VENV); fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving CarbonCred on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
+	$(BIN)/gunicorn carboncred.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+clean:
+	rm -rf $(VENV) var/static

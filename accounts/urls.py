@@ -1,0 +1,11 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("auth/register/", views.RegisterApi.as_view(), name="register"),
+    path("token/", views.TokenObtainApi.as_view(), name="token-obtain"),
+    path("token/refresh/", views.TokenRefreshApi.as_view(), name="token-refresh"),
+    path("token/blacklist/", views.TokenBlacklistApi.as_view(), name="token-blacklist"),
+    path("me/", views.MeApi.as_view(), name="me"),
+]

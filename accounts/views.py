@@ -1,0 +1,83 @@
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
+
+from accounts.serializers import (
+    MeOutputSerializer,
+    RegisterInputSerializer,
+    RegisterOutputSerializer,
+    TokenBlacklistInputSerializer,
+    TokenObtainInputSerializer,
+)
+from accounts.services import user_register
+from carboncred.errors import DomainError
+
+
+class LockedOutError(DomainError):
+    """Too many failed sign-ins for this e-mail from this address."""
+
+    status_code, code = 429, "locked_out"
+
+
+class RegisterApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer}, tags=["accounts"])
+    def post(self, request: Request) -> Response:
+        payload = RegisterInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = user_register(**payload.validated_data)
+        return Response(RegisterOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenObtainApi(TokenObtainPairView):
+    """Sign in with e-mail and password. Repeated failures lock the e-mail/address pair out (429)."""
+
+    serializer_class = TokenObtainInputSerializer
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.AuthenticationFailed:
+            # django-axes flags the request it was given (this DRF request) when it refuses a
+            # locked-out pair; answer that honestly instead of "wrong password".
+            if getattr(request, "axes_locked_out", False):
+                minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+                raise LockedOutError(
+                    f"Too many failed sign-in attempts. Try again in {minutes} minutes.",
+                    retry_after_seconds=int(settings.AXES_COOLOFF_TIME.total_seconds()),
+                ) from None
+            raise
+
+
+class TokenRefreshApi(TokenRefreshView):
+    """Exchange a refresh token for a new access token and a new refresh token (rotation)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+
+class TokenBlacklistApi(TokenBlacklistView):
+    """Log out: the given refresh token stops working."""
+
+    serializer_class = TokenBlacklistInputSerializer
+    authentication_classes = [JWTAuthentication]
+    permission_classes = [IsAuthenticated]
+
+
+class MeApi(APIView):
+    @extend_schema(responses={200: MeOutputSerializer}, tags=["accounts"])
+    def get(self, request: Request) -> Response:
+        return Response(MeOutputSerializer(request.user).data)

@@ -1,0 +1,41 @@
+"""Pure helpers used while settings load; nothing here may import Django settings."""
+
+import secrets
+from pathlib import Path
+
+DEFAULT_THROTTLE_RATES = {
+    "register": "20/hour",
+    "token": "60/min",
+    "user": "1200/min",
+    "anon": "600/min",
+}
+
+
+def parse_throttle_rates(value: str | None) -> dict[str, str | None]:
+    """Turn ``register=20/hour,token=60/min`` into DRF rates; ``off`` disables every scope.
+
+    Scopes not named keep their default, so an override can name just the one it changes.
+    DRF lets a request through when a scope's rate is ``None``.
+    """
+    rates: dict[str, str | None] = dict(DEFAULT_THROTTLE_RATES)
+    if value is None or not value.strip():
+        return rates
+    if value.strip().lower() == "off":
+        return dict.fromkeys(rates)
+    for item in value.split(","):
+        scope, sep, rate = item.strip().partition("=")
+        if not sep or not scope or not rate:
+            raise ValueError(f"THROTTLE_RATES item {item!r} is not scope=N/period")
+        rates[scope.strip()] = None if rate.strip().lower() == "off" else rate.strip()
+    return rates
+
+
+def secret_key_from_file(path: Path) -> str:
+    """A per-checkout random key kept under var/, so a local run needs no configuration."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,110 @@
+"""``Idempotency-Key`` for the endpoints that move money or credits.
+
+A request carrying the header claims ``(user, key)`` inside the same transaction as its effect.
+The first successful (2xx) response is stored with it and replayed to any repeat; a repeat whose
+method, path or body differ answers 422; a failed request stores nothing, so the client may retry
+with the same key. On PostgreSQL a concurrent duplicate blocks on the unique index until the first
+commits, then replays its response — the effect happens once. Records expire after
+``settings.IDEMPOTENCY_TTL`` (``manage.py idempotency_purge`` deletes them).
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from carboncred.db import atomic_with_retry
+from carboncred.errors import DomainError
+from carboncred.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+REPLAY_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 255
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    name=HEADER,
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any string up to 255 characters. A repeat with the same key returns the first response and "
+        "does nothing twice; the same key with a different body is refused with 422."
+    ),
+)
+
+
+class IdempotencyKeyInvalidError(DomainError):
+    status_code, code = 400, "idempotency_key_invalid"
+
+
+class IdempotencyKeyReusedError(DomainError):
+    """The key was used before for a different request."""
+
+    status_code, code = 422, "idempotency_key_reused"
+    default_detail = "This Idempotency-Key was already used with a different request."
+
+
+def request_fingerprint(request: Request) -> str:
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{request.method}\n{request.path}\n{body}".encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReusedError()
+    return Response(record.response_body, status=record.status_code, headers={REPLAY_HEADER: "true"})
+
+
+def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
+    """Decorate an APIView handler (``post``) so that it honours ``Idempotency-Key``."""
+
+    @wraps(view_method)
+    def wrapper(view, request: Request, *args, **kwargs) -> Response:
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view_method(view, request, *args, **kwargs)
+        if not key.strip() or len(key) > MAX_KEY_LENGTH:
+            raise IdempotencyKeyInvalidError(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.")
+        fingerprint = request_fingerprint(request)
+
+        @atomic_with_retry
+        def unit() -> Response:
+            records = IdempotencyRecord.objects.filter(user=request.user, key=key)
+            records.filter(created_at__lt=timezone.now() - settings.IDEMPOTENCY_TTL).delete()
+            if existing := records.first():
+                return _replay(existing, fingerprint)
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        user=request.user,
+                        key=key,
+                        fingerprint=fingerprint,
+                        method=request.method,
+                        path=request.path[:255],
+                        status_code=0,
+                    )
+            except IntegrityError:
+                # A concurrent request with this key committed first: answer as it did.
+                return _replay(records.get(), fingerprint)
+
+            response = view_method(view, request, *args, **kwargs)
+            if 200 <= response.status_code < 300:
+                record.status_code = response.status_code
+                record.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
+                record.save(update_fields=["status_code", "response_body"])
+            else:
+                transaction.set_rollback(True)
+            return response
+
+        return unit()
+
+    return wrapper

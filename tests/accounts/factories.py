@@ -1,0 +1,30 @@
+import factory
+from django.contrib.auth.models import Group
+
+from accounts.models import VERIFIERS_GROUP, Organization, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"SME {n} Ltd")
+    country = "GB"
+    sector = "manufacturing"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    organization = factory.SubFactory(OrganizationFactory)
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verifier(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get_or_create(name=VERIFIERS_GROUP)[0])

@@ -1,0 +1,17 @@
+from django.db.models import QuerySet
+
+from accounts.models import User
+from projects.models import Project
+
+
+def project_list_for(*, user: User) -> QuerySet[Project]:
+    """The user's organisation's projects; verifiers see every project."""
+    projects = Project.objects.select_related("owner")
+    if user.is_verifier:
+        return projects
+    return projects.filter(owner=user.organization_id)
+
+
+def project_get_for(*, user: User, project_id: int) -> Project:
+    """One project the user may see; another organisation's project does not exist for them (404)."""
+    return project_list_for(user=user).get(pk=project_id)

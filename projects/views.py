@@ -1,0 +1,28 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from projects.models import Project
+from projects.selectors import project_list_for
+from projects.serializers import ProjectCreateInputSerializer, ProjectOutputSerializer
+from projects.services import project_create
+
+
+@extend_schema(tags=["projects"])
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The organisation's sustainability projects (verifiers see all)."""
+
+    serializer_class = ProjectOutputSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Project.objects.none()
+        return project_list_for(user=self.request.user)
+
+    @extend_schema(request=ProjectCreateInputSerializer, responses={201: ProjectOutputSerializer})
+    def create(self, request: Request) -> Response:
+        payload = ProjectCreateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        project = project_create(owner=request.user.organization, **payload.validated_data)
+        return Response(ProjectOutputSerializer(project).data, status=status.HTTP_201_CREATED)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "axes",
     "carboncred.apps.CarbonCredConfig",
     "accounts",
+    "emissions",
 ]
 
 MIDDLEWARE = [

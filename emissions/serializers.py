@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from emissions.activities import ACTIVITIES, units_help_text
 from emissions.arithmetic import plain
-from emissions.models import ACTIVITY_CHOICES, EmissionFactor, EmissionLine, EmissionReport, Scope
+from emissions.models import ACTIVITY_CHOICES, EmissionCheck, EmissionFactor, EmissionLine, EmissionReport, Scope
 
 ACTIVITY_HELP = "; ".join(f"{key}: {activity.label} (scope {activity.scope})" for key, activity in ACTIVITIES.items())
 REGION_HELP = (
@@ -134,6 +134,27 @@ class EmissionReportOutputSerializer(serializers.ModelSerializer):
             "scope2_kg": {"help_text": "Purchased electricity, location-based."},
             "scope3_kg": {"help_text": "Travel, waste and grid losses."},
         }
+
+
+class EmissionReportVerifyInputSerializer(serializers.Serializer):
+    report = serializers.IntegerField(min_value=1, help_text="Id of one of your emission reports.")
+
+
+class EmissionFindingOutputSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="duplicate_period, period_overlap, period_too_long, intensity_jump, electricity_unknown_grid, "
+        "implausible_magnitude"
+    )
+    detail = serializers.CharField()
+
+
+class EmissionCheckOutputSerializer(serializers.ModelSerializer):
+    risk_score = serializers.DecimalField(max_digits=4, decimal_places=3, help_text="0..1")
+    findings = EmissionFindingOutputSerializer(many=True)
+
+    class Meta:
+        model = EmissionCheck
+        fields = ["id", "report", "status", "risk_score", "findings", "engine_version", "created_at"]
 
 
 class EmissionFactorFilterInputSerializer(serializers.Serializer):

@@ -6,10 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Organization
+from emissions import checks
 from emissions.activities import ACTIVITIES
 from emissions.arithmetic import exact_emissions, plain, round_kg
 from emissions.factors import FactorTable
-from emissions.models import EmissionFactor, EmissionFactorImmutableError, EmissionLine, EmissionReport
+from emissions.models import EmissionCheck, EmissionFactor, EmissionFactorImmutableError, EmissionLine, EmissionReport
+from emissions.selectors import emission_report_get_for
 
 # 1 Mt CO2e on one line is far past any SME; the bound keeps every sum inside a 64-bit integer column.
 MAX_LINE_KG = 10**9
@@ -128,6 +130,23 @@ def _quantity(raw: Any) -> Decimal:
     if quantity != quantity.quantize(QUANTITY_STEP) or quantity >= MAX_QUANTITY:
         raise _LineError("quantity", f"Give at most 4 decimal places and less than {MAX_QUANTITY:,}.")
     return quantity
+
+
+@transaction.atomic
+def emission_report_verify(*, organization: Organization, report_id: int) -> EmissionCheck:
+    """Run the checks on one of the organisation's reports and store the outcome (404 if not its own)."""
+    report = emission_report_get_for(organization=organization, report_id=report_id)
+    others = list(
+        EmissionReport.objects.filter(organization=organization).exclude(pk=report.pk).prefetch_related("lines")
+    )
+    findings = checks.report_findings(report, others)
+    return EmissionCheck.objects.create(
+        report=report,
+        status=EmissionCheck.Status.ANOMALIES_FOUND if findings else EmissionCheck.Status.CONSISTENT,
+        risk_score=checks.risk_score(findings),
+        findings=[finding.as_dict() for finding in findings],
+        engine_version=checks.ENGINE_VERSION,
+    )
 
 
 @transaction.atomic

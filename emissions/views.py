@@ -7,12 +7,14 @@ from rest_framework.views import APIView
 
 from emissions.selectors import emission_factor_list, emission_report_get_for, emission_report_list_for
 from emissions.serializers import (
+    EmissionCheckOutputSerializer,
     EmissionFactorFilterInputSerializer,
     EmissionFactorOutputSerializer,
     EmissionReportCreateInputSerializer,
     EmissionReportOutputSerializer,
+    EmissionReportVerifyInputSerializer,
 )
-from emissions.services import emission_report_create
+from emissions.services import emission_report_create, emission_report_verify
 
 
 @extend_schema(tags=["emissions"])
@@ -39,6 +41,21 @@ class EmissionReportDetailApi(APIView):
     def get(self, request: Request, report_id: int) -> Response:
         report = emission_report_get_for(organization=request.user.organization, report_id=report_id)
         return Response(EmissionReportOutputSerializer(report).data)
+
+
+@extend_schema(tags=["emissions"])
+class EmissionReportVerifyApi(APIView):
+    """Check one of your reports for duplicate or overlapping periods, over-long periods, jumps against
+    the same months of an earlier year, unknown grids and implausible magnitudes; the result is stored."""
+
+    @extend_schema(request=EmissionReportVerifyInputSerializer, responses={200: EmissionCheckOutputSerializer})
+    def post(self, request: Request) -> Response:
+        payload = EmissionReportVerifyInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        check = emission_report_verify(
+            organization=request.user.organization, report_id=payload.validated_data["report"]
+        )
+        return Response(EmissionCheckOutputSerializer(check).data)
 
 
 @extend_schema(tags=["emissions"], parameters=[EmissionFactorFilterInputSerializer])

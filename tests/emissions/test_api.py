@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from emissions.models import EmissionFactor, EmissionReport
+from emissions.models import EmissionCheck, EmissionFactor, EmissionReport
 from emissions.services import emission_factor_revise
 from tests.accounts.factories import OrganizationFactory, UserFactory
 from tests.conftest import client_for
@@ -147,6 +147,7 @@ def test_a_bad_third_line_of_five_leaves_nothing(auth_client):
 def test_anonymous_requests_are_401(api_client):
     assert post(api_client, BODY).status_code == 401
     assert api_client.get(URL).status_code == 401
+    assert api_client.post("/api/verify-emissions/", {"report": 1}, format="json").status_code == 401
 
 
 def test_list_shows_only_own_reports(auth_client, user):
@@ -196,6 +197,54 @@ def test_list_query_count_does_not_grow_with_reports(auth_client, user, django_a
     add_reports(20)
     with django_assert_max_num_queries(5):
         assert len(auth_client.get(URL).json()["results"]) == 22
+
+
+def test_verify_emissions_finds_a_planted_duplicate(auth_client, user):
+    first = EmissionReportFactory(organization=user.organization)
+    copy = EmissionReportFactory(organization=user.organization)
+
+    response = auth_client.post("/api/verify-emissions/", {"report": copy.pk}, format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["report"], body["status"], body["risk_score"]) == (copy.pk, "anomalies_found", "0.600")
+    assert body["findings"] == [
+        {
+            "code": "duplicate_period",
+            "detail": f"Report {first.pk} covers the same period 2025-01-01..2025-01-31; counted twice.",
+        }
+    ]
+    assert EmissionCheck.objects.get(report=copy).status == "anomalies_found"
+
+
+def test_verify_emissions_passes_a_clean_report(auth_client, user):
+    report = EmissionReportFactory(organization=user.organization)
+
+    response = auth_client.post("/api/verify-emissions/", {"report": report.pk}, format="json")
+
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["risk_score"], response.json()["findings"]) == (
+        "consistent",
+        "0.000",
+        [],
+    )
+
+
+def test_verify_emissions_on_another_organisations_report_is_404(auth_client):
+    theirs = EmissionReportFactory()
+
+    response = auth_client.post("/api/verify-emissions/", {"report": theirs.pk}, format="json")
+
+    assert response.status_code == 404
+    assert not EmissionCheck.objects.exists()
+
+
+@pytest.mark.parametrize(("body", "field"), [({}, "report"), ({"report": "x"}, "report"), ({"report": 0}, "report")])
+def test_verify_emissions_bad_input_is_400(auth_client, body, field):
+    response = auth_client.post("/api/verify-emissions/", body, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
 
 
 def test_factor_list_is_public_and_current_only_by_default(api_client):
@@ -258,6 +307,6 @@ def test_each_client_sees_only_its_organisation(db):
 def test_schema_documents_the_emission_endpoints(api_client):
     schema = json.dumps(api_client.get("/api/schema/", {"format": "json"}).json())
 
-    for path in ("/api/emissions/", "/api/emissions/{report_id}/", "/api/emission-factors/"):
+    for path in ("/api/emissions/", "/api/emissions/{report_id}/", "/api/verify-emissions/", "/api/emission-factors/"):
         assert path in schema
     assert "us_gallons" in schema  # the unit vocabulary is documented

@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -80,6 +81,10 @@ class CreditBlock(models.Model):
     @property
     def quantity_kg(self) -> int:
         return self.serial_end - self.serial_start + 1
+
+    @property
+    def quantity_t(self) -> Decimal:
+        return (Decimal(self.quantity_kg) / 1000).quantize(Decimal("0.001"))
 
     @property
     def serial(self) -> str:

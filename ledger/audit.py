@@ -6,7 +6,7 @@ read one REPEATABLE READ snapshot so that appends running meanwhile cannot cause
 import hashlib
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -86,45 +86,48 @@ def ledger_verify(
         pinned_seq, pinned_hash = expected_head if expected_head else (None, None)
         checked = 0
 
-        for seq, kind, created_at, prev_hash, digest, canonical in rows:
-            if seq != expected:
-                first_bad = expected
-                problems.append(f"entry {expected} is missing (next is {seq})")
-                break
-            if prev_hash != prev:
-                first_bad = seq
-                problems.append(f"entry {seq} does not link to entry {seq - 1}")
-                break
-            if sha256(TAG + seq.to_bytes(8, "big") + prev + canonical.encode()).digest() != digest:
-                first_bad = seq
-                problems.append(f"entry {seq} does not hash to its stored hash")
-                break
-            # The kind and created_at columns are copies of what was hashed; they must agree.
-            if not canonical.startswith(f'{{"created_at":"{format_timestamp(created_at)}","kind":"{kind}",'):
-                first_bad = seq
-                problems.append(f"entry {seq}: kind or created_at column differs from the hashed text")
-                break
-            prev = digest
-            checked = seq
-            if next_check is not None:
-                # merkle.extend, inlined: this loop is the verifier's hot path.
-                node, size = sha256(leaf_prefix + digest).digest(), seq - 1
-                while size & 1:
-                    node = sha256(node_prefix + frontier.pop() + node).digest()
-                    size >>= 1
-                frontier.append(node)
-                while next_check == seq:
-                    if merkle.root_from_frontier(frontier) == roots[seq]:
-                        trusted_up_to = seq
-                    elif first_bad is None:
-                        first_bad = trusted_up_to + 1
-                        which = "stored" if seq in stored_sizes else "pinned"
-                        problems.append(f"the entries 1..{seq} do not match the {which} checkpoint root")
-                    next_check = check_sizes.pop(0) if check_sizes else None
-            if seq == pinned_seq and digest != pinned_hash and first_bad is None:
-                first_bad = trusted_up_to + 1
-                problems.append(f"entry {seq} differs from the pinned head hash")
-            expected += 1
+        # Closed explicitly: the loop may stop early, and the server-side cursor must close
+        # inside the transaction that opened it.
+        with closing(rows):
+            for seq, kind, created_at, prev_hash, digest, canonical in rows:
+                if seq != expected:
+                    first_bad = expected
+                    problems.append(f"entry {expected} is missing (next is {seq})")
+                    break
+                if prev_hash != prev:
+                    first_bad = seq
+                    problems.append(f"entry {seq} does not link to entry {seq - 1}")
+                    break
+                if sha256(TAG + seq.to_bytes(8, "big") + prev + canonical.encode()).digest() != digest:
+                    first_bad = seq
+                    problems.append(f"entry {seq} does not hash to its stored hash")
+                    break
+                # The kind and created_at columns are copies of what was hashed; they must agree.
+                if not canonical.startswith(f'{{"created_at":"{format_timestamp(created_at)}","kind":"{kind}",'):
+                    first_bad = seq
+                    problems.append(f"entry {seq}: kind or created_at column differs from the hashed text")
+                    break
+                prev = digest
+                checked = seq
+                if next_check is not None:
+                    # merkle.extend, inlined: this loop is the verifier's hot path.
+                    node, size = sha256(leaf_prefix + digest).digest(), seq - 1
+                    while size & 1:
+                        node = sha256(node_prefix + frontier.pop() + node).digest()
+                        size >>= 1
+                    frontier.append(node)
+                    while next_check == seq:
+                        if merkle.root_from_frontier(frontier) == roots[seq]:
+                            trusted_up_to = seq
+                        elif first_bad is None:
+                            first_bad = trusted_up_to + 1
+                            which = "stored" if seq in stored_sizes else "pinned"
+                            problems.append(f"the entries 1..{seq} do not match the {which} checkpoint root")
+                        next_check = check_sizes.pop(0) if check_sizes else None
+                if seq == pinned_seq and digest != pinned_hash and first_bad is None:
+                    first_bad = trusted_up_to + 1
+                    problems.append(f"entry {seq} differs from the pinned head hash")
+                expected += 1
 
         if first_bad is None:
             last = expected - 1
@@ -253,17 +256,20 @@ def replay(*, chunk_size: int | None = None) -> ReplayReport:
     replayed = compared = 0
     with _snapshot():
         entries = LedgerEntry.objects.order_by("seq").values_list("seq", "kind", "canonical").iterator(chunk_size)
-        for seq, kind, canonical in entries:
-            payload = json.loads(canonical)["payload"]
-            try:
-                if kind == EntryKind.ISSUE:
-                    _replay_issue(payload, blocks, issued)
-                else:
-                    _replay_move(kind, payload, blocks)
-            except (KeyError, TypeError, ValueError) as error:
-                differences.append(f"entry {seq} ({kind}) cannot be replayed: {error}")
-                break
-            replayed = seq
+        # Closed explicitly: the loop may stop early, and the server-side cursor must close
+        # inside the transaction that opened it.
+        with closing(entries):
+            for seq, kind, canonical in entries:
+                payload = json.loads(canonical)["payload"]
+                try:
+                    if kind == EntryKind.ISSUE:
+                        _replay_issue(payload, blocks, issued)
+                    else:
+                        _replay_move(kind, payload, blocks)
+                except (KeyError, TypeError, ValueError) as error:
+                    differences.append(f"entry {seq} ({kind}) cannot be replayed: {error}")
+                    break
+                replayed = seq
 
         live = (
             CreditBlock.objects.order_by("id")
@@ -271,14 +277,17 @@ def replay(*, chunk_size: int | None = None) -> ReplayReport:
             .iterator(chunk_size)
         )
         seen = set()
-        for block_id, *values in live:
-            compared += 1
-            seen.add(block_id)
-            rebuilt = blocks.get(block_id)
-            if rebuilt is None:
-                differences.append(f"block {block_id} exists but no entry created it")
-            elif rebuilt != BlockState(*values):
-                differences.append(f"block {block_id} is {BlockState(*values)}; the ledger says {rebuilt}")
+        # Closed explicitly: the loop may stop early, and the server-side cursor must close
+        # inside the transaction that opened it.
+        with closing(live):
+            for block_id, *values in live:
+                compared += 1
+                seen.add(block_id)
+                rebuilt = blocks.get(block_id)
+                if rebuilt is None:
+                    differences.append(f"block {block_id} exists but no entry created it")
+                elif rebuilt != BlockState(*values):
+                    differences.append(f"block {block_id} is {BlockState(*values)}; the ledger says {rebuilt}")
         missing = sorted(blocks.keys() - seen)
         differences.extend(f"block {block_id} is in the ledger but not in the table" for block_id in missing)
     return ReplayReport(

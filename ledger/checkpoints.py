@@ -11,6 +11,7 @@ Storage, so that both stay cheap at millions of entries:
   queries, whatever the size.
 """
 
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,15 +73,16 @@ def checkpoint_extend() -> Checkpoint | None:
         if level >= NODE_MIN_LEVEL:
             nodes.append(MerkleNode(level=level, index=index, hash=digest))
 
+    rows = (
+        LedgerEntry.objects.filter(seq__gt=size, seq__lte=head_seq)
+        .order_by("seq")
+        .values_list("seq", "prev_hash", "hash", "canonical")
+        .iterator(chunk_size=settings.LEDGER_STREAM_CHUNK)
+    )
+
     def leaves():
         nonlocal prev
         expected = size + 1
-        rows = (
-            LedgerEntry.objects.filter(seq__gt=size, seq__lte=head_seq)
-            .order_by("seq")
-            .values_list("seq", "prev_hash", "hash", "canonical")
-            .iterator(chunk_size=settings.LEDGER_STREAM_CHUNK)
-        )
         for seq, prev_hash, digest, canonical in rows:
             digest = bytes(digest)
             if (
@@ -92,7 +94,9 @@ def checkpoint_extend() -> Checkpoint | None:
             prev, expected = digest, expected + 1
             yield merkle.leaf_hash(digest)
 
-    new_size = merkle.extend(frontier, size, leaves(), keep)
+    # Close the server-side cursor now, also on error: not later, after a rollback removed it.
+    with closing(rows):
+        new_size = merkle.extend(frontier, size, leaves(), keep)
     if new_size != head_seq:
         raise ChainBrokenError(f"ledger entries {new_size + 1}..{head_seq} are missing; not checkpointing")
     # Nodes are a function of the entries alone: a concurrent checkpoint writes identical rows.
@@ -149,14 +153,18 @@ def inclusion_proof_for(*, seq: int, checkpoint: Checkpoint | None = None) -> In
     for kind, position in spec:
         if kind == "right":
             path.append(merkle.root_from_frontier(frontier[starts[position] :]))
-        elif kind >= NODE_MIN_LEVEL:
+        elif kind < NODE_MIN_LEVEL and group_start <= position << kind < group_end:
+            first = (position << kind) - group_start
+            path.append(merkle.root_of(group[first : first + (1 << kind)]))
+        elif kind < NODE_MIN_LEVEL:
+            # Outside the leaf's group and unstored: a small perfect subtree ending the tree (16 + 4
+            # leaves, proof of leaf 1), which is the frontier's last element.
+            path.append(frontier[starts[position << kind]])
+        else:
             try:
                 path.append(stored[(kind, position)])
             except KeyError:
                 raise RuntimeError(f"Merkle node ({kind}, {position}) is missing; run ledger_checkpoint") from None
-        else:
-            first = (position << kind) - group_start
-            path.append(merkle.root_of(group[first : first + (1 << kind)]))
     return InclusionProof(
         seq=seq,
         leaf_index=index,

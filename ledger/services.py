@@ -226,6 +226,7 @@ def _move(
     actor: Organization,
     block_id: int,
     quantity_kg: int | None,
+    whole: bool = False,
     required_status: str,
     new_status: str,
     receiver: Organization,
@@ -233,15 +234,17 @@ def _move(
 ) -> Movement:
     """Lock the actor's block, check status and quantity, split or hand over, append the entry.
 
-    ``quantity_kg=None`` moves the whole block. Locks one credit block, then the ledger head.
+    ``whole=True`` moves the whole block (``quantity_kg`` is then ignored). Locks one credit
+    block, then the ledger head.
     """
-    if quantity_kg is not None:
+    if not whole:
         _check_quantity(quantity_kg)
     memo = _check_memo(memo)
     source = _lock_block(owner=actor, block_id=block_id)
     if source.status != required_status:
         raise BlockStatusError(block_id=source.pk, status=source.status, required=required_status)
-    quantity_kg = source.quantity_kg if quantity_kg is None else quantity_kg
+    if whole:
+        quantity_kg = source.quantity_kg
     if quantity_kg > source.quantity_kg:
         raise InsufficientCreditsError(available_kg=source.quantity_kg, requested_kg=quantity_kg)
 
@@ -312,6 +315,7 @@ def credits_release(*, owner: Organization, block_id: int, memo: dict[str, str] 
         actor=owner,
         block_id=block_id,
         quantity_kg=None,
+        whole=True,
         required_status=BlockStatus.LISTED,
         new_status=BlockStatus.AVAILABLE,
         receiver=owner,

@@ -29,7 +29,9 @@ class BlockStatusError(ConflictError):
 
     def __init__(self, *, block_id: int, status: str, required: str) -> None:
         super().__init__(
-            f"Block {block_id} is {status}; this needs a {required} block.", status=status, required_status=required
+            f"Block {block_id} is {status}; this needs a block that is {required}.",
+            status=status,
+            required_status=required,
         )
 
 

@@ -48,7 +48,9 @@ def rewrite_from(seq: int, *, edit) -> None:
         rows = cursor.fetchall()
         for current, canonical in rows:
             if current == seq:
-                canonical = edit(canonical)
+                edited = edit(canonical)
+                assert edited != canonical, "the edit must change the entry"
+                canonical = edited
             digest = entry_hash(seq=current, prev_hash=prev, canonical=canonical.encode())
             cursor.execute(
                 "UPDATE ledger_ledgerentry SET canonical = %s, prev_hash = %s, hash = %s WHERE seq = %s",

@@ -53,16 +53,17 @@ def append_entry(
                 ],
             )
             seq, prev_hash, hash_, created_at, canonical = cursor.fetchone()
-        entry = LedgerEntry(
-            seq=seq,
-            kind=kind,
-            canonical=canonical,
-            prev_hash=bytes(prev_hash),
-            hash=bytes(hash_),
-            created_at=created_at,
+        return loaded_entry(
+            seq=seq, kind=kind, canonical=canonical, prev_hash=prev_hash, hash=hash_, created_at=created_at
         )
-    else:
-        entry = _append_in_python(kind=kind, body=body, party_ids=party_ids, moved=moved)
+    return _append_in_python(kind=kind, body=body, party_ids=party_ids, moved=moved)
+
+
+def loaded_entry(*, seq, kind, canonical, prev_hash, hash, created_at) -> LedgerEntry:
+    """The entry a database function just wrote, as a model instance (no second query)."""
+    entry = LedgerEntry(
+        seq=seq, kind=kind, canonical=canonical, prev_hash=bytes(prev_hash), hash=bytes(hash), created_at=created_at
+    )
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry

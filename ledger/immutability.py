@@ -17,7 +17,11 @@ GUARDED_TABLES = ("ledger_creditblock",)
 
 TRIGGERS = {
     **{table: (f"{table}_no_change", f"{table}_no_truncate") for table in APPEND_ONLY_TABLES},
-    "ledger_creditblock": ("ledger_creditblock_guard", "ledger_creditblock_no_truncate"),
+    "ledger_creditblock": (
+        "ledger_creditblock_guard",
+        "ledger_creditblock_no_delete",
+        "ledger_creditblock_no_truncate",
+    ),
 }
 
 

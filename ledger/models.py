@@ -180,34 +180,40 @@ class LedgerEntry(AppendOnlyModel):
         return bytes(self.prev_hash).hex()
 
 
+# The two index tables below are derived data (the payload says the same), written by the same
+# append as their entry under the head lock. They carry no database foreign keys and only the
+# indexes their one query needs: each foreign-key check would run at COMMIT, while the head lock
+# is still held, and slow every append of the whole registry.
+
+
 class LedgerEntryParty(AppendOnlyModel):
-    """An organisation an entry concerns (sender, receiver, owner): an index for "recent activity".
+    """An organisation an entry concerns (sender, receiver, owner): the index behind "recent activity"."""
 
-    Written by the same append as its entry; derived data (the payload says the same).
-    """
-
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="parties")
-    # The unique (organization, entry) index serves the lookups by organisation.
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", db_index=False)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "entry"], name="ledgerentryparty_one_per_entry"),
-        ]
+    # The primary key (organization, entry) is the one index: lookups by organisation, newest first.
+    pk = models.CompositePrimaryKey("organization", "entry")
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.DO_NOTHING, related_name="parties", db_constraint=False, db_index=False
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
 
     def __str__(self) -> str:
         return f"#{self.entry_id} concerns {self.organization_id}"
 
 
 class LedgerEntryRange(AppendOnlyModel):
-    """The serial range an entry moved (or issued): an index for the ``serial`` filter.
+    """The serial range an entry moved (or issued): the index behind the ``serial`` filter."""
 
-    Written by the same append as its entry; derived data (the payload says the same).
-    """
-
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="ranges")
-    block = models.ForeignKey(CreditBlock, on_delete=models.PROTECT, related_name="+")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", db_index=False)
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.DO_NOTHING, related_name="ranges", db_constraint=False, db_index=False
+    )
+    block = models.ForeignKey(
+        CreditBlock, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     vintage = models.PositiveSmallIntegerField()
     serial_start = models.BigIntegerField()
     serial_end = models.BigIntegerField()

@@ -12,12 +12,13 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Max
 
 from accounts.models import Organization, buffer_pool
 from carboncred.db import atomic_with_retry
 from ledger import checkpoints
-from ledger.chain import append_entry
+from ledger.chain import append_entry, loaded_entry
 from ledger.errors import (
     BlockNotFoundError,
     BlockStatusError,
@@ -25,6 +26,7 @@ from ledger.errors import (
     InvalidMovementError,
     InvalidQuantityError,
 )
+from ledger.hashing import canonical_json
 from ledger.models import BlockStatus, Checkpoint, CreditBlock, EntryKind, LedgerEntry
 from projects.models import Project
 
@@ -32,6 +34,13 @@ MEMO_MAX_KEYS = 16
 MEMO_MAX_KEY_LENGTH = 64
 MEMO_MAX_VALUE_LENGTH = 1000
 VINTAGE_RANGE = (1990, 2999)  # as the creditblock_vintage_plausible constraint
+MAX_QUANTITY_KG = 10**15  # a million megatonnes: far beyond any issuance, far inside bigint and 2^53
+MAX_ID = 2**63 - 1
+
+#: On PostgreSQL a movement is one call of ``ledger_move`` (migration 0003): lock, check, split,
+#: append in one round trip. SQLite runs the same steps here in Python; tests switch this off on
+#: PostgreSQL to compare the two paths byte for byte.
+SQL_MOVES = True
 
 
 @dataclass(frozen=True)
@@ -52,8 +61,10 @@ class Movement:
 
 
 def _check_quantity(quantity_kg: Any) -> int:
-    if isinstance(quantity_kg, bool) or not isinstance(quantity_kg, int) or quantity_kg <= 0:
-        raise InvalidQuantityError(f"quantity_kg must be a positive whole number of kilograms, not {quantity_kg!r}.")
+    if isinstance(quantity_kg, bool) or not isinstance(quantity_kg, int) or not 0 < quantity_kg <= MAX_QUANTITY_KG:
+        raise InvalidQuantityError(
+            f"quantity_kg must be a whole number of kilograms from 1 to {MAX_QUANTITY_KG}, not {quantity_kg!r}."
+        )
     return quantity_kg
 
 
@@ -179,10 +190,14 @@ def credits_issue(
 # --- movements ------------------------------------------------------------------------------
 
 
-def _lock_block(*, owner: Organization, block_id: Any) -> CreditBlock:
-    """The caller's block, locked ``FOR UPDATE``; another organisation's block does not exist (404)."""
-    if isinstance(block_id, bool) or not isinstance(block_id, int):
+def _check_block_id(block_id: Any) -> int:
+    if isinstance(block_id, bool) or not isinstance(block_id, int) or not 0 < block_id <= MAX_ID:
         raise BlockNotFoundError()
+    return block_id
+
+
+def _lock_block(*, owner: Organization, block_id: int) -> CreditBlock:
+    """The caller's block, locked ``FOR UPDATE``; another organisation's block does not exist (404)."""
     try:
         # of=("self",): lock the block only, not the joined project row.
         return (
@@ -220,6 +235,22 @@ def block_split(*, block: CreditBlock, quantity_kg: int, owner_id: int, status: 
     return child
 
 
+def movement_payload(
+    *, quantity_kg: int, actor_id: int, receiver_id: int, source: CreditBlock, moved: CreditBlock, memo: dict
+) -> dict[str, Any]:
+    """The payload of a list/delist/transfer/trade/retire entry (``ledger_move`` builds the same bytes)."""
+    touched = [source] if moved.pk == source.pk else [source, moved]
+    return {
+        "block": str(moved.pk),
+        "blocks": [block_snapshot(block) for block in touched],
+        "from": str(actor_id),
+        "memo": memo,
+        "quantity_kg": quantity_kg,
+        "source": str(source.pk),
+        "to": str(receiver_id),
+    }
+
+
 def _move(
     *,
     kind: str,
@@ -240,6 +271,18 @@ def _move(
     if not whole:
         _check_quantity(quantity_kg)
     memo = _check_memo(memo)
+    block_id = _check_block_id(block_id)
+    if SQL_MOVES and connection.vendor == "postgresql":
+        return _move_in_sql(
+            kind=kind,
+            actor=actor,
+            block_id=block_id,
+            quantity_kg=None if whole else quantity_kg,
+            required_status=required_status,
+            new_status=new_status,
+            receiver=receiver,
+            memo=memo,
+        )
     source = _lock_block(owner=actor, block_id=block_id)
     if source.status != required_status:
         raise BlockStatusError(block_id=source.pk, status=source.status, required=required_status)
@@ -249,17 +292,84 @@ def _move(
         raise InsufficientCreditsError(available_kg=source.quantity_kg, requested_kg=quantity_kg)
 
     moved = block_split(block=source, quantity_kg=quantity_kg, owner_id=receiver.pk, status=new_status)
-    touched = [source] if moved is source else [source, moved]
-    payload = {
-        "quantity_kg": quantity_kg,
-        "from": str(actor.pk),
-        "to": str(receiver.pk),
-        "block": str(moved.pk),
-        "source": str(source.pk),
-        "blocks": [block_snapshot(block) for block in touched],
-        "memo": memo,
-    }
+    payload = movement_payload(
+        quantity_kg=quantity_kg, actor_id=actor.pk, receiver_id=receiver.pk, source=source, moved=moved, memo=memo
+    )
     entry = append_entry(kind=kind, payload=payload, parties=[actor.pk, receiver.pk], moved=[moved])
+    return Movement(block=moved, source=source, entry=entry)
+
+
+def _loaded_block(**fields: Any) -> CreditBlock:
+    block = CreditBlock(**fields)
+    block._state.adding = False
+    block._state.db = connection.alias
+    return block
+
+
+def _move_in_sql(
+    *,
+    kind: str,
+    actor: Organization,
+    block_id: int,
+    quantity_kg: int | None,
+    required_status: str,
+    new_status: str,
+    receiver: Organization,
+    memo: dict[str, str],
+) -> Movement:
+    """``_move`` as one ``ledger_move`` call; the domain errors come back as an outcome, not an exception."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM ledger_move(%s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                kind,
+                actor.pk,
+                block_id,
+                quantity_kg,
+                required_status,
+                new_status,
+                receiver.pk,
+                canonical_json(memo).decode(),
+            ],
+        )
+        (
+            outcome, status, held, quantity, project_id, vintage,
+            source_id, source_start, source_end, source_owner, source_parent, source_created_at,
+            moved_id, moved_start, moved_end, moved_status, moved_created_at,
+            seq, prev_hash, digest, created_at, canonical,
+        ) = cursor.fetchone()  # fmt: skip
+    if outcome == "not_found":
+        raise BlockNotFoundError()
+    if outcome == "wrong_status":
+        raise BlockStatusError(block_id=block_id, status=status, required=required_status)
+    if outcome == "insufficient":
+        raise InsufficientCreditsError(available_kg=held, requested_kg=quantity)
+    common = {"project_id": project_id, "vintage": vintage}
+    source = _loaded_block(
+        id=source_id,
+        serial_start=source_start,
+        serial_end=source_end,
+        owner_id=source_owner,
+        status=status,
+        parent_id=source_parent,
+        created_at=source_created_at,
+        **common,
+    )
+    moved = source
+    if moved_id != source_id:
+        moved = _loaded_block(
+            id=moved_id,
+            serial_start=moved_start,
+            serial_end=moved_end,
+            owner_id=receiver.pk,
+            status=moved_status,
+            parent_id=source_id,
+            created_at=moved_created_at,
+            **common,
+        )
+    entry = loaded_entry(
+        seq=seq, kind=kind, canonical=canonical, prev_hash=prev_hash, hash=digest, created_at=created_at
+    )
     return Movement(block=moved, source=source, entry=entry)
 
 

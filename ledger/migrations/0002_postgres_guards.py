@@ -56,11 +56,15 @@ BEGIN
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER ledger_creditblock_guard BEFORE UPDATE OR DELETE ON ledger_creditblock
+-- WHEN: the function runs only for a retired block, not on every split.
+CREATE TRIGGER ledger_creditblock_guard BEFORE UPDATE ON ledger_creditblock
+    FOR EACH ROW WHEN (OLD.status = 'retired') EXECUTE FUNCTION ledger_creditblock_guard();
+CREATE TRIGGER ledger_creditblock_no_delete BEFORE DELETE ON ledger_creditblock
     FOR EACH ROW EXECUTE FUNCTION ledger_creditblock_guard();
 CREATE TRIGGER ledger_creditblock_no_truncate BEFORE TRUNCATE ON ledger_creditblock
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 ALTER TABLE ledger_creditblock ENABLE ALWAYS TRIGGER ledger_creditblock_guard;
+ALTER TABLE ledger_creditblock ENABLE ALWAYS TRIGGER ledger_creditblock_no_delete;
 ALTER TABLE ledger_creditblock ENABLE ALWAYS TRIGGER ledger_creditblock_no_truncate;
 """
 
@@ -71,6 +75,7 @@ DROP_GUARDS = (
     )
     + """
 DROP TRIGGER ledger_creditblock_guard ON ledger_creditblock;
+DROP TRIGGER ledger_creditblock_no_delete ON ledger_creditblock;
 DROP TRIGGER ledger_creditblock_no_truncate ON ledger_creditblock;
 DROP FUNCTION ledger_creditblock_guard();
 DROP FUNCTION ledger_refuse_change();

@@ -217,7 +217,9 @@ def test_postgres_refuses_update_delete_and_truncate_of_ledger_tables(table, rep
     checkpoint_create()
     assert CreditBlock.objects.filter(pk=block.pk).exists()
 
-    column = {"ledger_ledgerentry": "seq", "ledger_merklenode": "level"}.get(table, "id")
+    column = {"ledger_ledgerentry": "seq", "ledger_merklenode": "level", "ledger_ledgerentryparty": "entry_id"}.get(
+        table, "id"
+    )
     _refused(f"UPDATE {table} SET {column} = {column}", replica=replica)  # noqa: S608 - fixed names
     _refused(f"DELETE FROM {table}", replica=replica)  # noqa: S608
     _refused(f"TRUNCATE {table} CASCADE", replica=replica)

@@ -1,6 +1,7 @@
 """Replay rebuilds the blocks from the entries alone; splitting never creates or loses a kilogram."""
 
 import itertools
+import json
 from decimal import Decimal
 
 import pytest
@@ -10,14 +11,17 @@ from hypothesis import strategies as st
 
 from carboncred.errors import DomainError
 from ledger.audit import ledger_verify, replay
+from ledger.hashing import entry_body, entry_canonical
 from ledger.models import CreditBlock, LedgerEntry
 from ledger.services import (
+    block_snapshot,
     credits_issue,
     credits_release,
     credits_reserve,
     credits_retire,
     credits_trade,
     credits_transfer,
+    movement_payload,
 )
 from tests.accounts.factories import OrganizationFactory
 from tests.ledger.tamper import rewrite_from
@@ -86,24 +90,46 @@ def test_replay_refuses_an_entry_that_creates_kilograms_even_with_a_consistent_c
     assert report.differences[0].startswith("entry 6 (trade) cannot be replayed")
 
 
-def apply(name: str, *, block: CreditBlock, quantity: int, other):
+def apply(name: str, *, block: CreditBlock, quantity: int, other, memo: dict):
     owner = block.owner
     if name == "transfer":
-        return credits_transfer(sender=owner, block_id=block.pk, quantity_kg=quantity, to=other)
+        return credits_transfer(sender=owner, block_id=block.pk, quantity_kg=quantity, to=other, memo=memo)
     if name == "reserve":
-        return credits_reserve(owner=owner, block_id=block.pk, quantity_kg=quantity)
+        return credits_reserve(owner=owner, block_id=block.pk, quantity_kg=quantity, memo=memo)
     if name == "release":
-        return credits_release(owner=owner, block_id=block.pk)
+        return credits_release(owner=owner, block_id=block.pk, memo=memo)
     if name == "trade":
-        return credits_trade(seller=owner, block_id=block.pk, quantity_kg=quantity, buyer=other)
-    return credits_retire(owner=owner, block_id=block.pk, quantity_kg=quantity)
+        return credits_trade(seller=owner, block_id=block.pk, quantity_kg=quantity, buyer=other, memo=memo)
+    return credits_retire(owner=owner, block_id=block.pk, quantity_kg=quantity, memo=memo)
 
 
+def assert_entry_is_what_python_builds(movement, *, actor, receiver, memo) -> None:
+    """On PostgreSQL ``ledger_move`` builds the body in SQL: it must be the bytes Python builds."""
+    entry = movement.entry
+    payload = movement_payload(
+        quantity_kg=movement.block.quantity_kg,
+        actor_id=actor.pk,
+        receiver_id=receiver.pk,
+        source=movement.source,
+        moved=movement.block,
+        memo=memo,
+    )
+    created_at = json.loads(entry.canonical)["created_at"]
+    expected = entry_canonical(created_at=created_at, body=entry_body(kind=entry.kind, payload=payload))
+    assert entry.canonical.encode() == expected
+    stored = LedgerEntry.objects.get(seq=entry.seq)
+    assert (stored.canonical, bytes(stored.hash)) == (entry.canonical, bytes(entry.hash))
+    for block in {movement.source.pk: movement.source, movement.block.pk: movement.block}.values():
+        assert block_snapshot(CreditBlock.objects.get(pk=block.pk)) == block_snapshot(block)
+
+
+MEMOS = st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=12), max_size=2)
 OPERATIONS = st.lists(
     st.tuples(
         st.sampled_from(["transfer", "reserve", "release", "trade", "retire"]),
         st.integers(min_value=0, max_value=1_000),  # which block
         st.integers(min_value=1, max_value=3_000),  # how many kilograms
+        MEMOS,
     ),
     min_size=1,
     max_size=25,
@@ -120,15 +146,17 @@ def test_splitting_never_creates_or_loses_a_kilogram(total, operations):
         retired: dict[int, tuple[int, int]] = {}
         succeeded = 1
 
-        for name, pick, quantity in operations:
+        for name, pick, quantity, memo in operations:
             blocks = list(CreditBlock.objects.filter(project=project).order_by("id"))
             block = blocks[pick % len(blocks)]
             other = next(org for org in orgs if org.pk != block.owner_id)
             try:
-                movement = apply(name, block=block, quantity=quantity, other=other)
+                movement = apply(name, block=block, quantity=quantity, other=other, memo=memo)
             except DomainError:
                 continue
             succeeded += 1
+            receiver = other if name in {"transfer", "trade"} else block.owner
+            assert_entry_is_what_python_builds(movement, actor=block.owner, receiver=receiver, memo=memo)
             assert movement.block.quantity_kg == (block.quantity_kg if name == "release" else quantity)
             if movement.block.status == "retired":
                 retired[movement.block.pk] = (movement.block.serial_start, movement.block.serial_end)
@@ -144,3 +172,15 @@ def test_splitting_never_creates_or_loses_a_kilogram(total, operations):
         assert LedgerEntry.objects.count() == succeeded
         assert replay().ok
         transaction.set_rollback(True)
+
+
+@pytest.mark.postgres
+def test_sql_and_python_movements_interleave_in_one_chain_that_replays(monkeypatch):
+    import ledger.services
+
+    for sql_moves in (True, False, True, False):
+        monkeypatch.setattr(ledger.services, "SQL_MOVES", sql_moves)
+        mixed_workload()
+
+    assert ledger_verify().ok
+    assert replay().ok

@@ -3,7 +3,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Organization, buffer_pool
 from carboncred.errors import DomainError
@@ -135,8 +135,9 @@ def test_another_organisations_block_is_not_found():
     assert raised.value.status_code == 404
     with pytest.raises(BlockNotFoundError):
         credits_retire(owner=block.owner, block_id=999_999, quantity_kg=1)
-    with pytest.raises(BlockNotFoundError):
-        credits_retire(owner=block.owner, block_id="1", quantity_kg=1)
+    for bad_id in ("1", None, 2**64, -1, True):
+        with pytest.raises(BlockNotFoundError):
+            credits_retire(owner=block.owner, block_id=bad_id, quantity_kg=1)
 
 
 def test_over_quantity_is_a_409_that_says_how_much_there_is():
@@ -196,7 +197,7 @@ def test_trading_or_transferring_to_oneself_is_refused():
         credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=1, to=block.owner)
 
 
-@pytest.mark.parametrize("quantity", [0, -1, None, "5", 2.0])
+@pytest.mark.parametrize("quantity", [0, -1, None, "5", 2.0, 10**16, 2**64])
 def test_movements_refuse_non_positive_or_non_integer_quantities(quantity):
     block = issue().owner_block
 
@@ -229,6 +230,7 @@ def test_recent_activity_lists_the_organisations_entries_newest_first():
 
 def test_every_service_is_one_unit_nothing_half_written_when_the_append_fails(monkeypatch):
     block = issue(quantity_kg=1000).owner_block
+    monkeypatch.setattr("ledger.services.SQL_MOVES", False)  # the Python path (always taken on SQLite)
 
     def broken_append(**kwargs):
         raise RuntimeError("disk full")
@@ -240,6 +242,21 @@ def test_every_service_is_one_unit_nothing_half_written_when_the_append_fails(mo
     block.refresh_from_db()
     assert block.quantity_kg == 900
     assert CreditBlock.objects.count() == 2
+
+
+@pytest.mark.postgres
+def test_a_movement_in_sql_is_one_unit_nothing_half_written_when_the_append_fails():
+    block = issue(quantity_kg=1000).owner_block
+    with connection.cursor() as cursor:  # every further entry insert fails inside ledger_move
+        cursor.execute("ALTER TABLE ledger_ledgerentry ADD CONSTRAINT test_no_more CHECK (seq < 2) NOT VALID")
+
+    with pytest.raises(IntegrityError, match="test_no_more"), transaction.atomic():
+        credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=10, to=OrganizationFactory())
+
+    block.refresh_from_db()
+    assert block.quantity_kg == 900
+    assert CreditBlock.objects.count() == 2
+    assert LedgerHead.objects.get().seq == 1
 
 
 def test_a_caller_transaction_rolls_back_the_movement_with_it():

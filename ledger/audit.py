@@ -76,8 +76,8 @@ def ledger_verify(
 
         sha256 = hashlib.sha256
         leaf_prefix, node_prefix = b"\x00", b"\x01"
-        check_sizes = sorted(roots)
-        next_check = check_sizes.pop(0) if check_sizes else None
+        check_sizes = iter(sorted(roots))
+        next_check = next(check_sizes, None)
         frontier: list[bytes] = []
         prev = GENESIS_PREV_HASH
         expected = 1
@@ -123,7 +123,7 @@ def ledger_verify(
                             first_bad = trusted_up_to + 1
                             which = "stored" if seq in stored_sizes else "pinned"
                             problems.append(f"the entries 1..{seq} do not match the {which} checkpoint root")
-                        next_check = check_sizes.pop(0) if check_sizes else None
+                        next_check = next(check_sizes, None)
                 if seq == pinned_seq and digest != pinned_hash and first_bad is None:
                     first_bad = trusted_up_to + 1
                     problems.append(f"entry {seq} differs from the pinned head hash")

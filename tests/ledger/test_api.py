@@ -242,3 +242,13 @@ def test_a_verifier_is_a_user_like_any_other_for_holdings():
     issue(owner=verifier.organization)
 
     assert client_for(verifier).get("/api/holdings/").json()["count"] == 1
+
+
+@pytest.mark.parametrize("path", ["/api/ledger/entries/{seq}/", "/api/ledger/entries/{seq}/proof/"])
+def test_a_seq_beyond_any_integer_column_is_a_404_not_a_500(api_client, path):
+    make_entries(1)
+    checkpoint_create()
+
+    response = api_client.get(path.format(seq=10**30))
+
+    assert response.status_code == 404

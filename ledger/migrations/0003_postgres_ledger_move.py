@@ -13,8 +13,10 @@ from django.db import migrations
 from ledger.migration_ops import PostgresOnly
 
 SNAPSHOT_FUNCTION = """
-CREATE FUNCTION ledger_block_snapshot(b ledger_creditblock) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-    SELECT '{"id":"' || b.id
+-- PL/pgSQL rather than SQL: its expression is prepared once per session, not planned per call.
+CREATE FUNCTION ledger_block_snapshot(b ledger_creditblock) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN '{"id":"' || b.id
         || '","owner":"' || b.owner_id
         || '","parent":' || coalesce('"' || b.parent_id || '"', 'null')
         || ',"project":"' || b.project_id
@@ -23,7 +25,8 @@ CREATE FUNCTION ledger_block_snapshot(b ledger_creditblock) RETURNS text LANGUAG
         || '","serial_start":"' || b.serial_start
         || '","status":"' || b.status
         || '","vintage":' || b.vintage
-        || '}'
+        || '}';
+END
 $$;
 """
 

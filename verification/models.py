@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organization
+from ledger.models import CreditBlock, LedgerEntry
 from projects.models import Project
 
 
@@ -177,3 +178,56 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"Assessment of claim {self.claim_id}: {self.decision} (risk {self.risk_score})"
+
+
+class ClaimIssuance(models.Model):
+    """The credits issued for one approved claim, written in the same transaction as the ledger's
+    ``issue`` entry that created its blocks. One per claim (``claim`` is unique), so neither a
+    retried transaction nor a second approval can issue twice; one per owner block and per entry.
+
+    Quantities, serial and fee are as issued: the owner's block keeps its id but may later shrink
+    when part of it is listed, sold, transferred or retired.
+    """
+
+    claim = models.OneToOneField(ReductionClaim, on_delete=models.PROTECT, related_name="issuance")
+    owner_block = models.OneToOneField(
+        CreditBlock, on_delete=models.PROTECT, related_name="+", help_text="Issued to the project owner."
+    )
+    buffer_block = models.OneToOneField(
+        CreditBlock,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Issued to the buffer pool; empty when the buffer share was zero.",
+    )
+    ledger_entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="+")
+    serial = models.CharField(max_length=80, help_text="The owner block's serial range as issued.")
+    quantity_kg = models.BigIntegerField(help_text="Kilograms issued to the project owner.")
+    buffer_kg = models.BigIntegerField(help_text="Kilograms issued to the buffer pool.")
+    vintage = models.PositiveSmallIntegerField(help_text="The year in which the monitoring period ends.")
+    minting_fee = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Owed by the project owner, on the owner's kilograms only."
+    )
+    currency = models.CharField(max_length=3, help_text="ISO 4217.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity_kg__gte=1), name="claimissuance_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(minting_fee__gte=0), name="claimissuance_fee_non_negative"),
+            # A buffer block exactly when a buffer share was issued.
+            models.CheckConstraint(
+                condition=models.Q(buffer_block__isnull=True, buffer_kg=0)
+                | models.Q(buffer_block__isnull=False, buffer_kg__gt=0),
+                name="claimissuance_buffer_block_iff_buffer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Issuance {self.serial} for claim {self.claim_id}"
+
+    @property
+    def total_kg(self) -> int:
+        return self.quantity_kg + self.buffer_kg

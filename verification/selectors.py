@@ -8,7 +8,9 @@ from verification.engine.rules import normalise_reference
 from verification.engine.types import HistoryContext
 from verification.models import EvidenceItem, ReductionClaim
 
-CLAIM_RELATED = ("project", "project__owner", "assessment")
+# Everything the claim serializers show, in one query: the issuance and its ledger entry are a
+# reverse one-to-one and a forward one, so they join (LEFT OUTER) like the rest.
+CLAIM_RELATED = ("project", "project__owner", "assessment", "issuance", "issuance__ledger_entry")
 
 
 def claim_list_for(*, user: User) -> QuerySet[ReductionClaim]:

@@ -141,7 +141,13 @@ class ReductionClaimCreateInputSerializer(serializers.Serializer):
     period_end = serializers.DateField()
     parameters = serializers.DictField(help_text="By category: see the API documentation.")
     evidence = EvidenceItemInputSerializer(many=True, required=False, default=list, max_length=MAX_EVIDENCE_ITEMS)
-    claimed_reduction_kg = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    claimed_reduction_kg = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Optional, kg. When below the computed reduction, the smaller figure is issued.",
+    )
 
     def validate(self, attrs):
         from verification.services import NotFoundError
@@ -245,23 +251,37 @@ class VerificationOutputSerializer(serializers.Serializer):
         return ReviewOutputSerializer(claim).data
 
 
-class LedgerEntryRefOutputSerializer(serializers.Serializer):
-    seq = serializers.IntegerField()
-    hash = serializers.CharField()
+class IssuanceLedgerEntryOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="The `issue` entry's sequence number (GET /api/ledger/entries/{seq}/).")
+    hash = serializers.CharField(source="hash_hex", help_text="The entry's SHA-256 chain hash, hex.")
 
 
 class IssuanceOutputSerializer(serializers.Serializer):
-    serial = serializers.CharField(help_text="Serial range of the owner's block.")
-    quantity_kg = serializers.IntegerField(help_text="Credits issued to the project owner, kg.")
-    buffer_kg = serializers.IntegerField(help_text="Credits set aside in the buffer pool, kg.")
-    total_kg = serializers.IntegerField(help_text="quantity_kg + buffer_kg.")
-    block = serializers.IntegerField(source="owner_block_id")
-    buffer_block = serializers.IntegerField(source="buffer_block_id", allow_null=True)
-    vintage = serializers.IntegerField()
-    minting_fee = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Owed by the owner.")
-    currency = serializers.CharField()
-    ledger_entry = LedgerEntryRefOutputSerializer()
-    issued_at = serializers.DateTimeField()
+    """Credits issued for a claim, as issued (blocks may since have been split, sold or retired)."""
+
+    serial = serializers.CharField(help_text="Serial range of the owner's block as issued.")
+    quantity_kg = serializers.IntegerField(help_text="Kilograms issued to the project owner (the owner's share).")
+    buffer_kg = serializers.IntegerField(
+        help_text="Kilograms issued to the registry's buffer pool: ceil(total x buffer share)."
+    )
+    total_kg = serializers.IntegerField(help_text="quantity_kg + buffer_kg: the claim's issued reduction.")
+    block = serializers.IntegerField(source="owner_block_id", help_text="The owner's credit block id (holdings).")
+    buffer_block = serializers.IntegerField(
+        source="buffer_block_id", allow_null=True, help_text="The buffer pool's block id; null when buffer_kg is 0."
+    )
+    vintage = serializers.IntegerField(help_text="The year in which the monitoring period ends.")
+    minting_fee = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        coerce_to_string=True,
+        help_text="Owed by the owner: MINTING_FEE_PER_TONNE x quantity_kg / 1000 (the buffer share is not charged).",
+    )
+    currency = serializers.CharField(help_text="ISO 4217 currency of minting_fee.")
+    ledger_entry = IssuanceLedgerEntryOutputSerializer(help_text="The ledger's `issue` entry.")
+    issued_at = serializers.DateTimeField(source="created_at")
+
+
+ISSUANCE_HELP = "Null until credits are issued (when the claim is approved, in the same transaction)."
 
 
 class EvidenceItemOutputSerializer(serializers.ModelSerializer):
@@ -273,7 +293,7 @@ class EvidenceItemOutputSerializer(serializers.ModelSerializer):
 
 class ReductionClaimOutputSerializer(serializers.ModelSerializer):
     verification = VerificationOutputSerializer(source="assessment", read_only=True)
-    issuance = serializers.SerializerMethodField()
+    issuance = IssuanceOutputSerializer(read_only=True, allow_null=True, help_text=ISSUANCE_HELP)
     category = serializers.CharField(source="project.category", read_only=True)
     computed_reduction_t = serializers.SerializerMethodField()
 
@@ -300,11 +320,6 @@ class ReductionClaimOutputSerializer(serializers.ModelSerializer):
     def get_computed_reduction_t(self, claim) -> str:
         return f"{Decimal(claim.computed_reduction_kg) / 1000:.3f}"
 
-    @extend_schema_field(IssuanceOutputSerializer(allow_null=True))
-    def get_issuance(self, claim):
-        issuance = getattr(claim, "issuance", None) if hasattr(claim, "issuance") else None
-        return IssuanceOutputSerializer(issuance).data if issuance is not None else None
-
 
 class VerificationListOutputSerializer(serializers.ModelSerializer):
     """A claim as a verifier sees it. ``id`` is the claim's id (the one to approve or reject)."""
@@ -315,7 +330,7 @@ class VerificationListOutputSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="project.category", read_only=True)
     country = serializers.CharField(source="project.country.code", read_only=True)
     verification = VerificationOutputSerializer(source="assessment", read_only=True)
-    issuance = serializers.SerializerMethodField()
+    issuance = IssuanceOutputSerializer(read_only=True, allow_null=True, help_text=ISSUANCE_HELP)
 
     class Meta:
         model = ReductionClaim
@@ -335,11 +350,6 @@ class VerificationListOutputSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(IssuanceOutputSerializer(allow_null=True))
-    def get_issuance(self, claim):
-        issuance = getattr(claim, "issuance", None) if hasattr(claim, "issuance") else None
-        return IssuanceOutputSerializer(issuance).data if issuance is not None else None
 
 
 class ReviewDecisionInputSerializer(serializers.Serializer):

@@ -1,9 +1,12 @@
 """Writes: submit a claim (screen, then persist and maybe issue), review it, replay an assessment.
 
-Lock order: the project owner's organisation row (serialises an organisation's submissions, so the
-overlap and evidence-reuse checks cannot race), then a claim row, then whatever the ledger locks
-(credit blocks, the ledger head) inside ``credits_issue``. Screening — the model above all — runs
-before the transaction, never under a lock.
+Lock order: the project owner's organisation row (submissions: serialises an organisation's claims,
+so the overlap and evidence-reuse checks cannot race) or the claim row (reviews), then what
+``ledger.services.credits_issue`` locks: the project row, then the ledger head. Issuance runs in the
+same transaction as the decision (``credits_issue`` is a savepoint inside it; the outermost unit
+carries the retry), so a claim is ``approved`` exactly when its :class:`ClaimIssuance` and the
+ledger's ``issue`` entry exist. Screening — the model above all — runs before the transaction,
+never under a lock.
 """
 
 from dataclasses import replace
@@ -11,19 +14,22 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Organization, User
 from carboncred.db import atomic_with_retry
 from carboncred.errors import ConflictError, DomainError, NotFoundError
+from ledger.services import buffer_kg_for, credits_issue
 from projects.models import Project
 from verification import conf
 from verification.engine import rules
 from verification.engine.factors import DatabaseFactorProvider, ListFactorProvider
 from verification.engine.screening import decide, screen
 from verification.engine.types import ClaimInput, EvidenceInput, FactorUsed, HistoryContext, ScreeningResult
-from verification.models import Assessment, EvidenceItem, ReductionClaim
+from verification.models import Assessment, ClaimIssuance, EvidenceItem, ReductionClaim
 from verification.selectors import claim_history
 
 NUMERIC_PARAMETERS = frozenset(
@@ -45,6 +51,16 @@ class ClaimNotPendingError(ConflictError):
 class ConflictOfInterestError(DomainError):
     status_code, code = 403, "conflict_of_interest"
     default_detail = "A verifier cannot review a claim of their own organisation."
+
+
+class ClaimTooSmallError(DomainError):
+    status_code, code = 400, "claim_too_small"
+    default_detail = "The reduction is too small to issue any credits to the owner after the buffer share."
+
+
+class NothingToIssueError(ConflictError):
+    code = "nothing_to_issue"
+    default_detail = "The claim has no creditable reduction to issue."
 
 
 class ReplayModelMismatchError(ConflictError):
@@ -129,6 +145,7 @@ def claim_submit(
         risk_threshold=conf.risk_threshold(),
         size_review_kg=conf.size_review_kg(),
     )
+    _check_issuable_size(computed_kg=result.calculation.reduction_kg, claimed_kg=claimed_reduction_kg)
     return _claim_persist(
         submitted_by=submitted_by,
         project=project,
@@ -178,7 +195,7 @@ def _claim_persist(*, submitted_by, project, claim_input, references, result, th
         )
         for position, item in enumerate(claim_input.evidence)
     )
-    Assessment.objects.create(
+    assessment = Assessment.objects.create(
         claim=claim,
         decision=result.decision,
         risk_score=result.risk_score,
@@ -193,15 +210,34 @@ def _claim_persist(*, submitted_by, project, claim_input, references, result, th
         context={"history": history.as_json(), "thresholds": thresholds},
     )
     if result.decision == ReductionClaim.Status.APPROVED:
-        _issue(claim)
+        _claim_issue(claim=claim, assessment=assessment)
     return claim
 
 
-def issuable_kg(claim: ReductionClaim) -> int:
+def issuable_kg_for(*, computed_kg: int, claimed_kg: int | None) -> int:
     """The computed reduction, or the claimed figure when the claimant asked for less."""
-    if claim.claimed_reduction_kg is not None:
-        return min(claim.computed_reduction_kg, claim.claimed_reduction_kg)
-    return claim.computed_reduction_kg
+    return computed_kg if claimed_kg is None else min(computed_kg, claimed_kg)
+
+
+def issuable_kg(claim: ReductionClaim) -> int:
+    return issuable_kg_for(computed_kg=claim.computed_reduction_kg, claimed_kg=claim.claimed_reduction_kg)
+
+
+def owner_kg_for(quantity_kg: int) -> int:
+    """What the owner receives of ``quantity_kg``: the buffer share is taken first, rounded up (as the ledger does)."""
+    return quantity_kg - buffer_kg_for(quantity_kg, settings.CREDIT_BUFFER_SHARE)
+
+
+def _check_issuable_size(*, computed_kg: int, claimed_kg: int | None) -> None:
+    """Refuse, before anything is stored, a claim with a reduction that could never issue a kilogram
+    to its owner (1 kg leaves nothing after a buffer share rounded up). A zero computed reduction is
+    not refused here: screening rejects it with ``no_reduction`` and the claim is stored."""
+    quantity = issuable_kg_for(computed_kg=computed_kg, claimed_kg=claimed_kg)
+    if computed_kg > 0 and owner_kg_for(quantity) < 1:
+        raise ClaimTooSmallError(
+            f"{quantity} kg is too small to issue: the buffer share (rounded up) leaves nothing for the owner.",
+            issuable_kg=quantity,
+        )
 
 
 def minting_fee_for(quantity_kg: int) -> Decimal:
@@ -210,36 +246,64 @@ def minting_fee_for(quantity_kg: int) -> Decimal:
     return (tonnes * conf.minting_fee_per_tonne()).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _issue(claim: ReductionClaim):
-    """Issue the claim's credits through the ledger. Runs inside the caller's transaction."""
-    from ledger.services import credits_issue
+def issuance_memo(*, claim: ReductionClaim, assessment: Assessment) -> dict[str, str]:
+    """What the ledger's ``issue`` entry records about the claim (public, hashed into the chain):
+    enough for a certificate to name the methodology and the screening version."""
+    return {
+        "claim": str(claim.pk),
+        "category": str(claim.project.category),
+        "methodology": str(assessment.calculation.get("formula", "")),
+        "period_start": claim.period_start.isoformat(),
+        "period_end": claim.period_end.isoformat(),
+        "engine_version": assessment.engine_version,
+        "model_version": assessment.model_version,
+        "decided_by": str(claim.decided_by),
+    }
 
-    from verification.models import ClaimIssuance
 
-    issuance = credits_issue(
+def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssuance:
+    """Issue the claim's credits through the ledger and record them.
+
+    Expects to run inside the transaction that approves the claim, after that transaction created
+    the claim or locked its row (the ledger then locks the project row and the ledger head). The
+    claim is unique in :class:`ClaimIssuance`, so even a logic error could not issue twice: the
+    insert would fail and roll the ledger entry back with it.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("_claim_issue must run inside the transaction that approves the claim")
+    quantity = issuable_kg(claim)
+    if owner_kg_for(quantity) < 1:
+        raise NothingToIssueError(f"The claim's creditable reduction ({quantity} kg) is too small to issue.")
+    issued = credits_issue(
         project=claim.project,
-        # Vintage: the year in which the monitoring period ends.
-        vintage=claim.period_end.year,
-        quantity_kg=issuable_kg(claim),
-        memo={"claim": str(claim.id)},
+        vintage=claim.period_end.year,  # the year in which the monitoring period ends
+        quantity_kg=quantity,
+        memo=issuance_memo(claim=claim, assessment=assessment),
     )
-    buffer_block = issuance.buffer_block
+    owner_kg = issued.owner_block.quantity_kg
     return ClaimIssuance.objects.create(
         claim=claim,
-        owner_block=issuance.owner_block,
-        buffer_block=buffer_block,
-        ledger_entry=issuance.entry,
-        serial=issuance.owner_block.serial,
-        quantity_kg=issuance.owner_block.quantity_kg,
-        buffer_kg=buffer_block.quantity_kg if buffer_block is not None else 0,
-        minting_fee=minting_fee_for(issuance.owner_block.quantity_kg),
+        owner_block=issued.owner_block,
+        buffer_block=issued.buffer_block,
+        ledger_entry=issued.entry,
+        serial=issued.owner_block.serial,
+        quantity_kg=owner_kg,
+        buffer_kg=issued.buffer_block.quantity_kg if issued.buffer_block is not None else 0,
+        vintage=issued.owner_block.vintage,
+        minting_fee=minting_fee_for(owner_kg),
         currency=conf.minting_fee_currency(),
     )
 
 
 def _review_lock(*, claim_id: int, reviewer: User) -> ReductionClaim:
+    """The claim row locked ``FOR UPDATE`` (only that row: the project is locked later by the ledger,
+    ``FOR NO KEY UPDATE``), with its project and assessment; checks the reviewer may decide it."""
     try:
-        claim = ReductionClaim.objects.select_for_update().select_related("project").get(pk=claim_id)
+        claim = (
+            ReductionClaim.objects.select_for_update(of=("self",))
+            .select_related("project", "assessment")
+            .get(pk=claim_id)
+        )
     except ReductionClaim.DoesNotExist:
         raise NotFoundError("Claim not found.") from None
     if claim.project.owner_id == reviewer.organization_id:
@@ -263,10 +327,8 @@ def claim_approve(*, claim_id: int, reviewer: User, note: str = "") -> Reduction
     """A verifier approves a claim that needs review and its credits are issued — exactly once: the
     claim row is locked, so a second approval waits and then finds it no longer pending (409)."""
     claim = _review_lock(claim_id=claim_id, reviewer=reviewer)
-    if issuable_kg(claim) <= 0:
-        raise ConflictError("The claim has no creditable reduction to issue.")
     _record_review(claim, reviewer=reviewer, note=note, status=ReductionClaim.Status.APPROVED)
-    _issue(claim)
+    _claim_issue(claim=claim, assessment=claim.assessment)
     return claim
 
 

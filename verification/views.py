@@ -16,16 +16,6 @@ from verification.serializers import (
 )
 from verification.services import claim_approve, claim_reject, claim_submit
 
-CLAIM_PREFETCH = ("issuance", "issuance__ledger_entry")
-
-
-def _with_issuance(queryset):
-    from verification import models
-
-    if hasattr(models, "ClaimIssuance"):
-        return queryset.select_related(*CLAIM_PREFETCH)
-    return queryset
-
 
 @extend_schema(tags=["reduction claims"])
 class ReductionClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -36,15 +26,17 @@ class ReductionClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ReductionClaim.objects.none()
-        return _with_issuance(claim_list_for(user=self.request.user))
+        return claim_list_for(user=self.request.user)
 
     @extend_schema(
         request=ReductionClaimCreateInputSerializer,
         responses={201: ReductionClaimOutputSerializer},
         description=(
-            "Submit a claim. It is screened at once: `approved` issues credits in the same request, "
-            "`needs_review` waits for a verifier, `rejected` is stored with its reasons (still 201). "
-            "Malformed input is a 400 and stores nothing; another organisation's project is a 404."
+            "Submit a claim. It is screened at once: `approved` issues credits in the same request and "
+            "transaction (`issuance` is then set), `needs_review` waits for a verifier, `rejected` is stored "
+            "with its reasons (still 201). Malformed input is a 400 and stores nothing (also `claim_too_small`: "
+            "a reduction that leaves no kilogram for the owner after the buffer share); another "
+            "organisation's project is a 404."
         ),
     )
     def create(self, request: Request) -> Response:
@@ -65,7 +57,7 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ReductionClaim.objects.none()
-        return _with_issuance(verification_list(decision=self.request.query_params.get("decision") or None))
+        return verification_list(decision=self.request.query_params.get("decision") or None)
 
     @extend_schema(
         parameters=[
@@ -88,7 +80,9 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=ReviewDecisionInputSerializer, responses={200: VerificationListOutputSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        """Approve a claim that needs review: its credits are issued (exactly once)."""
+        """Approve a claim that needs review: its credits are issued in the same transaction, exactly once.
+        A claim that is no longer pending (already approved or rejected, e.g. by a concurrent approval)
+        is a 409 `claim_not_pending`; the verifier's own organisation's claim is a 403."""
         return self._decide(request, pk, claim_approve)
 
     @extend_schema(request=ReviewDecisionInputSerializer, responses={200: VerificationListOutputSerializer})
@@ -105,5 +99,5 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
             raise NotFoundError("Claim not found.")
         claim = service(claim_id=int(pk), reviewer=request.user, **payload.validated_data)
-        claim = _with_issuance(verification_list()).get(pk=claim.pk)
+        claim = verification_list().get(pk=claim.pk)
         return Response(VerificationListOutputSerializer(claim).data, status=status.HTTP_200_OK)

@@ -1,12 +1,14 @@
 """Verifier review: the queue, reject, 409 on a decided claim, permissions, admin actions."""
 
 import pytest
+from django.contrib.auth.models import Permission
 
+from ledger.models import LedgerEntry
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.verification.factories import project_for
 from tests.verification.test_claims_api import URL, solar_body
-from verification.models import EvidenceItem, ReductionClaim
+from verification.models import ClaimIssuance, EvidenceItem, ReductionClaim
 
 QUEUE = "/api/verifications/"
 
@@ -96,3 +98,41 @@ def test_admin_reject_action_calls_the_service(client, pending):
     claim = ReductionClaim.objects.get(pk=pending["id"])
     assert claim.status == "rejected"
     assert claim.reviewed_by == admin
+
+
+@pytest.mark.django_db
+def test_admin_approve_action_issues_the_credits_once(client, pending):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    action = {"action": "approve_claims", "_selected_action": [pending["id"]]}
+
+    client.post("/admin/verification/reductionclaim/", action, follow=True)
+    again = client.post("/admin/verification/reductionclaim/", action, follow=True)
+
+    claim = ReductionClaim.objects.get(pk=pending["id"])
+    assert (claim.status, claim.reviewed_by) == ("approved", admin)
+    issuance = ClaimIssuance.objects.get(claim=claim)
+    assert issuance.total_kg == claim.computed_reduction_kg
+    assert issuance.owner_block.owner_id == claim.project.owner_id
+    assert list(LedgerEntry.objects.filter(kind="issue").values_list("seq", flat=True)) == [issuance.ledger_entry_id]
+    assert "The claim is approved" in again.content.decode()
+    assert client.get(f"/admin/verification/claimissuance/{issuance.pk}/change/").status_code == 200
+    assert client.get(f"/admin/verification/reductionclaim/{claim.pk}/change/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_review_actions_are_for_verifiers_only(client, pending):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="verification"))
+    client.force_login(staff)
+
+    page = client.get("/admin/verification/reductionclaim/")
+    client.post(
+        "/admin/verification/reductionclaim/",
+        {"action": "approve_claims", "_selected_action": [pending["id"]]},
+        follow=True,
+    )
+
+    assert page.status_code == 200 and "approve_claims" not in page.content.decode()
+    assert ReductionClaim.objects.get(pk=pending["id"]).status == "needs_review"
+    assert not LedgerEntry.objects.exists()

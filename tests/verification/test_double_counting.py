@@ -1,14 +1,16 @@
-"""Double issuance (overlapping periods) and double counting (reused evidence), also under races."""
-
-import threading
+"""Double issuance (overlapping periods) and double counting (reused evidence), also under races
+(PostgreSQL, real threads), where the ledger must show at most the winning claim issued."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
+from ledger.audit import ledger_verify, replay
+from ledger.models import LedgerEntry
 from tests.conftest import client_for
-from tests.verification.factories import claim_body, monthly_evidence, project_for
+from tests.verification.concurrency import outcomes, race
+from tests.verification.factories import NORTHERN_SOLAR_SHAPE, claim_body, monthly_evidence, project_for
 from tests.verification.test_claims_api import URL, solar_body
-from verification.models import EvidenceItem, ReductionClaim
+from verification.models import ClaimIssuance, EvidenceItem, ReductionClaim
 
 
 @pytest.fixture
@@ -111,51 +113,59 @@ def test_database_refuses_overlapping_live_periods(user):
         ReductionClaim.objects.create(period_start="2024-06-30", period_end="2024-07-31", status="approved", **common)
 
 
-def _race(bodies_by_user, workers):
-    barrier = threading.Barrier(workers)
-    responses = []
+def _race(bodies_by_user):
+    """POST each (user, body) from its own thread, all released together."""
+    clients = [(client_for(user), body) for user, body in bodies_by_user]
+    return race([lambda client=client, body=body: client.post(URL, body, format="json") for client, body in clients])
 
-    def send(user, body):
-        try:
-            client = client_for(user)
-            barrier.wait()
-            responses.append(client.post(URL, body, format="json"))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=send, args=pair) for pair in bodies_by_user]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
+def honest_solar_body(project, *, prefix):
+    """A claim screening approves (India, 50 kWp, 70 MWh metered along the sun's season)."""
+    evidence = monthly_evidence("2024-01-01", "2024-12-31", 70_000, weights=NORTHERN_SOLAR_SHAPE, prefix=prefix)
+    return claim_body(project, parameters={"capacity_kwp": 50, "generation_kwh": 70_000}, evidence=evidence)
+
+
+def assert_issued_at_most_to(winner: dict) -> None:
+    """Only the winning claim issued, once, if it was approved; the ledger verifies and replays."""
+    entries = LedgerEntry.objects.filter(kind="issue")
+    issued = winner["status"] == "approved"
+    assert [e.payload["memo"]["claim"] for e in entries] == ([str(winner["id"])] if issued else [])
+    assert list(ClaimIssuance.objects.values_list("claim_id", flat=True)) == ([winner["id"]] if issued else [])
+    assert ledger_verify().ok and replay().ok
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_claims_for_one_period_only_one_holds_it(user, review_everything):
+@pytest.mark.parametrize(("review", "winner_status"), [(True, "needs_review"), (False, "approved")])
+def test_two_concurrent_claims_for_one_period_only_one_holds_it(user, settings, review, winner_status):
+    if review:
+        settings.VERIFICATION_REVIEW_SIZE_KG = 1
     project = project_for(user.organization)
-    bodies = [(user, solar_body(project, prefix=f"R{n}")) for n in range(2)]
+    bodies = [(user, honest_solar_body(project, prefix=f"R{n}")) for n in range(2)]
 
-    responses = _race(bodies, 2)
+    responses = _race(bodies)
 
-    assert [r.status_code for r in responses] == [201, 201]
+    assert outcomes(responses) == ["201", "201"], responses
     statuses = sorted(r.json()["status"] for r in responses)
-    assert statuses == ["needs_review", "rejected"], [codes(r) for r in responses]
+    assert statuses == sorted([winner_status, "rejected"]), [codes(r) for r in responses]
+    loser = next(r.json() for r in responses if r.json()["status"] == "rejected")
+    assert "period_overlaps_earlier_claim" in {reason["code"] for reason in loser["verification"]["reasons"]}
     assert ReductionClaim.objects.exclude(status="rejected").count() == 1
+    assert_issued_at_most_to(next(r.json() for r in responses if r.json()["status"] == winner_status))
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_claims_reusing_evidence_only_one_keeps_it(user, review_everything):
-    bodies = [
-        (user, claim_body(project_for(user.organization), parameters={"capacity_kwp": 50, "generation_kwh": 70_000},
-                          evidence=monthly_evidence("2024-01-01", "2024-12-31", 70_000, prefix="SAME")))
-        for _ in range(2)
-    ]  # fmt: skip
+@pytest.mark.parametrize(("review", "winner_status"), [(True, "needs_review"), (False, "approved")])
+def test_two_concurrent_claims_reusing_evidence_only_one_keeps_it(user, settings, review, winner_status):
+    if review:
+        settings.VERIFICATION_REVIEW_SIZE_KG = 1
+    bodies = [(user, honest_solar_body(project_for(user.organization), prefix="SAME")) for _ in range(2)]
 
-    responses = _race(bodies, 2)
+    responses = _race(bodies)
 
+    assert outcomes(responses) == ["201", "201"], responses
     statuses = sorted(r.json()["status"] for r in responses)
-    assert statuses == ["needs_review", "rejected"]
+    assert statuses == sorted([winner_status, "rejected"])
     assert EvidenceItem.objects.filter(active=True).count() == 12
+    assert_issued_at_most_to(next(r.json() for r in responses if r.json()["status"] == winner_status))

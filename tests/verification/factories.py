@@ -1,0 +1,58 @@
+"""Claim bodies as clients send them, with evidence that tiles the period month by month."""
+
+import datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from tests.accounts.factories import OrganizationFactory
+from tests.projects.factories import ProjectFactory
+from verification.engine.rules import add_months
+
+__all__ = ["OrganizationFactory", "ProjectFactory", "claim_body", "monthly_evidence", "project_for"]
+
+PERIOD_2024 = ("2024-01-01", "2024-12-31")
+
+
+def monthly_evidence(start: str, end: str, total, *, kind="meter_reading", unit="kWh", prefix="MTR", weights=None):
+    """Evidence items, one per calendar month, adding up exactly to ``total``."""
+    first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    spans, cursor = [], first
+    while cursor <= last:
+        nxt = add_months(cursor, 1)
+        spans.append((cursor, min(nxt - datetime.timedelta(days=1), last)))
+        cursor = nxt
+    weights = weights or [1] * len(spans)
+    total = Decimal(str(total))
+    parts = [(total * w / sum(weights)).to_integral_value(rounding=ROUND_FLOOR) for w in weights]
+    parts[-1] += total - sum(parts)
+    return [
+        {
+            "kind": kind,
+            "period_start": a.isoformat(),
+            "period_end": b.isoformat(),
+            "quantity": str(q),
+            "unit": unit,
+            "reference": f"{prefix}-{a:%Y-%m}",
+        }
+        for (a, b), q in zip(spans, parts, strict=True)
+    ]
+
+
+# Monthly shape of PV output in the northern hemisphere (Jan..Dec), roughly: real meters follow the sun.
+NORTHERN_SOLAR_SHAPE = [3, 5, 8, 11, 13, 13, 13, 11, 9, 6, 4, 3]
+
+
+def claim_body(project, *, period=PERIOD_2024, parameters, evidence=None, **extra):
+    return {
+        "project": project.id,
+        "period_start": period[0],
+        "period_end": period[1],
+        "parameters": parameters,
+        "evidence": evidence if evidence is not None else [],
+        **extra,
+    }
+
+
+def project_for(owner, *, category="solar", country="IN", **kwargs):
+    """An active project that started before the 2024 monitoring periods used in these tests."""
+    kwargs.setdefault("start_date", datetime.date(2023, 1, 1))
+    return ProjectFactory(owner=owner, category=category, country=country, **kwargs)

@@ -1,0 +1,233 @@
+"""Reduction claims, their automated screening (assessments) and the record of credits issued for them.
+
+No scikit-learn here: models, views and urls are imported at start-up and must stay cheap.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Organization
+from ledger.models import CreditBlock, LedgerEntry
+from projects.models import Project
+
+
+class CreditingFactor(models.Model):
+    """One sourced, versioned factor used to compute reductions (never an inventory factor).
+
+    Families: grid combined margins for solar and for efficiency savings, the grid operating margin
+    (charged as project emissions when a fuel switch consumes grid electricity), fuel combustion
+    factors and avoided-landfill factors for recycled materials. Rows are loaded from
+    ``verification/data/crediting_factors.csv`` by a data migration and never edited in place: a new
+    publication is a new row with a new ``version``; ``active`` retires an old one.
+    """
+
+    class Family(models.TextChoices):
+        GRID_CM_SOLAR = "grid_cm_solar", "Grid combined margin for solar/wind crediting"
+        GRID_CM_EFFICIENCY = "grid_cm_efficiency", "Grid combined margin for efficiency savings"
+        GRID_OM = "grid_om", "Grid operating margin (project emissions of grid electricity)"
+        FUEL_COMBUSTION = "fuel_combustion", "Fuel combustion"
+        RECYCLING_AVOIDED = "recycling_avoided", "Avoided landfill emissions of recycled material"
+
+    family = models.CharField(max_length=32, choices=Family)
+    activity = models.CharField(max_length=64, help_text="grid_electricity, a fuel or a material.")
+    unit = models.CharField(max_length=16, help_text="The unit one factor value applies to (kWh, litre, m3, kg).")
+    value = models.DecimalField(max_digits=14, decimal_places=6, help_text="kg CO2e per unit.")
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2; blank applies anywhere.")
+    year = models.PositiveSmallIntegerField()
+    version = models.CharField(max_length=64)
+    source = models.TextField()
+    source_url = models.URLField(max_length=500)
+    licence = models.CharField(max_length=200)
+    quality = models.CharField(
+        max_length=64, blank=True, help_text="SECONDARY / WEAK / UNCONFIRMED / DERIVED labels, shown to users."
+    )
+    note = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["family", "country", "activity", "unit", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "activity", "unit", "country", "version"], name="crediting_factor_unique_version"
+            ),
+        ]
+        indexes = [models.Index(fields=["family", "activity", "country"], name="crediting_factor_lookup")]
+
+    def __str__(self) -> str:
+        where = self.country or "any"
+        return f"{self.family} {self.activity} {where} {self.value} kg/{self.unit} ({self.version})"
+
+    @property
+    def ref(self) -> str:
+        """The stable name of this row, stored with every assessment that used it."""
+        return f"{self.family}:{self.activity}:{self.unit}:{self.country or '*'}:{self.version}"
+
+
+class ReductionClaim(models.Model):
+    """A claimed reduction of one project over one monitoring period (ex post, at most 12 months).
+
+    Claims that are not rejected hold their period and evidence references: on PostgreSQL an exclusion
+    constraint (migration 0002) forbids two such claims of one project with overlapping periods, and
+    :class:`EvidenceItem` forbids reusing a reference.
+    """
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", "Approved (credits issued)"
+        NEEDS_REVIEW = "needs_review", "Needs review by a verifier"
+        REJECTED = "rejected", "Rejected"
+
+    class DecidedBy(models.TextChoices):
+        SCREENING = "screening", "Automated screening"
+        VERIFIER = "verifier", "Verifier"
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="reduction_claims")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    parameters = models.JSONField(help_text="Category parameters as submitted (validated).")
+    claimed_reduction_kg = models.BigIntegerField(null=True, blank=True)
+    computed_reduction_kg = models.BigIntegerField(help_text="From the versioned formula, rounded down to whole kg.")
+    status = models.CharField(max_length=20, choices=Status)
+    decided_by = models.CharField(max_length=20, choices=DecidedBy, default=DecidedBy.SCREENING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["project", "period_start"], name="claim_project_period"),
+            models.Index(fields=["status", "-created_at"], name="claim_status_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="claim_period_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(computed_reduction_kg__gte=0), name="claim_reduction_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.pk} of project {self.project_id} {self.period_start}..{self.period_end} ({self.status})"
+
+
+class EvidenceItem(models.Model):
+    """One document behind a claim. A normalised reference is used by at most one live claim of an
+    organisation: ``(organization, kind, reference_key)`` is unique among items whose claim is not
+    rejected (``active``), so the same bill cannot back two claims even when they race."""
+
+    class Kind(models.TextChoices):
+        METER_READING = "meter_reading", "Meter reading"
+        UTILITY_BILL = "utility_bill", "Utility bill"
+        INVOICE = "invoice", "Invoice"
+        WEIGHBRIDGE_TICKET = "weighbridge_ticket", "Weighbridge ticket"
+
+    claim = models.ForeignKey(ReductionClaim, on_delete=models.CASCADE, related_name="evidence")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=32, choices=Kind)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    quantity = models.DecimalField(max_digits=18, decimal_places=3)
+    unit = models.CharField(max_length=16)
+    reference = models.CharField(max_length=200)
+    # Denormalised so that a partial unique constraint can express "not reused by a live claim".
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    reference_key = models.CharField(max_length=200, help_text="Case-folded, letters and digits only.")
+    active = models.BooleanField(default=True, help_text="False once the claim is rejected: the reference is free.")
+
+    class Meta:
+        ordering = ["claim", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "reference_key"],
+                condition=models.Q(active=True),
+                name="evidence_reference_once_per_live_claim",
+            ),
+            models.UniqueConstraint(fields=["claim", "position"], name="evidence_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"
+
+
+class Assessment(models.Model):
+    """The automated screening of a claim, stored with everything needed to explain and replay it:
+    engine and model versions, the factor rows used, the features and the history facts seen."""
+
+    claim = models.OneToOneField(ReductionClaim, on_delete=models.CASCADE, related_name="assessment")
+    decision = models.CharField(max_length=20, choices=ReductionClaim.Status)
+    risk_score = models.DecimalField(max_digits=5, decimal_places=4, help_text="Calibrated probability of a fault.")
+    computed_reduction_kg = models.BigIntegerField()
+    engine_version = models.CharField(max_length=32)
+    model_version = models.CharField(max_length=64)
+    factors = models.JSONField(help_text="The crediting factor rows used: ref, value, unit, source, year, quality.")
+    calculation = models.JSONField(help_text="The formula, its inputs and intermediate values (decimal strings).")
+    features = models.JSONField(help_text="The model's input features, by name.")
+    contributions = models.JSONField(help_text="Per-feature contributions to the risk score (log-odds).")
+    reasons = models.JSONField(help_text="[{code, detail, severity}] from rules and model.")
+    context = models.JSONField(help_text="History facts at submission: overlapping claims, reused references.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Assessment of claim {self.claim_id}: {self.decision} (risk {self.risk_score})"
+
+
+class ClaimIssuance(models.Model):
+    """The credits issued for one approved claim, written in the same transaction as the ledger's
+    ``issue`` entry that created its blocks. One per claim (``claim`` is unique), so neither a
+    retried transaction nor a second approval can issue twice; one per owner block and per entry.
+
+    Quantities, serial and fee are as issued: the owner's block keeps its id but may later shrink
+    when part of it is listed, sold, transferred or retired.
+    """
+
+    claim = models.OneToOneField(ReductionClaim, on_delete=models.PROTECT, related_name="issuance")
+    owner_block = models.OneToOneField(
+        CreditBlock, on_delete=models.PROTECT, related_name="+", help_text="Issued to the project owner."
+    )
+    buffer_block = models.OneToOneField(
+        CreditBlock,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Issued to the buffer pool; empty when the buffer share was zero.",
+    )
+    ledger_entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="+")
+    serial = models.CharField(max_length=80, help_text="The owner block's serial range as issued.")
+    quantity_kg = models.BigIntegerField(help_text="Kilograms issued to the project owner.")
+    buffer_kg = models.BigIntegerField(help_text="Kilograms issued to the buffer pool.")
+    vintage = models.PositiveSmallIntegerField(help_text="The year in which the monitoring period ends.")
+    minting_fee = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Owed by the project owner, on the owner's kilograms only."
+    )
+    currency = models.CharField(max_length=3, help_text="ISO 4217.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity_kg__gte=1), name="claimissuance_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(minting_fee__gte=0), name="claimissuance_fee_non_negative"),
+            # A buffer block exactly when a buffer share was issued.
+            models.CheckConstraint(
+                condition=models.Q(buffer_block__isnull=True, buffer_kg=0)
+                | models.Q(buffer_block__isnull=False, buffer_kg__gt=0),
+                name="claimissuance_buffer_block_iff_buffer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Issuance {self.serial} for claim {self.claim_id}"
+
+    @property
+    def total_kg(self) -> int:
+        return self.quantity_kg + self.buffer_kg

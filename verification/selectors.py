@@ -1,0 +1,58 @@
+from datetime import date
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from projects.models import Project
+from verification.engine.rules import normalise_reference
+from verification.engine.types import HistoryContext
+from verification.models import EvidenceItem, ReductionClaim
+
+# Everything the claim serializers show, in one query: the issuance and its ledger entry are a
+# reverse one-to-one and a forward one, so they join (LEFT OUTER) like the rest.
+CLAIM_RELATED = ("project", "project__owner", "assessment", "issuance", "issuance__ledger_entry")
+
+
+def claim_list_for(*, user: User) -> QuerySet[ReductionClaim]:
+    """The claims of the user's organisation, newest first, with what the list shows joined."""
+    return ReductionClaim.objects.filter(project__owner=user.organization_id).select_related(*CLAIM_RELATED)
+
+
+def claim_get_for(*, user: User, claim_id: int) -> ReductionClaim:
+    """One claim of the user's organisation; another organisation's claim does not exist for them (404)."""
+    return claim_list_for(user=user).get(pk=claim_id)
+
+
+def verification_list(*, decision: str | None = None) -> QuerySet[ReductionClaim]:
+    """Every claim with its assessment, for verifiers; ``decision`` filters on the current status."""
+    claims = ReductionClaim.objects.select_related(*CLAIM_RELATED)
+    if decision:
+        claims = claims.filter(status=decision)
+    return claims
+
+
+def claim_history(
+    *, project: Project, period_start: date, period_end: date, references: list[tuple[int, str, str]]
+) -> HistoryContext:
+    """Facts about other live (not rejected) claims: overlapping periods of the same project, and
+    evidence references already used by the organisation or seen in another organisation's claims.
+    ``references`` are ``(position, kind, reference)`` of the new claim's evidence."""
+    live = ReductionClaim.objects.exclude(status=ReductionClaim.Status.REJECTED)
+    overlapping = live.filter(project=project, period_start__lte=period_end, period_end__gte=period_start)
+    keys = {normalise_reference(ref): (position, kind, ref) for position, kind, ref in references}
+    reused, foreign = [], []
+    if keys:
+        used = EvidenceItem.objects.filter(active=True, reference_key__in=list(keys)).values_list(
+            "organization_id", "kind", "reference_key", "claim_id"
+        )
+        for organization_id, kind, key, claim_id in used:
+            position, new_kind, reference = keys[key]
+            if organization_id == project.owner_id and kind == new_kind:
+                reused.append(f"{position}:{reference}:{claim_id}")
+            elif organization_id != project.owner_id:
+                foreign.append(f"{position}:{reference}:{claim_id}")
+    return HistoryContext(
+        overlapping_claim_ids=tuple(sorted(overlapping.values_list("id", flat=True))),
+        reused_references=tuple(sorted(set(reused))),
+        foreign_references=tuple(sorted(set(foreign))),
+    )

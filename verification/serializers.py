@@ -1,0 +1,356 @@
+from decimal import Decimal
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from projects.models import Project
+from verification.engine.rules import normalise_reference
+from verification.engine.screening import SCREENING_LABEL
+from verification.models import EvidenceItem, ReductionClaim
+
+UNIT_ALIASES = {
+    "kwh": "kWh",
+    "mwh": "MWh",
+    "l": "litre",
+    "litre": "litre",
+    "litres": "litre",
+    "liter": "litre",
+    "liters": "litre",
+    "m3": "m3",
+    "m³": "m3",
+    "cubic_metre": "m3",
+    "cubic_metres": "m3",
+    "kg": "kg",
+    "t": "t",
+    "tonne": "t",
+    "tonnes": "t",
+}
+EVIDENCE_UNITS = ("kWh", "MWh", "litre", "m3", "kg", "t")
+PARAMETER_UNITS = ("kWh", "litre", "m3")
+FUEL_UNITS = {
+    "diesel": ("litre", "kWh"),
+    "petrol": ("litre",),
+    "lpg": ("litre", "kWh"),
+    "natural_gas": ("kWh", "m3"),
+    "heating_oil": ("litre",),
+    "electricity": ("kWh",),
+}
+MAX_EVIDENCE_ITEMS = 400
+
+
+class UnitField(serializers.ChoiceField):
+    """A unit, accepting common spellings (``litres``, ``kwh``, ``tonnes``) and storing the canonical one."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = UNIT_ALIASES.get(data.strip().lower(), data)
+        return super().to_internal_value(data)
+
+
+def _quantity(*, min_value: int | Decimal = 0, **kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=3, min_value=Decimal(min_value), **kwargs)
+
+
+class SolarParametersInputSerializer(serializers.Serializer):
+    capacity_kwp = _quantity(min_value=Decimal("0.001"), help_text="Installed DC capacity, kWp.")
+    generation_kwh = _quantity(help_text="Metered generation over the period, kWh.")
+
+
+class EfficiencyParametersInputSerializer(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=["led", "hvac", "motor", "insulation", "other"])
+    energy_carrier = serializers.ChoiceField(choices=["electricity", "natural_gas", "diesel"])
+    baseline_kwh = _quantity(min_value=Decimal("0.001"), help_text="Consumption before, over a period of equal length.")
+    post_kwh = _quantity(help_text="Consumption over the monitoring period, kWh.")
+
+
+class RecyclingParametersInputSerializer(serializers.Serializer):
+    material = serializers.ChoiceField(choices=["paper", "cardboard", "plastic", "metal", "glass", "organic", "mixed"])
+    mass_kg = _quantity(min_value=Decimal("0.001"), help_text="Mass sent to recycling over the period, kg.")
+
+
+class FuelSwitchParametersInputSerializer(serializers.Serializer):
+    baseline_fuel = serializers.ChoiceField(choices=["diesel", "petrol", "lpg", "natural_gas", "heating_oil"])
+    baseline_quantity = _quantity(min_value=Decimal("0.001"))
+    new_fuel = serializers.ChoiceField(
+        choices=["electricity", "solar", "diesel", "petrol", "lpg", "natural_gas", "heating_oil"]
+    )
+    new_quantity = _quantity(help_text="The new supply over the period (kWh for electricity and solar).")
+    unit = UnitField(choices=PARAMETER_UNITS, help_text="Unit of baseline_quantity: kWh, litre or m3.")
+    new_unit = UnitField(
+        choices=PARAMETER_UNITS,
+        required=False,
+        help_text="Unit of new_quantity; kWh for electricity and solar, otherwise defaults to `unit`.",
+    )
+
+    def validate(self, attrs):
+        errors = {}
+        if attrs["new_fuel"] == attrs["baseline_fuel"]:
+            errors["new_fuel"] = ["The new fuel must differ from the baseline fuel."]
+        if attrs["unit"] not in FUEL_UNITS[attrs["baseline_fuel"]]:
+            allowed = " or ".join(FUEL_UNITS[attrs["baseline_fuel"]])
+            errors["unit"] = [f"{attrs['baseline_fuel']} is measured in {allowed}."]
+        if attrs["new_fuel"] in ("electricity", "solar"):
+            if attrs.get("new_unit", "kWh") != "kWh":
+                errors["new_unit"] = [f"{attrs['new_fuel']} is measured in kWh."]
+            attrs["new_unit"] = "kWh"
+        else:
+            attrs.setdefault("new_unit", attrs["unit"])
+            if attrs["new_unit"] not in FUEL_UNITS[attrs["new_fuel"]]:
+                allowed = " or ".join(FUEL_UNITS[attrs["new_fuel"]])
+                errors["new_unit"] = [f"{attrs['new_fuel']} is measured in {allowed}."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+PARAMETER_SERIALIZERS = {
+    Project.Category.SOLAR: SolarParametersInputSerializer,
+    Project.Category.ENERGY_EFFICIENCY: EfficiencyParametersInputSerializer,
+    Project.Category.RECYCLING: RecyclingParametersInputSerializer,
+    Project.Category.FUEL_SWITCH: FuelSwitchParametersInputSerializer,
+}
+
+
+class EvidenceItemInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EvidenceItem.Kind.choices)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    quantity = _quantity()
+    unit = UnitField(choices=EVIDENCE_UNITS)
+    reference = serializers.CharField(max_length=200, help_text="The document's number; each may back one claim.")
+
+    def validate_reference(self, value: str) -> str:
+        if not normalise_reference(value):
+            raise serializers.ValidationError("A reference needs at least one letter or digit.")
+        return value.strip()
+
+    def validate(self, attrs):
+        if attrs["period_end"] < attrs["period_start"]:
+            raise serializers.ValidationError({"period_end": ["Must be on or after period_start."]})
+        return attrs
+
+
+class ReductionClaimCreateInputSerializer(serializers.Serializer):
+    """Parameters are validated by the serializer of the project's category; ``project`` must be one of
+    the caller's organisation (another organisation's answers 404)."""
+
+    project = serializers.IntegerField(min_value=1)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    parameters = serializers.DictField(help_text="By category: see the API documentation.")
+    evidence = EvidenceItemInputSerializer(many=True, required=False, default=list, max_length=MAX_EVIDENCE_ITEMS)
+    claimed_reduction_kg = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Optional, kg. When below the computed reduction, the smaller figure is issued.",
+    )
+
+    def validate(self, attrs):
+        from verification.services import NotFoundError
+
+        user: User = self.context["request"].user
+        project = Project.objects.filter(pk=attrs["project"], owner=user.organization_id).first()
+        if project is None:
+            raise NotFoundError("Project not found.")
+        attrs["project"] = project
+        errors = {}
+        if attrs["period_end"] < attrs["period_start"]:
+            errors["period_end"] = ["Must be on or after period_start."]
+        parameters = PARAMETER_SERIALIZERS[project.category](data=attrs["parameters"])
+        if parameters.is_valid():
+            attrs["parameters"] = dict(parameters.validated_data)
+        else:
+            errors["parameters"] = parameters.errors
+        seen: dict[tuple[str, str], int] = {}
+        duplicates = {}
+        for position, item in enumerate(attrs["evidence"]):
+            key = (item["kind"], normalise_reference(item["reference"]))
+            if key in seen:
+                duplicates[str(position)] = {"reference": [f"Same document as evidence item {seen[key]}."]}
+            seen.setdefault(key, position)
+        if duplicates:
+            errors["evidence"] = duplicates
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+# --- Output ---------------------------------------------------------------------------------------
+
+
+class ReasonOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["reject", "review", "info"])
+
+
+class FactorOutputSerializer(serializers.Serializer):
+    ref = serializers.CharField()
+    family = serializers.CharField()
+    activity = serializers.CharField()
+    unit = serializers.CharField()
+    value = serializers.CharField(help_text="kg CO2e per unit, decimal string.")
+    country = serializers.CharField()
+    year = serializers.IntegerField()
+    version = serializers.CharField()
+    source = serializers.CharField()
+    source_url = serializers.CharField()
+    licence = serializers.CharField()
+    quality = serializers.CharField(help_text="SECONDARY / WEAK / UNCONFIRMED / DERIVED, when the source says so.")
+
+
+class ReviewOutputSerializer(serializers.Serializer):
+    decision = serializers.CharField(source="status")
+    note = serializers.CharField(source="review_note")
+    reviewer = serializers.EmailField(source="reviewed_by.email")
+    reviewed_at = serializers.DateTimeField()
+
+
+class VerificationOutputSerializer(serializers.Serializer):
+    """The screening of a claim. ``decision`` is the claim's current decision (a verifier's review
+    overrides ``needs_review``); ``screening_decision`` is what automated screening decided."""
+
+    decision = serializers.CharField(source="claim.status")
+    screening_decision = serializers.CharField(source="decision")
+    decided_by = serializers.CharField(source="claim.decided_by")
+    screening_label = serializers.SerializerMethodField()
+    risk_score = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        coerce_to_string=True,
+        help_text="Calibrated probability (0..1) that the claim is faulty; a decimal string with 4 places.",
+    )
+    computed_reduction_kg = serializers.IntegerField()
+    computed_reduction_t = serializers.SerializerMethodField()
+    model_version = serializers.CharField()
+    engine_version = serializers.CharField()
+    reasons = ReasonOutputSerializer(many=True)
+    calculation = serializers.JSONField()
+    factors = FactorOutputSerializer(many=True)
+    contributions = serializers.DictField(child=serializers.FloatField(), help_text="Log-odds per feature.")
+    review = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_screening_label(self, assessment) -> str:
+        return SCREENING_LABEL
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_computed_reduction_t(self, assessment) -> str:
+        return f"{Decimal(assessment.computed_reduction_kg) / 1000:.3f}"
+
+    @extend_schema_field(ReviewOutputSerializer(allow_null=True))
+    def get_review(self, assessment):
+        claim = assessment.claim
+        if claim.decided_by != ReductionClaim.DecidedBy.VERIFIER:
+            return None
+        return ReviewOutputSerializer(claim).data
+
+
+class IssuanceLedgerEntryOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="The `issue` entry's sequence number (GET /api/ledger/entries/{seq}/).")
+    hash = serializers.CharField(source="hash_hex", help_text="The entry's SHA-256 chain hash, hex.")
+
+
+class IssuanceOutputSerializer(serializers.Serializer):
+    """Credits issued for a claim, as issued (blocks may since have been split, sold or retired)."""
+
+    serial = serializers.CharField(help_text="Serial range of the owner's block as issued.")
+    quantity_kg = serializers.IntegerField(help_text="Kilograms issued to the project owner (the owner's share).")
+    buffer_kg = serializers.IntegerField(
+        help_text="Kilograms issued to the registry's buffer pool: ceil(total x buffer share)."
+    )
+    total_kg = serializers.IntegerField(help_text="quantity_kg + buffer_kg: the claim's issued reduction.")
+    block = serializers.IntegerField(source="owner_block_id", help_text="The owner's credit block id (holdings).")
+    buffer_block = serializers.IntegerField(
+        source="buffer_block_id", allow_null=True, help_text="The buffer pool's block id; null when buffer_kg is 0."
+    )
+    vintage = serializers.IntegerField(help_text="The year in which the monitoring period ends.")
+    minting_fee = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        coerce_to_string=True,
+        help_text="Owed by the owner: MINTING_FEE_PER_TONNE x quantity_kg / 1000 (the buffer share is not charged).",
+    )
+    currency = serializers.CharField(help_text="ISO 4217 currency of minting_fee.")
+    ledger_entry = IssuanceLedgerEntryOutputSerializer(help_text="The ledger's `issue` entry.")
+    issued_at = serializers.DateTimeField(source="created_at")
+
+
+ISSUANCE_HELP = "Null until credits are issued (when the claim is approved, in the same transaction)."
+
+
+class EvidenceItemOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvidenceItem
+        fields = ["kind", "period_start", "period_end", "quantity", "unit", "reference"]
+        read_only_fields = fields
+
+
+class ReductionClaimOutputSerializer(serializers.ModelSerializer):
+    verification = VerificationOutputSerializer(source="assessment", read_only=True)
+    issuance = IssuanceOutputSerializer(read_only=True, allow_null=True, help_text=ISSUANCE_HELP)
+    category = serializers.CharField(source="project.category", read_only=True)
+    computed_reduction_t = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReductionClaim
+        fields = [
+            "id",
+            "project",
+            "category",
+            "status",
+            "period_start",
+            "period_end",
+            "parameters",
+            "claimed_reduction_kg",
+            "computed_reduction_kg",
+            "computed_reduction_t",
+            "verification",
+            "issuance",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_computed_reduction_t(self, claim) -> str:
+        return f"{Decimal(claim.computed_reduction_kg) / 1000:.3f}"
+
+
+class VerificationListOutputSerializer(serializers.ModelSerializer):
+    """A claim as a verifier sees it. ``id`` is the claim's id (the one to approve or reject)."""
+
+    claim = serializers.IntegerField(source="id", read_only=True)
+    decision = serializers.CharField(source="status", read_only=True)
+    owner = serializers.CharField(source="project.owner.name", read_only=True)
+    category = serializers.CharField(source="project.category", read_only=True)
+    country = serializers.CharField(source="project.country.code", read_only=True)
+    verification = VerificationOutputSerializer(source="assessment", read_only=True)
+    issuance = IssuanceOutputSerializer(read_only=True, allow_null=True, help_text=ISSUANCE_HELP)
+
+    class Meta:
+        model = ReductionClaim
+        fields = [
+            "id",
+            "claim",
+            "project",
+            "owner",
+            "category",
+            "country",
+            "decision",
+            "period_start",
+            "period_end",
+            "computed_reduction_kg",
+            "verification",
+            "issuance",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ReviewDecisionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

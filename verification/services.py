@@ -1,0 +1,381 @@
+"""Writes: submit a claim (screen, then persist and maybe issue), review it, replay an assessment.
+
+Lock order: the project owner's organisation row (submissions: serialises an organisation's claims,
+so the overlap and evidence-reuse checks cannot race) or the claim row (reviews), then what
+``ledger.services.credits_issue`` locks: the project row, then the ledger head. Issuance runs in the
+same transaction as the decision (``credits_issue`` is a savepoint inside it; the outermost unit
+carries the retry), so a claim is ``approved`` exactly when its :class:`ClaimIssuance` and the
+ledger's ``issue`` entry exist. Screening — the model above all — runs before the transaction,
+never under a lock.
+"""
+
+from dataclasses import replace
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from carboncred.db import atomic_with_retry
+from carboncred.errors import ConflictError, DomainError, NotFoundError
+from ledger.services import buffer_kg_for, credits_issue
+from projects.models import Project
+from verification import conf
+from verification.engine import rules
+from verification.engine.factors import DatabaseFactorProvider, ListFactorProvider
+from verification.engine.screening import decide, screen
+from verification.engine.types import ClaimInput, EvidenceInput, FactorUsed, HistoryContext, ScreeningResult
+from verification.models import Assessment, ClaimIssuance, EvidenceItem, ReductionClaim
+from verification.selectors import claim_history
+
+NUMERIC_PARAMETERS = frozenset(
+    {"capacity_kwp", "generation_kwh", "baseline_kwh", "post_kwh", "mass_kg", "baseline_quantity", "new_quantity"}
+)
+HISTORY_CODES = frozenset({"period_overlaps_earlier_claim", "evidence_reused", "evidence_reference_seen_elsewhere"})
+
+
+class ProjectNotActiveError(DomainError):
+    status_code, code = 409, "project_not_active"
+    default_detail = "The project is not active: it cannot receive new claims."
+
+
+class ClaimNotPendingError(ConflictError):
+    code = "claim_not_pending"
+    default_detail = "Only a claim that needs review can be approved or rejected."
+
+
+class ConflictOfInterestError(DomainError):
+    status_code, code = 403, "conflict_of_interest"
+    default_detail = "A verifier cannot review a claim of their own organisation."
+
+
+class ClaimTooSmallError(DomainError):
+    status_code, code = 400, "claim_too_small"
+    default_detail = "The reduction is too small to issue any credits to the owner after the buffer share."
+
+
+class NothingToIssueError(ConflictError):
+    code = "nothing_to_issue"
+    default_detail = "The claim has no creditable reduction to issue."
+
+
+class ReplayModelMismatchError(ConflictError):
+    code = "replay_model_mismatch"
+    default_detail = "The assessment was made by another model version than the one loaded."
+
+
+def _parameters_to_json(parameters: dict[str, Any]) -> dict[str, Any]:
+    return {key: str(value) if isinstance(value, Decimal) else value for key, value in parameters.items()}
+
+
+def _parameters_from_json(parameters: dict[str, Any]) -> dict[str, Any]:
+    return {key: Decimal(value) if key in NUMERIC_PARAMETERS else value for key, value in parameters.items()}
+
+
+def claim_input_for(*, project: Project, period_start: date, period_end: date, parameters: dict[str, Any],
+                    evidence: list[dict[str, Any]], claimed_reduction_kg: int | None = None) -> ClaimInput:  # fmt: skip
+    return ClaimInput(
+        category=project.category,
+        country=str(project.country),
+        period_start=period_start,
+        period_end=period_end,
+        parameters=parameters,
+        evidence=tuple(EvidenceInput(**item) for item in evidence),
+        claimed_reduction_kg=claimed_reduction_kg,
+        latitude=float(project.latitude) if project.latitude is not None else None,
+        longitude=float(project.longitude) if project.longitude is not None else None,
+    )
+
+
+def _check_claimable(*, project: Project, period_start: date, period_end: date) -> None:
+    if project.status != Project.Status.ACTIVE:
+        raise ProjectNotActiveError()
+    errors = {}
+    if period_start < project.start_date:
+        errors["period_start"] = [f"The period must start on or after the project's start date {project.start_date}."]
+    if period_end >= timezone.localdate():
+        errors["period_end"] = ["Credits are issued ex post: the monitoring period must have ended (before today)."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _with_history(result: ScreeningResult, history: HistoryContext) -> ScreeningResult:
+    """The same screening with other history facts: history only adds or removes its own reasons."""
+    outcome = rules.RuleOutcome()
+    rules._history_rules(history, outcome)
+    reasons = [r for r in result.reasons if r.code not in HISTORY_CODES] + outcome.reasons
+    return replace(result, reasons=reasons, decision=decide(reasons), history=history)
+
+
+def claim_submit(
+    *,
+    submitted_by: User,
+    project: Project,
+    period_start: date,
+    period_end: date,
+    parameters: dict[str, Any],
+    evidence: list[dict[str, Any]],
+    claimed_reduction_kg: int | None = None,
+) -> ReductionClaim:
+    """Screen a claim and store it with its assessment; an approved claim issues its credits at once.
+
+    A rejected claim is stored too: rejection is a screening outcome, not bad input."""
+    if project.owner_id != submitted_by.organization_id:
+        raise NotFoundError("Project not found.")
+    _check_claimable(project=project, period_start=period_start, period_end=period_end)
+    claim_input = claim_input_for(
+        project=project,
+        period_start=period_start,
+        period_end=period_end,
+        parameters=parameters,
+        evidence=evidence,
+        claimed_reduction_kg=claimed_reduction_kg,
+    )
+    references = [(i, item["kind"], item["reference"]) for i, item in enumerate(evidence)]
+    history = claim_history(project=project, period_start=period_start, period_end=period_end, references=references)
+    thresholds = {"risk_threshold": str(conf.risk_threshold()), "size_review_kg": conf.size_review_kg()}
+    result = screen(
+        claim_input,
+        factors=DatabaseFactorProvider(),
+        history=history,
+        risk_threshold=conf.risk_threshold(),
+        size_review_kg=conf.size_review_kg(),
+    )
+    _check_issuable_size(computed_kg=result.calculation.reduction_kg, claimed_kg=claimed_reduction_kg)
+    return _claim_persist(
+        submitted_by=submitted_by,
+        project=project,
+        claim_input=claim_input,
+        references=references,
+        result=result,
+        thresholds=thresholds,
+    )
+
+
+@atomic_with_retry
+def _claim_persist(*, submitted_by, project, claim_input, references, result, thresholds) -> ReductionClaim:
+    Organization.objects.select_for_update().get(pk=project.owner_id)
+    # Re-read the history under the lock: a claim committed since screening may now overlap this one.
+    history = claim_history(
+        project=project,
+        period_start=claim_input.period_start,
+        period_end=claim_input.period_end,
+        references=references,
+    )
+    if history != result.history:
+        result = _with_history(result, history)
+    claim = ReductionClaim.objects.create(
+        project=project,
+        submitted_by=submitted_by,
+        period_start=claim_input.period_start,
+        period_end=claim_input.period_end,
+        parameters=_parameters_to_json(claim_input.parameters),
+        claimed_reduction_kg=claim_input.claimed_reduction_kg,
+        computed_reduction_kg=result.calculation.reduction_kg,
+        status=result.decision,
+    )
+    live = result.decision != ReductionClaim.Status.REJECTED
+    EvidenceItem.objects.bulk_create(
+        EvidenceItem(
+            claim=claim,
+            position=position,
+            kind=item.kind,
+            period_start=item.period_start,
+            period_end=item.period_end,
+            quantity=item.quantity,
+            unit=item.unit,
+            reference=item.reference,
+            organization_id=project.owner_id,
+            reference_key=rules.normalise_reference(item.reference),
+            active=live,
+        )
+        for position, item in enumerate(claim_input.evidence)
+    )
+    assessment = Assessment.objects.create(
+        claim=claim,
+        decision=result.decision,
+        risk_score=result.risk_score,
+        computed_reduction_kg=result.calculation.reduction_kg,
+        engine_version=result.engine_version,
+        model_version=result.model_version,
+        factors=[factor.as_json() for factor in result.calculation.factors],
+        calculation=result.calculation.as_json(),
+        features=result.features,
+        contributions=result.contributions,
+        reasons=[reason.as_json() for reason in result.reasons],
+        context={"history": history.as_json(), "thresholds": thresholds},
+    )
+    if result.decision == ReductionClaim.Status.APPROVED:
+        _claim_issue(claim=claim, assessment=assessment)
+    return claim
+
+
+def issuable_kg_for(*, computed_kg: int, claimed_kg: int | None) -> int:
+    """The computed reduction, or the claimed figure when the claimant asked for less."""
+    return computed_kg if claimed_kg is None else min(computed_kg, claimed_kg)
+
+
+def issuable_kg(claim: ReductionClaim) -> int:
+    return issuable_kg_for(computed_kg=claim.computed_reduction_kg, claimed_kg=claim.claimed_reduction_kg)
+
+
+def owner_kg_for(quantity_kg: int) -> int:
+    """What the owner receives of ``quantity_kg``: the buffer share is taken first, rounded up (as the ledger does)."""
+    return quantity_kg - buffer_kg_for(quantity_kg, settings.CREDIT_BUFFER_SHARE)
+
+
+def _check_issuable_size(*, computed_kg: int, claimed_kg: int | None) -> None:
+    """Refuse, before anything is stored, a claim with a reduction that could never issue a kilogram
+    to its owner (1 kg leaves nothing after a buffer share rounded up). A zero computed reduction is
+    not refused here: screening rejects it with ``no_reduction`` and the claim is stored."""
+    quantity = issuable_kg_for(computed_kg=computed_kg, claimed_kg=claimed_kg)
+    if computed_kg > 0 and owner_kg_for(quantity) < 1:
+        raise ClaimTooSmallError(
+            f"{quantity} kg is too small to issue: the buffer share (rounded up) leaves nothing for the owner.",
+            issuable_kg=quantity,
+        )
+
+
+def minting_fee_for(quantity_kg: int) -> Decimal:
+    """The owner's minting fee: per tonne issued to the owner (the buffer share is not charged)."""
+    tonnes = Decimal(quantity_kg) / 1000
+    return (tonnes * conf.minting_fee_per_tonne()).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def issuance_memo(*, claim: ReductionClaim, assessment: Assessment) -> dict[str, str]:
+    """What the ledger's ``issue`` entry records about the claim (public, hashed into the chain):
+    enough for a certificate to name the methodology and the screening version."""
+    return {
+        "claim": str(claim.pk),
+        "category": str(claim.project.category),
+        "methodology": str(assessment.calculation.get("formula", "")),
+        "period_start": claim.period_start.isoformat(),
+        "period_end": claim.period_end.isoformat(),
+        "engine_version": assessment.engine_version,
+        "model_version": assessment.model_version,
+        "decided_by": str(claim.decided_by),
+    }
+
+
+def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssuance:
+    """Issue the claim's credits through the ledger and record them.
+
+    Expects to run inside the transaction that approves the claim, after that transaction created
+    the claim or locked its row (the ledger then locks the project row and the ledger head). The
+    claim is unique in :class:`ClaimIssuance`, so even a logic error could not issue twice: the
+    insert would fail and roll the ledger entry back with it.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("_claim_issue must run inside the transaction that approves the claim")
+    quantity = issuable_kg(claim)
+    if owner_kg_for(quantity) < 1:
+        raise NothingToIssueError(f"The claim's creditable reduction ({quantity} kg) is too small to issue.")
+    issued = credits_issue(
+        project=claim.project,
+        vintage=claim.period_end.year,  # the year in which the monitoring period ends
+        quantity_kg=quantity,
+        memo=issuance_memo(claim=claim, assessment=assessment),
+    )
+    owner_kg = issued.owner_block.quantity_kg
+    return ClaimIssuance.objects.create(
+        claim=claim,
+        owner_block=issued.owner_block,
+        buffer_block=issued.buffer_block,
+        ledger_entry=issued.entry,
+        serial=issued.owner_block.serial,
+        quantity_kg=owner_kg,
+        buffer_kg=issued.buffer_block.quantity_kg if issued.buffer_block is not None else 0,
+        vintage=issued.owner_block.vintage,
+        minting_fee=minting_fee_for(owner_kg),
+        currency=conf.minting_fee_currency(),
+    )
+
+
+def _review_lock(*, claim_id: int, reviewer: User) -> ReductionClaim:
+    """The claim row locked ``FOR UPDATE`` (only that row: the project is locked later by the ledger,
+    ``FOR NO KEY UPDATE``), with its project and assessment; checks the reviewer may decide it."""
+    try:
+        claim = (
+            ReductionClaim.objects.select_for_update(of=("self",))
+            .select_related("project", "assessment")
+            .get(pk=claim_id)
+        )
+    except ReductionClaim.DoesNotExist:
+        raise NotFoundError("Claim not found.") from None
+    if claim.project.owner_id == reviewer.organization_id:
+        raise ConflictOfInterestError()
+    if claim.status != ReductionClaim.Status.NEEDS_REVIEW:
+        raise ClaimNotPendingError(f"The claim is {claim.status}: only a claim that needs review can be decided.")
+    return claim
+
+
+def _record_review(claim: ReductionClaim, *, reviewer: User, note: str, status: str) -> None:
+    claim.status = status
+    claim.decided_by = ReductionClaim.DecidedBy.VERIFIER
+    claim.reviewed_by = reviewer
+    claim.review_note = note
+    claim.reviewed_at = timezone.now()
+    claim.save(update_fields=["status", "decided_by", "reviewed_by", "review_note", "reviewed_at"])
+
+
+@atomic_with_retry
+def claim_approve(*, claim_id: int, reviewer: User, note: str = "") -> ReductionClaim:
+    """A verifier approves a claim that needs review and its credits are issued — exactly once: the
+    claim row is locked, so a second approval waits and then finds it no longer pending (409)."""
+    claim = _review_lock(claim_id=claim_id, reviewer=reviewer)
+    _record_review(claim, reviewer=reviewer, note=note, status=ReductionClaim.Status.APPROVED)
+    _claim_issue(claim=claim, assessment=claim.assessment)
+    return claim
+
+
+@atomic_with_retry
+def claim_reject(*, claim_id: int, reviewer: User, note: str = "") -> ReductionClaim:
+    """A verifier rejects a claim that needs review; its period and evidence references are freed."""
+    claim = _review_lock(claim_id=claim_id, reviewer=reviewer)
+    _record_review(claim, reviewer=reviewer, note=note, status=ReductionClaim.Status.REJECTED)
+    EvidenceItem.objects.filter(claim=claim).update(active=False)
+    return claim
+
+
+def assessment_replay(*, assessment: Assessment, model=None) -> ScreeningResult:
+    """Re-run the screening of a stored assessment with the inputs, factor rows, history facts and
+    thresholds it recorded. With the same engine and model it gives the same decision and numbers."""
+    from verification.ml.runtime import get_model
+
+    model = model or get_model()
+    if model.version != assessment.model_version:
+        raise ReplayModelMismatchError(
+            f"Assessment made by {assessment.model_version}; loaded model is {model.version}."
+        )
+    claim = assessment.claim
+    claim_input = claim_input_for(
+        project=claim.project,
+        period_start=claim.period_start,
+        period_end=claim.period_end,
+        parameters=_parameters_from_json(claim.parameters),
+        evidence=[
+            {
+                "kind": e.kind,
+                "period_start": e.period_start,
+                "period_end": e.period_end,
+                "quantity": e.quantity,
+                "unit": e.unit,
+                "reference": e.reference,
+            }
+            for e in claim.evidence.order_by("position")
+        ],
+        claimed_reduction_kg=claim.claimed_reduction_kg,
+    )
+    thresholds = assessment.context["thresholds"]
+    return screen(
+        claim_input,
+        factors=ListFactorProvider(FactorUsed.from_json(f) for f in assessment.factors),
+        history=HistoryContext.from_json(assessment.context["history"]),
+        risk_threshold=Decimal(thresholds["risk_threshold"]),
+        size_review_kg=int(thresholds["size_review_kg"]),
+        model=model,
+    )

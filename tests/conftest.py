@@ -6,6 +6,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from carboncred.reference import reference_data_load
 from tests.accounts.factories import UserFactory
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -47,6 +48,23 @@ def _let_flush_empty_the_ledger():
         return [*suspend_sql(guarded), *statements, *restore_sql(guarded)]
 
     DatabaseOperations.sql_flush = sql_flush_with_ledger
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have been emptied by the last run's transactional tests."""
+    with django_db_blocker.unblock():
+        reference_data_load()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    """pytest-django runs transactional tests last, each ending with a flush that also empties the
+    data-migration tables; load them back before each such test."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        reference_data_load()
 
 
 @pytest.fixture(autouse=True)

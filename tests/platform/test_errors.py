@@ -68,3 +68,17 @@ def test_page_size_is_capped(auth_client):
 
     assert PageNumberPagination.max_page_size == 200
     assert PageNumberPagination.page_size_query_param == "page_size"
+
+
+@pytest.mark.django_db
+def test_oversized_body_is_413_and_writes_nothing(api_client, settings):
+    from accounts.models import User
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = '{"email": "big@example.com", "password": "' + "x" * 20_000 + '"}'
+
+    response = api_client.post("/api/auth/register/", data=body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+    assert not User.objects.exists()

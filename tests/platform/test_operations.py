@@ -55,3 +55,15 @@ def test_throttle_rates_parse_overrides_and_off():
     assert set(parse_throttle_rates("off").values()) == {None}
     with pytest.raises(ValueError, match="scope=N/period"):
         parse_throttle_rates("token")
+
+
+@pytest.mark.django_db
+def test_security_headers_are_set(api_client):
+    response = api_client.get("/api/docs/")
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "carboncred.apps.CarbonCredConfig",
     "accounts",
     "projects",
+    "certificates",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,9 @@ from decimal import Decimal
 
 NOT_RECORDED = "not recorded"
 KG_PER_TONNE = 1000
+# The longest beneficiary and reason the API accepts: the PDF prints them whole at these lengths.
+BENEFICIARY_MAX_LENGTH = 150
+REASON_MAX_LENGTH = 300
 
 
 def format_tonnes(quantity_kg: int) -> str:

@@ -31,9 +31,6 @@ QR_SIZE = 96
 QR_BORDER = 2  # quiet zone, in modules
 # The "how to verify" block and QR code sit at the foot of the page; everything above must end higher.
 FOOT_TOP = MARGIN + 10 + QR_SIZE + 12
-# Longest values the API accepts; at these lengths the page still fits (tests/certificates/test_pdf.py).
-BENEFICIARY_MAX_LENGTH = 150
-REASON_MAX_LENGTH = 300
 
 INK = colors.HexColor("#1c2b24")
 MUTED = colors.HexColor("#5b6b63")

@@ -87,3 +87,36 @@ def check_inclusion(*, proof_ok: bool | None, checkpoint_size: int | None, reaso
         False,
         "The entry's inclusion proof does not lead to the checkpoint root: the ledger was rewritten.",
     )
+
+
+def retire_entry_claims(payload: object) -> dict[str, object]:
+    """What a retire entry's payload says about the block it retired, flattened for comparison.
+
+    Tolerates any shape: a forged payload is a mismatch to report, not an error to raise.
+    """
+    payload = payload if isinstance(payload, Mapping) else {}
+    block_id = payload.get("block")
+    blocks = payload.get("blocks")
+    snapshots = [b for b in blocks if isinstance(b, Mapping)] if isinstance(blocks, list) else []
+    block = next((snapshot for snapshot in snapshots if snapshot.get("id") == block_id), {})
+    memo = payload.get("memo")
+    memo = memo if isinstance(memo, Mapping) else {}
+    return {
+        "organization": payload.get("from"),
+        "quantity_kg": payload.get("quantity_kg"),
+        "block": block_id,
+        "serial": serial_key(
+            block.get("project"), block.get("vintage"), block.get("serial_start"), block.get("serial_end")
+        ),
+        "serial_start": block.get("serial_start"),
+        "serial_end": block.get("serial_end"),
+        "owner": block.get("owner"),
+        "status": block.get("status"),
+        "beneficiary": memo.get("beneficiary"),
+        "reason": memo.get("reason"),
+    }
+
+
+def serial_key(project: object, vintage: object, first: object, last: object) -> str:
+    """Project, vintage and range as one comparable string (the country is not in a retire entry)."""
+    return f"{project}/{vintage}/{first}/{last}"

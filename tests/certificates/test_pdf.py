@@ -9,7 +9,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates import pdf
-from certificates.facts import format_tonnes
+from certificates.facts import BENEFICIARY_MAX_LENGTH, REASON_MAX_LENGTH, format_tonnes
 from tests.certificates.factories import CertificateFactsFactory
 
 
@@ -143,8 +143,8 @@ def test_names_outside_latin_1_are_printed_not_boxed():
 def test_longest_accepted_values_fit_above_the_verification_block():
     words = "Maharashtra Renewable WORKS Energy Manufacturing and Solar Pvt Ltd of " * 10
     facts = CertificateFactsFactory(
-        beneficiary=words[: pdf.BENEFICIARY_MAX_LENGTH].strip(),
-        reason=words[: pdf.REASON_MAX_LENGTH].strip(),
+        beneficiary=words[:BENEFICIARY_MAX_LENGTH].strip(),
+        reason=words[:REASON_MAX_LENGTH].strip(),
         project_title=words[:200].strip(),
         retired_by=words[:200].strip(),
     )
@@ -158,7 +158,7 @@ def test_longest_accepted_values_fit_above_the_verification_block():
 
 
 def test_long_unbroken_names_wrap_inside_the_page():
-    facts = CertificateFactsFactory(beneficiary="W" * pdf.BENEFICIARY_MAX_LENGTH)
+    facts = CertificateFactsFactory(beneficiary="W" * BENEFICIARY_MAX_LENGTH)
 
     lines = pdf._wrap(facts.beneficiary, pdf.SANS_BOLD, 14, 400, 10)
 

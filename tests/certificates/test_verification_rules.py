@@ -1,10 +1,14 @@
 """The verification verdict as pure functions over plain values."""
 
+import pytest
+
 from certificates.verification import (
     Verification,
     check_entry_hash,
     check_entry_matches_certificate,
     check_inclusion,
+    retire_entry_claims,
+    serial_key,
 )
 
 HASH = "ab" * 32
@@ -82,3 +86,63 @@ def test_failed_or_missing_inclusion_proof_is_invalid():
     missing = check_inclusion(proof_ok=None, checkpoint_size=None, reason="No checkpoint covers entry 12 yet.")
     assert not missing.ok
     assert missing.detail == "No checkpoint covers entry 12 yet."
+
+
+def retire_payload(**overrides):
+    payload = {
+        "quantity_kg": 250,
+        "from": "7",
+        "to": "7",
+        "source": "3",
+        "block": "9",
+        "blocks": [
+            {
+                "id": "3",
+                "project": "4",
+                "vintage": 2025,
+                "serial_start": "1",
+                "serial_end": "750",
+                "status": "available",
+            },
+            {
+                "id": "9",
+                "project": "4",
+                "vintage": 2025,
+                "serial_start": "751",
+                "serial_end": "1000",
+                "owner": "7",
+                "status": "retired",
+            },
+        ],
+        "memo": {"beneficiary": "Acme", "reason": "2025 scope 2"},
+    }
+    payload.update(overrides)
+    return payload
+
+
+def test_retire_claims_describe_the_retired_block_not_the_source():
+    claims = retire_entry_claims(retire_payload())
+
+    assert claims == {
+        "organization": "7",
+        "quantity_kg": 250,
+        "block": "9",
+        "serial": serial_key("4", 2025, "751", "1000"),
+        "serial_start": "751",
+        "serial_end": "1000",
+        "owner": "7",
+        "status": "retired",
+        "beneficiary": "Acme",
+        "reason": "2025 scope 2",
+    }
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [None, "text", [], {}, retire_payload(blocks="x"), retire_payload(blocks=[1, None]), retire_payload(memo=["a"])],
+)
+def test_retire_claims_of_a_malformed_payload_are_empty_not_an_error(payload):
+    claims = retire_entry_claims(payload)
+
+    assert claims["serial_start"] is None
+    assert not matches(payload=claims, expected={"serial_start": "751"}).ok

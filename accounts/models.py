@@ -72,6 +72,15 @@ def registry_operator() -> Organization:
     return organization
 
 
+def buffer_pool() -> Organization:
+    """The registry's buffer-pool organisation (created on first use); it receives a share of every issuance."""
+    organization, _ = Organization.objects.get_or_create(
+        kind=Organization.Kind.BUFFER_POOL,
+        defaults={"name": settings.BUFFER_POOL_NAME, "country": settings.REGISTRY_OPERATOR_COUNTRY},
+    )
+    return organization
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an e-mail address and acts for one organisation."""
 

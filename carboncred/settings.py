@@ -4,6 +4,7 @@ See .env.example for the variables and README.md for what they do.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
     "carboncred.apps.CarbonCredConfig",
     "accounts",
     "projects",
+    "emissions",
+    "ledger",
     "certificates",
 ]
 
@@ -113,6 +116,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # The organisation a superuser without one joins, and the one that runs the registry.
 REGISTRY_OPERATOR_NAME = env("REGISTRY_OPERATOR_NAME", default="CarbonCred Registry")
 REGISTRY_OPERATOR_COUNTRY = env("REGISTRY_OPERATOR_COUNTRY", default="GB")
+BUFFER_POOL_NAME = env("BUFFER_POOL_NAME", default="CarbonCred Buffer Pool")
+
+# --- Credits and ledger ---------------------------------------------------------------------
+# The share of every issuance that goes to the buffer pool (rounded up to whole kilograms).
+CREDIT_BUFFER_SHARE = Decimal(env("CREDIT_BUFFER_SHARE", default="0.10"))
+# Rows fetched per round trip by the streaming ledger verifier and replay (server-side cursor).
+LEDGER_STREAM_CHUNK = env.int("LEDGER_STREAM_CHUNK", default=10_000)
 
 # Brute-force protection on the token endpoint: 5 failures for one e-mail from one address lock
 # that pair out for 15 minutes (answered 429).

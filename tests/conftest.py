@@ -25,6 +25,28 @@ def pytest_collection_modifyitems(config, items):
 def pytest_configure(config):
     # WhiteNoise serves collected files from STATIC_ROOT; tests render pages without collecting.
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    if ON_POSTGRES:
+        _let_flush_empty_the_ledger()
+
+
+def _let_flush_empty_the_ledger():
+    """Transactional tests end with a flush (TRUNCATE of every table), which the ledger's
+    append-only triggers refuse. The test database's superuser suspends them for that one
+    statement, in the same transaction, as an operator resetting a database would."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from ledger.immutability import TRIGGERS, restore_sql, suspend_sql
+
+    sql_flush = DatabaseOperations.sql_flush
+
+    def sql_flush_with_ledger(self, style, tables, **kwargs):
+        statements = sql_flush(self, style, tables, **kwargs)
+        guarded = [table for table in TRIGGERS if table in tables]
+        if not statements or not guarded:
+            return statements
+        return [*suspend_sql(guarded), *statements, *restore_sql(guarded)]
+
+    DatabaseOperations.sql_flush = sql_flush_with_ledger
 
 
 @pytest.fixture(autouse=True)

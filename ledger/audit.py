@@ -1,0 +1,298 @@
+"""Independent checks of the ledger: ``ledger_verify`` re-hashes the chain, ``replay`` rebuilds the
+credit blocks from the entries alone. Both stream with a server-side cursor and, on PostgreSQL,
+read one REPEATABLE READ snapshot so that appends running meanwhile cannot cause false alarms.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from ledger import merkle
+from ledger.hashing import GENESIS_PREV_HASH, TAG, format_timestamp
+from ledger.models import BlockStatus, Checkpoint, CreditBlock, EntryKind, LedgerEntry, LedgerHead
+
+MAX_REPORTED = 100
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """A read-only transaction; on PostgreSQL one snapshot for every query (when we own the transaction)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+@dataclass
+class VerifyReport:
+    ok: bool
+    entries_checked: int
+    first_bad_seq: int | None
+    head_seq: int
+    checkpoints_checked: int
+    problems: list[str] = field(default_factory=list)
+
+
+def ledger_verify(
+    *,
+    expected_head: tuple[int, bytes] | None = None,
+    expected_checkpoint: tuple[int, bytes] | None = None,
+    chunk_size: int | None = None,
+) -> VerifyReport:
+    """Re-hash every entry in ``seq`` order and check the chain, the head and the checkpoints.
+
+    ``first_bad_seq`` is the first entry that can no longer be trusted: the exact entry when a hash,
+    link, sequence number or column disagrees; when the chain is self-consistent but disagrees
+    with a checkpoint root or a pinned head (a rewritten tail with recomputed hashes), the first
+    entry after the last checkpoint that still matches. ``expected_head=(seq, hash)`` and
+    ``expected_checkpoint=(size, root)`` are values pinned outside this database.
+    """
+    chunk_size = chunk_size or settings.LEDGER_STREAM_CHUNK
+    problems: list[str] = []
+    with _snapshot():
+        roots = dict(Checkpoint.objects.order_by("size").values_list("size", "root"))
+        roots = {size: bytes(root) for size, root in roots.items()}
+        stored_sizes = set(roots)
+        if expected_checkpoint is not None:
+            size, root = expected_checkpoint
+            if size in roots and roots[size] != root:
+                problems.append(f"the stored checkpoint {size} differs from the pinned root")
+            roots[size] = root
+        head = LedgerHead.objects.filter(pk=1).values_list("seq", "hash").first()
+        head_seq, head_hash = (head[0], bytes(head[1])) if head else (0, GENESIS_PREV_HASH)
+        rows = (
+            LedgerEntry.objects.order_by("seq")
+            .values_list("seq", "kind", "created_at", "prev_hash", "hash", "canonical")
+            .iterator(chunk_size=chunk_size)
+        )
+
+        sha256 = hashlib.sha256
+        leaf_prefix, node_prefix = b"\x00", b"\x01"
+        check_sizes = iter(sorted(roots))
+        next_check = next(check_sizes, None)
+        frontier: list[bytes] = []
+        prev = GENESIS_PREV_HASH
+        expected = 1
+        first_bad = None
+        trusted_up_to = 0  # entries vouched for by a matching checkpoint root
+        pinned_seq, pinned_hash = expected_head if expected_head else (None, None)
+        checked = 0
+
+        # Closed explicitly: the loop may stop early, and the server-side cursor must close
+        # inside the transaction that opened it.
+        with closing(rows):
+            for seq, kind, created_at, prev_hash, digest, canonical in rows:
+                if seq != expected:
+                    first_bad = expected
+                    problems.append(f"entry {expected} is missing (next is {seq})")
+                    break
+                if prev_hash != prev:
+                    first_bad = seq
+                    problems.append(f"entry {seq} does not link to entry {seq - 1}")
+                    break
+                if sha256(TAG + seq.to_bytes(8, "big") + prev + canonical.encode()).digest() != digest:
+                    first_bad = seq
+                    problems.append(f"entry {seq} does not hash to its stored hash")
+                    break
+                # The kind and created_at columns are copies of what was hashed; they must agree.
+                if not canonical.startswith(f'{{"created_at":"{format_timestamp(created_at)}","kind":"{kind}",'):
+                    first_bad = seq
+                    problems.append(f"entry {seq}: kind or created_at column differs from the hashed text")
+                    break
+                prev = digest
+                checked = seq
+                if next_check is not None:
+                    # merkle.extend, inlined: this loop is the verifier's hot path.
+                    node, size = sha256(leaf_prefix + digest).digest(), seq - 1
+                    while size & 1:
+                        node = sha256(node_prefix + frontier.pop() + node).digest()
+                        size >>= 1
+                    frontier.append(node)
+                    while next_check == seq:
+                        if merkle.root_from_frontier(frontier) == roots[seq]:
+                            trusted_up_to = seq
+                        elif first_bad is None:
+                            first_bad = trusted_up_to + 1
+                            which = "stored" if seq in stored_sizes else "pinned"
+                            problems.append(f"the entries 1..{seq} do not match the {which} checkpoint root")
+                        next_check = next(check_sizes, None)
+                if seq == pinned_seq and digest != pinned_hash and first_bad is None:
+                    first_bad = trusted_up_to + 1
+                    problems.append(f"entry {seq} differs from the pinned head hash")
+                expected += 1
+
+        if first_bad is None:
+            last = expected - 1
+            if head_seq != last:
+                first_bad = min(head_seq, last) + 1
+                problems.append(f"the head says {head_seq} entries, the table holds {last}")
+            elif last and head_hash != prev:
+                first_bad = last
+                problems.append(f"the head hash differs from entry {last}'s hash")
+            elif next_check is not None:
+                first_bad = last + 1
+                problems.append(f"a checkpoint covers {next_check} entries; only {last} exist")
+            elif pinned_seq is not None and pinned_seq > last:
+                first_bad = last + 1
+                problems.append(f"the pinned head {pinned_seq} is beyond the last entry {last}")
+
+    return VerifyReport(
+        ok=first_bad is None and not problems,
+        entries_checked=checked,
+        first_bad_seq=first_bad,
+        head_seq=head_seq,
+        checkpoints_checked=len([size for size in roots if size <= checked]),
+        problems=problems,
+    )
+
+
+# --- replay ---------------------------------------------------------------------------------
+
+#: kind -> (status the moved kilograms had, status they get, whole block only)
+TRANSITIONS: dict[str, tuple[str, str, bool]] = {
+    EntryKind.TRANSFER.value: (BlockStatus.AVAILABLE.value, BlockStatus.AVAILABLE.value, False),
+    EntryKind.LIST.value: (BlockStatus.AVAILABLE.value, BlockStatus.LISTED.value, False),
+    EntryKind.DELIST.value: (BlockStatus.LISTED.value, BlockStatus.AVAILABLE.value, True),
+    EntryKind.TRADE.value: (BlockStatus.LISTED.value, BlockStatus.AVAILABLE.value, False),
+    EntryKind.RETIRE.value: (BlockStatus.AVAILABLE.value, BlockStatus.RETIRED.value, False),
+}
+
+
+@dataclass(frozen=True)
+class BlockState:
+    project: int
+    vintage: int
+    serial_start: int
+    serial_end: int
+    owner: int
+    status: str
+    parent: int | None
+
+
+@dataclass
+class ReplayReport:
+    ok: bool
+    entries_replayed: int
+    blocks_compared: int
+    differences: list[str] = field(default_factory=list)
+
+
+def _state(snapshot: dict[str, Any]) -> BlockState:
+    state = BlockState(
+        project=int(snapshot["project"]),
+        vintage=snapshot["vintage"],
+        serial_start=int(snapshot["serial_start"]),
+        serial_end=int(snapshot["serial_end"]),
+        owner=int(snapshot["owner"]),
+        status=snapshot["status"],
+        parent=None if snapshot["parent"] is None else int(snapshot["parent"]),
+    )
+    if snapshot["quantity_kg"] != state.serial_end - state.serial_start + 1:
+        raise ValueError("its quantity_kg disagrees with its range")
+    return state
+
+
+def _replay_issue(payload: dict[str, Any], blocks: dict[int, BlockState], issued: dict) -> None:
+    new = {int(s["id"]): _state(s) for s in payload["blocks"]}
+    if any(block_id in blocks for block_id in new):
+        raise ValueError("it issues a block id that already exists")
+    key = (int(payload["project"]), payload["vintage"])
+    cursor = issued.get(key, 0)
+    for block_id in sorted(new, key=lambda b: new[b].serial_start):
+        state = new[block_id]
+        if (state.project, state.vintage) != key or state.parent is not None or state.status != BlockStatus.AVAILABLE:
+            raise ValueError(f"issued block {block_id} is not a fresh available block of the project and vintage")
+        if state.serial_start != cursor + 1:
+            raise ValueError(f"issued block {block_id} does not start right after serial {cursor}")
+        cursor = state.serial_end
+    if cursor - issued.get(key, 0) != payload["quantity_kg"]:
+        raise ValueError("the issued blocks do not add up to quantity_kg")
+    issued[key] = cursor
+    blocks.update(new)
+
+
+def _replay_move(kind: str, payload: dict[str, Any], blocks: dict[int, BlockState]) -> None:
+    before_status, after_status, whole_only = TRANSITIONS[kind]
+    snapshots = {int(s["id"]): _state(s) for s in payload["blocks"]}
+    source_id, moved_id = int(payload["source"]), int(payload["block"])
+    old = blocks.get(source_id)
+    if old is None:
+        raise ValueError(f"block {source_id} moves before it exists")
+    if old.status != before_status or old.owner != int(payload["from"]):
+        raise ValueError(f"block {source_id} was {old.status} of {old.owner}, not {before_status} of {payload['from']}")
+    source, moved = snapshots[source_id], snapshots[moved_id]
+    if moved.owner != int(payload["to"]) or moved.status != after_status:
+        raise ValueError(f"the moved block {moved_id} is not {after_status} of {payload['to']}")
+    if moved_id == source_id:
+        if (source.serial_start, source.serial_end, source.parent) != (old.serial_start, old.serial_end, old.parent):
+            raise ValueError(f"block {source_id} changed its range while moving whole")
+    else:
+        if whole_only or moved_id in blocks or moved.parent != source_id:
+            raise ValueError(f"block {moved_id} is not a new child of block {source_id}")
+        if source != replace(old, serial_end=moved.serial_start - 1):
+            raise ValueError(f"block {source_id} changed more than shrinking to the first part of its range")
+        if moved.serial_end != old.serial_end or (moved.project, moved.vintage) != (old.project, old.vintage):
+            raise ValueError(f"block {moved_id} is not the last part of block {source_id}")
+    if moved.serial_end - moved.serial_start + 1 != payload["quantity_kg"]:
+        raise ValueError("the moved block does not hold quantity_kg")
+    blocks.update(snapshots)
+
+
+def replay(*, chunk_size: int | None = None) -> ReplayReport:
+    """Rebuild every block's range, owner, status and parent from the entries alone, checking each
+    step is a legal move that neither creates nor loses a kilogram, then compare with CreditBlock."""
+    chunk_size = chunk_size or settings.LEDGER_STREAM_CHUNK
+    differences: list[str] = []
+    blocks: dict[int, BlockState] = {}
+    issued: dict[tuple[int, int], int] = {}
+    replayed = compared = 0
+    with _snapshot():
+        entries = LedgerEntry.objects.order_by("seq").values_list("seq", "kind", "canonical").iterator(chunk_size)
+        # Closed explicitly: the loop may stop early, and the server-side cursor must close
+        # inside the transaction that opened it.
+        with closing(entries):
+            for seq, kind, canonical in entries:
+                payload = json.loads(canonical)["payload"]
+                try:
+                    if kind == EntryKind.ISSUE:
+                        _replay_issue(payload, blocks, issued)
+                    else:
+                        _replay_move(kind, payload, blocks)
+                except (KeyError, TypeError, ValueError) as error:
+                    differences.append(f"entry {seq} ({kind}) cannot be replayed: {error}")
+                    break
+                replayed = seq
+
+        live = (
+            CreditBlock.objects.order_by("id")
+            .values_list("id", "project_id", "vintage", "serial_start", "serial_end", "owner_id", "status", "parent_id")
+            .iterator(chunk_size)
+        )
+        seen = set()
+        # Closed explicitly: the loop may stop early, and the server-side cursor must close
+        # inside the transaction that opened it.
+        with closing(live):
+            for block_id, *values in live:
+                compared += 1
+                seen.add(block_id)
+                rebuilt = blocks.get(block_id)
+                if rebuilt is None:
+                    differences.append(f"block {block_id} exists but no entry created it")
+                elif rebuilt != BlockState(*values):
+                    differences.append(f"block {block_id} is {BlockState(*values)}; the ledger says {rebuilt}")
+        missing = sorted(blocks.keys() - seen)
+        differences.extend(f"block {block_id} is in the ledger but not in the table" for block_id in missing)
+    return ReplayReport(
+        ok=not differences,
+        entries_replayed=replayed,
+        blocks_compared=compared,
+        differences=differences[:MAX_REPORTED],
+    )

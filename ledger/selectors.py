@@ -1,0 +1,134 @@
+"""Reads of holdings and the ledger. Other apps call these; none of them writes."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import Organization
+from ledger.checkpoints import InclusionProof, checkpoint_latest, inclusion_proof_for
+from ledger.errors import EntryNotFoundError
+from ledger.hashing import GENESIS_PREV_HASH
+from ledger.merkle import EMPTY_ROOT, verify_inclusion
+from ledger.models import BlockStatus, CreditBlock, LedgerEntry, LedgerEntryRange, LedgerHead
+
+__all__ = [
+    "InclusionProof",
+    "LedgerHeadState",
+    "SerialQuery",
+    "checkpoint_latest",
+    "entries_for_organization",
+    "entries_list",
+    "entry_get",
+    "holdings_list_for",
+    "holdings_totals_for",
+    "inclusion_proof_for",
+    "ledger_head_get",
+    "parse_serial",
+    "verify_inclusion",
+]
+
+_SERIAL = re.compile(
+    r"^CC-(?P<country>[A-Z]{2})-(?P<project>\d{1,12})-(?P<vintage>\d{4})-(?P<first>\d{1,18})(?:-(?P<last>\d{1,18}))?$"
+)
+
+
+def holdings_list_for(*, organization: Organization, status: str | None = None) -> QuerySet[CreditBlock]:
+    """The organisation's credit blocks, newest first, with their projects."""
+    blocks = CreditBlock.objects.filter(owner=organization).select_related("project").order_by("-id")
+    if status:
+        blocks = blocks.filter(status=status)
+    return blocks
+
+
+def holdings_totals_for(*, organization: Organization) -> dict[str, int]:
+    """``{available_kg, listed_kg, retired_kg}`` of the organisation, in one query."""
+    quantity = F("serial_end") - F("serial_start") + Value(1)
+
+    def total(status: str):
+        return Coalesce(Sum(quantity, filter=Q(status=status)), Value(0))
+
+    totals = CreditBlock.objects.filter(owner=organization).aggregate(
+        available_kg=total(BlockStatus.AVAILABLE),
+        listed_kg=total(BlockStatus.LISTED),
+        retired_kg=total(BlockStatus.RETIRED),
+    )
+    return {name: int(value) for name, value in totals.items()}
+
+
+def entries_for_organization(*, organization: Organization, limit: int) -> list[LedgerEntry]:
+    """The latest ``limit`` entries that concern the organisation (index on entry parties)."""
+    return list(LedgerEntry.objects.filter(parties__organization=organization).order_by("-seq")[:limit])
+
+
+def entry_get(*, seq: int) -> LedgerEntry:
+    try:
+        return LedgerEntry.objects.get(seq=seq)
+    except (LedgerEntry.DoesNotExist, ValueError, TypeError):
+        raise EntryNotFoundError() from None
+
+
+@dataclass(frozen=True)
+class SerialQuery:
+    """A serial range to look for: one (project, vintage), or any when ``project`` is None."""
+
+    project: int | None
+    vintage: int | None
+    first: int
+    last: int
+
+
+def parse_serial(value: str) -> SerialQuery | None:
+    """``CC-IN-000012-2025-1-900`` (a block), ``CC-IN-000012-2025-17`` (one kilogram) or ``17``
+    (that serial number in any project and vintage). ``None`` when it is none of these."""
+    value = value.strip()
+    if value.isdigit() and len(value) <= 18:
+        number = int(value)
+        return SerialQuery(project=None, vintage=None, first=number, last=number)
+    match = _SERIAL.match(value.upper())
+    if not match:
+        return None
+    first = int(match["first"])
+    last = int(match["last"]) if match["last"] else first
+    if last < first:
+        return None
+    return SerialQuery(project=int(match["project"]), vintage=int(match["vintage"]), first=first, last=last)
+
+
+def entries_list(*, kind: str | None = None, serial: SerialQuery | None = None) -> QuerySet[LedgerEntry]:
+    """Entries in chain order; ``serial`` keeps those that issued or moved any of those serials."""
+    entries = LedgerEntry.objects.order_by("seq")
+    if kind:
+        entries = entries.filter(kind=kind)
+    if serial is not None:
+        ranges = LedgerEntryRange.objects.filter(serial_start__lte=serial.last, serial_end__gte=serial.first)
+        if serial.project is not None:
+            ranges = ranges.filter(project_id=serial.project, vintage=serial.vintage)
+        entries = entries.filter(seq__in=ranges.values("entry_id"))
+    return entries
+
+
+@dataclass(frozen=True)
+class LedgerHeadState:
+    seq: int
+    hash: bytes
+    created_at: datetime | None
+    checkpoint_size: int
+    checkpoint_root: bytes
+    checkpoint_created_at: datetime | None
+
+
+def ledger_head_get() -> LedgerHeadState:
+    """The last entry's seq and hash, and the latest checkpoint (size 0 and the empty-tree root before any)."""
+    head = LedgerHead.objects.filter(pk=1).first()
+    checkpoint = checkpoint_latest()
+    return LedgerHeadState(
+        seq=head.seq if head else 0,
+        hash=bytes(head.hash) if head else GENESIS_PREV_HASH,
+        created_at=head.created_at if head else None,
+        checkpoint_size=checkpoint.size if checkpoint else 0,
+        checkpoint_root=bytes(checkpoint.root) if checkpoint else EMPTY_ROOT,
+        checkpoint_created_at=checkpoint.created_at if checkpoint else None,
+    )

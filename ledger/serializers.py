@@ -1,0 +1,101 @@
+from rest_framework import serializers
+
+from ledger.models import BlockStatus, CreditBlock, EntryKind, LedgerEntry
+from ledger.selectors import parse_serial
+from projects.serializers import ProjectSummarySerializer
+
+
+class HoldingListInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=BlockStatus.choices, required=False, help_text="Only blocks in this status."
+    )
+
+
+class HoldingOutputSerializer(serializers.ModelSerializer):
+    serial = serializers.CharField(read_only=True, help_text="CC-{country}-{project:06d}-{vintage}-{first}-{last}")
+    quantity_kg = serializers.IntegerField(read_only=True)
+    quantity_t = serializers.DecimalField(max_digits=20, decimal_places=3, read_only=True)
+    project = ProjectSummarySerializer(read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The block this one was split from.")
+
+    class Meta:
+        model = CreditBlock
+        fields = [
+            "id",
+            "serial",
+            "quantity_kg",
+            "quantity_t",
+            "project",
+            "vintage",
+            "status",
+            "serial_start",
+            "serial_end",
+            "parent",
+        ]
+        read_only_fields = fields
+
+
+class LedgerEntryListInputSerializer(serializers.Serializer):
+    serial = serializers.CharField(
+        required=False,
+        max_length=80,
+        help_text=(
+            "A block serial (CC-IN-000012-2025-1-900), one kilogram's serial (CC-IN-000012-2025-17) or a bare "
+            "serial number (17, in any project and vintage): the entries that issued or moved any of them."
+        ),
+    )
+    kind = serializers.ChoiceField(choices=EntryKind.choices, required=False)
+
+    def validate_serial(self, value: str):
+        query = parse_serial(value)
+        if query is None:
+            raise serializers.ValidationError(
+                "Expected CC-{country}-{project}-{vintage}-{first}[-{last}] or a serial number."
+            )
+        return query
+
+
+class LedgerEntryOutputSerializer(serializers.ModelSerializer):
+    payload = serializers.JSONField(read_only=True, help_text="The entry's data (the `payload` inside `canonical`).")
+    prev_hash = serializers.CharField(source="prev_hash_hex", read_only=True, help_text="Hex; 64 zeros for seq 1.")
+    hash = serializers.CharField(source="hash_hex", read_only=True, help_text="Hex SHA-256; see docs/LEDGER.md.")
+    canonical = serializers.CharField(read_only=True, help_text="The exact RFC 8785 text that was hashed (UTF-8).")
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["seq", "kind", "payload", "prev_hash", "hash", "created_at", "canonical"]
+        read_only_fields = fields
+
+
+class LedgerCheckpointOutputSerializer(serializers.Serializer):
+    size = serializers.IntegerField(help_text="Entries 1..size are in the tree; 0 before the first checkpoint.")
+    root = serializers.CharField(help_text="Hex Merkle tree head (RFC 9162 hashing over the entry hashes).")
+    created_at = serializers.DateTimeField(allow_null=True)
+
+
+class LedgerHeadOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="The last entry's seq (0 while the ledger is empty).")
+    hash = serializers.CharField(help_text="The last entry's hash, hex (64 zeros while empty).")
+    created_at = serializers.DateTimeField(allow_null=True)
+    checkpoint = LedgerCheckpointOutputSerializer()
+
+
+class LedgerInclusionProofOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    leaf_index = serializers.IntegerField(help_text="seq - 1")
+    entry_hash = serializers.CharField(help_text="The entry's chain hash (hex): the leaf's data.")
+    leaf_hash = serializers.CharField(help_text="SHA-256(0x00 || entry hash), hex.")
+    tree_size = serializers.IntegerField()
+    root = serializers.CharField(help_text="The checkpoint's root, hex.")
+    audit_path = serializers.ListField(child=serializers.CharField(), help_text="Sibling hashes, leaf to root, hex.")
+    checkpoint_created_at = serializers.DateTimeField()
+    algorithm = serializers.CharField(help_text="RFC9162_SHA256")
+
+
+class LedgerVerifyOutputSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    entries_checked = serializers.IntegerField()
+    first_bad_seq = serializers.IntegerField(allow_null=True)
+    head_seq = serializers.IntegerField()
+    checkpoints_checked = serializers.IntegerField()
+    problems = serializers.ListField(child=serializers.CharField())

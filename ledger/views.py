@@ -1,0 +1,118 @@
+from dataclasses import asdict
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsVerifier
+from ledger.audit import ledger_verify
+from ledger.models import CreditBlock, LedgerEntry
+from ledger.selectors import entries_list, entry_get, holdings_list_for, inclusion_proof_for, ledger_head_get
+from ledger.serializers import (
+    HoldingListInputSerializer,
+    HoldingOutputSerializer,
+    LedgerEntryListInputSerializer,
+    LedgerEntryOutputSerializer,
+    LedgerHeadOutputSerializer,
+    LedgerInclusionProofOutputSerializer,
+    LedgerVerifyOutputSerializer,
+)
+
+
+@extend_schema(tags=["credits"], parameters=[HoldingListInputSerializer])
+class HoldingListApi(ListAPIView):
+    """The organisation's own credit blocks, newest first; `?status=` filters."""
+
+    serializer_class = HoldingOutputSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return CreditBlock.objects.none()
+        filters = HoldingListInputSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return holdings_list_for(organization=self.request.user.organization, **filters.validated_data)
+
+
+@extend_schema(tags=["ledger"], parameters=[LedgerEntryListInputSerializer])
+class LedgerEntryListApi(ListAPIView):
+    """Public: the hash chain in `seq` order; filter by `serial` and `kind`."""
+
+    serializer_class = LedgerEntryOutputSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return LedgerEntry.objects.none()
+        filters = LedgerEntryListInputSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return entries_list(**filters.validated_data)
+
+
+@extend_schema(tags=["ledger"])
+class LedgerEntryDetailApi(RetrieveAPIView):
+    """Public: one entry."""
+
+    serializer_class = LedgerEntryOutputSerializer
+    permission_classes = [AllowAny]
+    queryset = LedgerEntry.objects.none()  # get_object reads through the selector
+
+    def get_object(self) -> LedgerEntry:
+        return entry_get(seq=self.kwargs["seq"])
+
+
+class LedgerHeadApi(APIView):
+    """Public: the last entry and the latest checkpoint — values to pin elsewhere."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=["ledger"], responses={200: LedgerHeadOutputSerializer})
+    def get(self, request: Request) -> Response:
+        head = ledger_head_get()
+        data = {
+            "seq": head.seq,
+            "hash": head.hash.hex(),
+            "created_at": head.created_at,
+            "checkpoint": {
+                "size": head.checkpoint_size,
+                "root": head.checkpoint_root.hex(),
+                "created_at": head.checkpoint_created_at,
+            },
+        }
+        return Response(LedgerHeadOutputSerializer(data).data)
+
+
+class LedgerEntryProofApi(APIView):
+    """Public: the RFC 9162 inclusion proof of an entry in the latest checkpoint.
+
+    404 for an unknown entry; 409 `entry_not_checkpointed` for an entry newer than the latest
+    checkpoint (checkpoints follow every retirement and run periodically).
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=["ledger"], responses={200: LedgerInclusionProofOutputSerializer})
+    def get(self, request: Request, seq: int) -> Response:
+        proof = inclusion_proof_for(seq=seq)
+        data = {
+            **asdict(proof),
+            "entry_hash": proof.entry_hash.hex(),
+            "leaf_hash": proof.leaf_hash.hex(),
+            "root": proof.root.hex(),
+            "audit_path": [node.hex() for node in proof.audit_path],
+            "algorithm": "RFC9162_SHA256",
+        }
+        return Response(LedgerInclusionProofOutputSerializer(data).data)
+
+
+class LedgerVerifyApi(APIView):
+    """Verifiers only: re-hash the whole chain now and check it against the head and checkpoints."""
+
+    permission_classes = [IsVerifier]
+
+    @extend_schema(tags=["ledger"], responses={200: LedgerVerifyOutputSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(LedgerVerifyOutputSerializer(ledger_verify()).data)

@@ -1,0 +1,60 @@
+"""Acting as an attacker with database superuser: switch the append-only triggers off, change rows."""
+
+from contextlib import contextmanager
+
+from django.db import connection
+
+from ledger.hashing import entry_hash
+from ledger.immutability import restore_sql, suspend_sql
+
+
+@contextmanager
+def triggers_off():
+    """``ALTER TABLE ... DISABLE TRIGGER`` on PostgreSQL (SQLite has no triggers to get around).
+
+    Foreign keys are checked immediately meanwhile (ALTER TABLE refuses a table with deferred
+    checks pending), so a tampering statement must keep them valid, as it would have to at commit.
+    """
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for sql in suspend_sql():
+                cursor.execute(sql)
+        try:
+            yield cursor
+        finally:
+            if postgres:
+                for sql in restore_sql():
+                    cursor.execute(sql)
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def drop_index_rows(cursor, *seqs: int) -> None:
+    """The attacker removes an entry's derived index rows too, or the foreign keys give it away."""
+    marks = ", ".join(["%s"] * len(seqs))
+    cursor.execute(f"DELETE FROM ledger_ledgerentryparty WHERE entry_id IN ({marks})", seqs)  # noqa: S608
+    cursor.execute(f"DELETE FROM ledger_ledgerentryrange WHERE entry_id IN ({marks})", seqs)  # noqa: S608
+
+
+def rewrite_from(seq: int, *, edit) -> None:
+    """Rewrite entry ``seq`` with ``edit(canonical) -> canonical`` and recompute every later hash and
+    the head, as a careful attacker would: the chain stays self-consistent."""
+    with triggers_off() as cursor:
+        cursor.execute("SELECT hash FROM ledger_ledgerentry WHERE seq = %s", [seq - 1])
+        row = cursor.fetchone()
+        prev = bytes(row[0]) if row else bytes(32)
+        cursor.execute("SELECT seq, canonical FROM ledger_ledgerentry WHERE seq >= %s ORDER BY seq", [seq])
+        rows = cursor.fetchall()
+        for current, canonical in rows:
+            if current == seq:
+                edited = edit(canonical)
+                assert edited != canonical, "the edit must change the entry"
+                canonical = edited
+            digest = entry_hash(seq=current, prev_hash=prev, canonical=canonical.encode())
+            cursor.execute(
+                "UPDATE ledger_ledgerentry SET canonical = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+                [canonical, prev, digest, current],
+            )
+            prev = digest
+        cursor.execute("UPDATE ledger_ledgerhead SET hash = %s WHERE id = 1", [prev])

@@ -3,6 +3,7 @@ import datetime
 import factory
 
 from certificates.facts import CertificateFacts, CheckpointFacts
+from certificates.services import retirement_create
 
 
 class CertificateFactsFactory(factory.Factory):
@@ -30,3 +31,14 @@ class CertificateFactsFactory(factory.Factory):
     entry_seq = 1234
     entry_hash = "3f" * 32
     checkpoint = factory.LazyFunction(lambda: CheckpointFacts(size=1240, root="9c" * 32))
+
+
+def retire(*, organization, block, quantity_kg=None, beneficiary="Acme Widgets Pvt Ltd", reason="2025 scope 2"):
+    """A certificate made the way the API makes it: through the retirement service."""
+    return retirement_create(
+        organization=organization,
+        block_id=block.pk,
+        quantity_kg=block.quantity_kg if quantity_kg is None else quantity_kg,
+        beneficiary=beneficiary,
+        reason=reason,
+    )

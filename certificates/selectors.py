@@ -28,14 +28,6 @@ def certificate_list_for(*, organization: Organization) -> QuerySet[RetirementCe
     )
 
 
-def certificate_get_for(*, organization: Organization, certificate_id: int) -> RetirementCertificate:
-    """One of the organisation's certificates; another organisation's does not exist for it (404)."""
-    try:
-        return certificate_list_for(organization=organization).get(pk=certificate_id)
-    except (RetirementCertificate.DoesNotExist, ValueError, TypeError):
-        raise CertificateNotFoundError() from None
-
-
 def certificate_get_public(*, public_id: str) -> RetirementCertificate:
     """Any certificate by its public id, with everything the public page and the PDF show."""
     try:
@@ -63,8 +55,17 @@ def issuance_details_for(*, certificate: RetirementCertificate) -> tuple[str | N
         project=block.project_id, vintage=block.vintage, first=certificate.serial_start, last=certificate.serial_end
     )
     issue = entries_list(kind=EntryKind.ISSUE, serial=serials).first()
-    memo = (issue.payload.get("memo") or {}) if issue else {}
-    return memo.get(METHODOLOGY_MEMO_KEY) or None, memo.get(SCREENING_VERSION_MEMO_KEY) or None
+    try:
+        memo = issue.payload["memo"] if issue else None
+    except (ValueError, KeyError, TypeError):  # an entry altered past parsing: verification reports it
+        memo = None
+    if not isinstance(memo, dict):
+        return None, None
+    return _text(memo.get(METHODOLOGY_MEMO_KEY)), _text(memo.get(SCREENING_VERSION_MEMO_KEY))
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def certificate_public_url(public_id: str) -> str:

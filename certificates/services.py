@@ -147,14 +147,14 @@ def certificate_verify(*, certificate: RetirementCertificate) -> CertificateVeri
     recomputed = entry_hash(seq=entry.seq, prev_hash=bytes(entry.prev_hash), canonical=entry.canonical.encode())
     try:
         payload = entry.payload
-    except ValueError:  # a canonical text that is not even JSON any more
+    except (ValueError, KeyError, TypeError):  # the canonical text is no longer a JSON entry at all
         payload = None
 
     checkpoint = certificate_checkpoint_ensure(seq=entry.seq)
     proof = proof_ok = None
     if checkpoint is not None:
         proof = inclusion_proof_for(seq=entry.seq, checkpoint=checkpoint)
-        proof_ok = proof.entry_hash == bytes(entry.hash) and verify_inclusion(
+        proof_ok = verify_inclusion(
             leaf_hash=proof.leaf_hash,
             leaf_index=proof.leaf_index,
             tree_size=proof.tree_size,

@@ -9,10 +9,12 @@ from certificates.selectors import checkpoint_covering
 from certificates.services import certificate_checkpoint_ensure
 from ledger.hashing import entry_hash
 from ledger.models import Checkpoint, LedgerEntry
+from ledger.services import credits_issue
 from tests.accounts.factories import UserFactory
 from tests.certificates.factories import retire
 from tests.ledger.factories import issue
 from tests.ledger.tamper import triggers_off
+from tests.projects.factories import ProjectFactory
 
 
 def verify_url(certificate) -> str:
@@ -225,3 +227,49 @@ def test_verification_query_count_is_bounded(api_client, certificate, django_ass
     # certificate, checkpoint, issue entry memo, proof: entry hash, leaf group, stored nodes (none here)
     with django_assert_max_num_queries(6):
         assert api_client.get(verify_url(certificate)).json()["valid"] is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("canonical", ["not json", "[1, 2]", '{"kind": "retire"}'])
+def test_entry_text_that_is_no_longer_an_entry_is_invalid_not_an_error(api_client, certificate, canonical):
+    with triggers_off() as cursor:
+        cursor.execute(
+            "UPDATE ledger_ledgerentry SET canonical = %s WHERE seq = %s", [canonical, certificate.ledger_entry_id]
+        )
+
+    response = api_client.get(verify_url(certificate))
+
+    assert response.status_code == 200
+    assert response.json()["valid"] is False
+    assert checks(response.json())["entry_matches_certificate"] is False
+
+
+@pytest.mark.django_db
+def test_methodology_and_screening_version_come_from_the_issue_entry_memo(api_client):
+    organization = UserFactory().organization
+    project = ProjectFactory(owner=organization)
+    block = credits_issue(
+        project=project,
+        vintage=2025,
+        quantity_kg=100,
+        buffer_share=Decimal(0),
+        memo={"methodology": "Grid solar, combined margin (CEA v19)", "screening_version": "engine 2026.1"},
+    ).owner_block
+    certificate = retire(organization=organization, block=block, quantity_kg=40)
+
+    stated = api_client.get(verify_url(certificate)).json()["certificate"]
+
+    assert stated["methodology"] == "Grid solar, combined margin (CEA v19)"
+    assert stated["screening_version"] == "engine 2026.1"
+
+
+@pytest.mark.django_db
+def test_an_unreadable_issue_entry_leaves_the_methodology_unrecorded(api_client, certificate):
+    issue_seq = LedgerEntry.objects.filter(kind="issue").order_by("seq").values_list("seq", flat=True).first()
+    with triggers_off() as cursor:
+        cursor.execute("UPDATE ledger_ledgerentry SET canonical = %s WHERE seq = %s", ["not json", issue_seq])
+
+    response = api_client.get(page_url(certificate))
+
+    assert response.status_code == 200
+    assert "not recorded" in response.content.decode()

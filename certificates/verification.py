@@ -68,7 +68,8 @@ def check_entry_matches_certificate(
     return Check(
         "entry_matches_certificate",
         True,
-        "The retirement entry names the same serial range, quantity and organisation as the certificate.",
+        "The retirement entry names the same organisation, serial range, quantity, beneficiary and reason "
+        "as the certificate.",
     )
 
 

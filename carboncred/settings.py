@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "emissions",
     "ledger",
     "verification",
+    "certificates",
 ]
 
 MIDDLEWARE = [

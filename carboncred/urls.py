@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from carboncred import health
+from certificates.views import certificate_public_page
 
 api_patterns = [
     path("", include("accounts.urls")),
@@ -10,6 +11,7 @@ api_patterns = [
     path("", include("emissions.urls")),
     path("", include("ledger.urls")),
     path("", include("verification.urls")),
+    path("", include("certificates.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -19,6 +21,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("certificates/<slug:public_id>/", certificate_public_page, name="certificate-public-page"),
     path("admin/", admin.site.urls),
 ]
 

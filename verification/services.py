@@ -246,13 +246,26 @@ def minting_fee_for(quantity_kg: int) -> Decimal:
     return (tonnes * conf.minting_fee_per_tonne()).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+# The methodology family each category's formula follows (reference notes: CDM small-scale and the
+# GHG inventory change for recycling), as printed on retirement certificates.
+METHODOLOGY_NAMES = {
+    "solar": "CDM AMS-I.D, grid-connected renewable electricity",
+    "energy_efficiency": "CDM AMS-II family, energy efficiency",
+    "recycling": "Avoided landfill emissions (inventory change, landfill to recycling)",
+    "fuel_switch": "Fuel switch, baseline minus project fuel emissions",
+}
+
+
 def issuance_memo(*, claim: ReductionClaim, assessment: Assessment) -> dict[str, str]:
     """What the ledger's ``issue`` entry records about the claim (public, hashed into the chain):
     enough for a certificate to name the methodology and the screening version."""
+    category = str(claim.project.category)
+    formula = str(assessment.calculation.get("formula", ""))
     return {
         "claim": str(claim.pk),
-        "category": str(claim.project.category),
-        "methodology": str(assessment.calculation.get("formula", "")),
+        "category": category,
+        "methodology": f"{METHODOLOGY_NAMES.get(category, category)}: {formula}",
+        "screening_version": f"automated screening {assessment.engine_version}, model {assessment.model_version}",
         "period_start": claim.period_start.isoformat(),
         "period_end": claim.period_end.isoformat(),
         "engine_version": assessment.engine_version,

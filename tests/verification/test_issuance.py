@@ -165,7 +165,8 @@ def test_issue_entry_memo_names_claim_methodology_and_screening_version(user):
     assert memo == {
         "claim": str(claim["id"]),
         "category": "solar",
-        "methodology": "ER = generation_kwh x EF_grid_CM_solar",
+        "methodology": "CDM AMS-I.D, grid-connected renewable electricity: ER = generation_kwh x EF_grid_CM_solar",
+        "screening_version": f"automated screening {ENGINE_VERSION}, model {assessment.model_version}",
         "period_start": "2024-01-01",
         "period_end": "2024-12-31",
         "engine_version": ENGINE_VERSION,

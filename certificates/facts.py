@@ -1,0 +1,57 @@
+"""What a retirement certificate states, as plain values.
+
+The PDF, the public page and the verification JSON are all rendered from these; they never reach
+into the ORM themselves, so they can be tested (and benchmarked) without a database.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+NOT_RECORDED = "not recorded"
+KG_PER_TONNE = 1000
+# The longest beneficiary and reason the API accepts: the PDF prints them whole at these lengths.
+BENEFICIARY_MAX_LENGTH = 150
+REASON_MAX_LENGTH = 300
+
+
+def format_tonnes(quantity_kg: int) -> str:
+    """Integer kilograms as tonnes with three places (``1250`` → ``"1.250"``); exact, no floats."""
+    return str((Decimal(quantity_kg) / KG_PER_TONNE).quantize(Decimal("0.001")))
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckpointFacts:
+    """A Merkle checkpoint over ledger entries 1..size."""
+
+    size: int
+    root: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CertificateFacts:
+    """Everything a retirement certificate says. ``None`` means the registry has no record of it."""
+
+    public_id: str
+    public_url: str
+    serial: str
+    serial_start: int
+    serial_end: int
+    quantity_kg: int
+    beneficiary: str
+    reason: str
+    retired_by: str
+    retired_at: datetime.datetime
+    project_title: str
+    project_category: str
+    project_country: str
+    vintage: int
+    methodology: str | None
+    screening_version: str | None
+    entry_seq: int
+    entry_hash: str
+    checkpoint: CheckpointFacts | None
+
+    @property
+    def quantity_t(self) -> str:
+        return format_tonnes(self.quantity_kg)

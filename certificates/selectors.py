@@ -1,0 +1,100 @@
+"""Reads of retirement certificates, and the facts a certificate states."""
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django_countries.fields import Country
+
+from accounts.models import Organization
+from carboncred.errors import NotFoundError
+from certificates.facts import CertificateFacts, CheckpointFacts
+from certificates.models import RetirementCertificate
+from ledger.models import Checkpoint, EntryKind
+from ledger.selectors import SerialQuery, entries_list
+
+# Keys of the issue entry's memo that name how the credits were made (set by the issuer).
+METHODOLOGY_MEMO_KEY = "methodology"
+SCREENING_VERSION_MEMO_KEY = "screening_version"
+
+
+class CertificateNotFoundError(NotFoundError):
+    code, default_detail = "certificate_not_found", "No such retirement certificate."
+
+
+def certificate_list_for(*, organization: Organization) -> QuerySet[RetirementCertificate]:
+    """The organisation's certificates, newest first, with what their output shows."""
+    return RetirementCertificate.objects.filter(organization=organization).select_related(
+        "organization", "block__project"
+    )
+
+
+def certificate_get_public(*, public_id: str) -> RetirementCertificate:
+    """Any certificate by its public id, with everything the public page and the PDF show."""
+    try:
+        return RetirementCertificate.objects.select_related("organization", "block__project", "ledger_entry").get(
+            public_id=public_id
+        )
+    except RetirementCertificate.DoesNotExist:
+        raise CertificateNotFoundError() from None
+
+
+def checkpoint_covering(*, seq: int) -> Checkpoint | None:
+    """The first checkpoint that includes entry ``seq``.
+
+    Checkpoints are append-only, so this never changes once it exists: the certificate's PDF can
+    print its root and every later verification proves the entry against that same root.
+    """
+    return Checkpoint.objects.filter(size__gte=seq).order_by("size").first()
+
+
+def issuance_details_for(*, certificate: RetirementCertificate) -> tuple[str | None, str | None]:
+    """(methodology, screening version) from the memo of the entry that issued these serials;
+    ``None`` where the issuer recorded nothing."""
+    block = certificate.block
+    serials = SerialQuery(
+        project=block.project_id, vintage=block.vintage, first=certificate.serial_start, last=certificate.serial_end
+    )
+    issue = entries_list(kind=EntryKind.ISSUE, serial=serials).first()
+    try:
+        memo = issue.payload["memo"] if issue else None
+    except (ValueError, KeyError, TypeError):  # an entry altered past parsing: verification reports it
+        memo = None
+    if not isinstance(memo, dict):
+        return None, None
+    return _text(memo.get(METHODOLOGY_MEMO_KEY)), _text(memo.get(SCREENING_VERSION_MEMO_KEY))
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def certificate_public_url(public_id: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}{reverse('certificate-public-page', args=[public_id])}"
+
+
+def certificate_facts(*, certificate: RetirementCertificate, checkpoint: Checkpoint | None) -> CertificateFacts:
+    """What the certificate states, for the PDF and the public page."""
+    project = certificate.block.project
+    country = Country(code=str(project.country))
+    methodology, screening_version = issuance_details_for(certificate=certificate)
+    return CertificateFacts(
+        public_id=certificate.public_id,
+        public_url=certificate_public_url(certificate.public_id),
+        serial=certificate.serial,
+        serial_start=certificate.serial_start,
+        serial_end=certificate.serial_end,
+        quantity_kg=certificate.quantity_kg,
+        beneficiary=certificate.beneficiary,
+        reason=certificate.reason,
+        retired_by=certificate.organization.name,
+        retired_at=certificate.retired_at,
+        project_title=project.title,
+        project_category=project.get_category_display(),
+        project_country=f"{country.name} ({country.code})",
+        vintage=certificate.block.vintage,
+        methodology=methodology,
+        screening_version=screening_version,
+        entry_seq=certificate.ledger_entry_id,
+        entry_hash=certificate.entry_hash,
+        checkpoint=CheckpointFacts(size=checkpoint.size, root=checkpoint.root_hex) if checkpoint else None,
+    )

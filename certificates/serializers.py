@@ -1,0 +1,183 @@
+import re
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from certificates.facts import BENEFICIARY_MAX_LENGTH, REASON_MAX_LENGTH, format_tonnes
+from certificates.models import RetirementCertificate
+from certificates.selectors import certificate_public_url
+from projects.serializers import ProjectSummarySerializer
+
+_WHITESPACE = re.compile(r"\s+")
+BIGINT_MAX = 2**63 - 1  # ids and serials are PostgreSQL bigints
+
+
+class JSONIntegerField(serializers.IntegerField):
+    """A JSON integer, nothing else: ``"12"``, ``12.0`` and ``true`` are refused, not coerced."""
+
+    default_error_messages = {"invalid": "A whole number (a JSON integer) is required."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class OneLineTextField(serializers.CharField):
+    """Text printed on one certificate line: runs of whitespace (newlines, tabs) become one space."""
+
+    def to_internal_value(self, data):
+        return _WHITESPACE.sub(" ", super().to_internal_value(data)).strip()
+
+
+class RetirementCreateInputSerializer(serializers.Serializer):
+    block = JSONIntegerField(min_value=1, max_value=BIGINT_MAX, help_text="Id of one of your available credit blocks.")
+    quantity_kg = JSONIntegerField(
+        min_value=1, max_value=BIGINT_MAX, help_text="Kilograms of CO2e to retire from the block."
+    )
+    beneficiary = OneLineTextField(
+        max_length=BENEFICIARY_MAX_LENGTH, help_text="Who claims the reduction; printed on the certificate."
+    )
+    reason = OneLineTextField(max_length=REASON_MAX_LENGTH, help_text="Why the credits are retired.")
+
+
+class CertificateLedgerEntryOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(source="ledger_entry_id")
+    hash = serializers.CharField(source="entry_hash", help_text="Hex SHA-256 of the retire entry.")
+
+
+class CertificateOutputSerializer(serializers.ModelSerializer):
+    quantity_t = serializers.SerializerMethodField()
+    project = ProjectSummarySerializer(source="block.project", read_only=True)
+    vintage = serializers.IntegerField(source="block.vintage", read_only=True)
+    ledger_entry = CertificateLedgerEntryOutputSerializer(source="*", read_only=True)
+    pdf_url = serializers.SerializerMethodField()
+    verify_url = serializers.SerializerMethodField()
+    public_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RetirementCertificate
+        fields = [
+            "id",
+            "public_id",
+            "serial",
+            "serial_start",
+            "serial_end",
+            "quantity_kg",
+            "quantity_t",
+            "beneficiary",
+            "reason",
+            "retired_at",
+            "block",
+            "project",
+            "vintage",
+            "ledger_entry",
+            "pdf_url",
+            "verify_url",
+            "public_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=20, decimal_places=3))
+    def get_quantity_t(self, certificate: RetirementCertificate) -> str:
+        return format_tonnes(certificate.quantity_kg)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_pdf_url(self, certificate: RetirementCertificate) -> str:
+        return settings.PUBLIC_BASE_URL + reverse("certificate-pdf", args=[certificate.pk])
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_verify_url(self, certificate: RetirementCertificate) -> str:
+        return settings.PUBLIC_BASE_URL + reverse("certificate-verify", args=[certificate.public_id])
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_public_url(self, certificate: RetirementCertificate) -> str:
+        return certificate_public_url(certificate.public_id)
+
+
+class RetirementCreateOutputSerializer(serializers.Serializer):
+    certificate = CertificateOutputSerializer(source="*")
+    ledger_entry = CertificateLedgerEntryOutputSerializer(source="*")
+
+
+class CertificateRetiredByOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    country = serializers.CharField(source="country.code")
+
+
+class CertificatePublicOutputSerializer(serializers.Serializer):
+    """What the certificate states, as anyone may read it."""
+
+    public_id = serializers.CharField(source="facts.public_id")
+    serial = serializers.CharField(source="facts.serial")
+    serial_start = serializers.IntegerField(source="facts.serial_start")
+    serial_end = serializers.IntegerField(source="facts.serial_end")
+    quantity_kg = serializers.IntegerField(source="facts.quantity_kg")
+    quantity_t = serializers.DecimalField(source="facts.quantity_t", max_digits=20, decimal_places=3)
+    beneficiary = serializers.CharField(source="facts.beneficiary")
+    reason = serializers.CharField(source="facts.reason")
+    retired_at = serializers.DateTimeField(source="facts.retired_at")
+    retired_by = CertificateRetiredByOutputSerializer(source="certificate.organization")
+    project = ProjectSummarySerializer(source="certificate.block.project")
+    vintage = serializers.IntegerField(source="facts.vintage")
+    methodology = serializers.CharField(source="facts.methodology", allow_null=True, help_text="null: not recorded.")
+    screening_version = serializers.CharField(
+        source="facts.screening_version", allow_null=True, help_text="null: not recorded."
+    )
+    public_url = serializers.URLField(source="facts.public_url")
+
+
+class CertificateVerifiedEntryOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(source="entry.seq")
+    kind = serializers.CharField(source="entry.kind")
+    hash = serializers.CharField(source="entry.hash_hex", help_text="The hash stored with the entry, hex.")
+    recomputed_hash = serializers.CharField(help_text="The entry re-hashed now; equal to `hash` unless altered.")
+    prev_hash = serializers.CharField(source="entry.prev_hash_hex")
+    created_at = serializers.DateTimeField(source="entry.created_at")
+    canonical = serializers.CharField(source="entry.canonical", help_text="The exact text that was hashed.")
+
+
+class CertificateCheckpointOutputSerializer(serializers.Serializer):
+    size = serializers.IntegerField(help_text="The checkpoint covers ledger entries 1..size.")
+    root = serializers.CharField(source="root_hex", help_text="Merkle root, hex.")
+    created_at = serializers.DateTimeField()
+
+
+class CertificateProofOutputSerializer(serializers.Serializer):
+    checkpoint = CertificateCheckpointOutputSerializer()
+    leaf_index = serializers.IntegerField(source="proof.leaf_index")
+    leaf_hash = serializers.SerializerMethodField()
+    audit_path = serializers.SerializerMethodField()
+    verified = serializers.BooleanField(source="proof_ok", help_text="The audit path leads to the checkpoint root.")
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_leaf_hash(self, verification) -> str:
+        return verification.proof.leaf_hash.hex()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_audit_path(self, verification) -> list[str]:
+        return [node.hex() for node in verification.proof.audit_path]
+
+
+class CertificateCheckOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    ok = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class CertificateVerifyOutputSerializer(serializers.Serializer):
+    valid = serializers.BooleanField(help_text="True only when every check passed.")
+    certificate = CertificatePublicOutputSerializer(source="*")
+    ledger_entry = CertificateVerifiedEntryOutputSerializer(source="*")
+    proof = serializers.SerializerMethodField()
+    checks = CertificateCheckOutputSerializer(source="verification.checks", many=True)
+
+    @extend_schema_field(CertificateProofOutputSerializer(allow_null=True))
+    def get_proof(self, verification):
+        """The inclusion proof; null when no checkpoint covers the entry (``checks`` says why)."""
+        if verification.proof is None:
+            return None
+        return CertificateProofOutputSerializer(verification).data

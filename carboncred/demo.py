@@ -17,7 +17,7 @@ from accounts.models import VERIFIERS_GROUP, Organization, User, registry_operat
 from accounts.services import user_register
 from certificates.services import retirement_create
 from emissions.serializers import EmissionReportCreateInputSerializer
-from emissions.services import emission_report_create
+from emissions.services import emission_report_create, emission_report_verify
 from projects.serializers import ProjectCreateInputSerializer
 from projects.services import project_create
 from verification.models import ReductionClaim
@@ -359,11 +359,12 @@ def demo_seed() -> DemoSummary:
         user.save(update_fields=["full_name"])
         users[org.login] = user
         summary.organizations += 1
-        report = _valid(
+        activity = _valid(
             EmissionReportCreateInputSerializer,
             {"period_start": PERIOD[0], "period_end": PERIOD[1], "lines": list(org.emissions)},
         )
-        emission_report_create(organization=user.organization, **report)
+        report = emission_report_create(organization=user.organization, **activity)
+        emission_report_verify(organization=user.organization, report_id=report.pk)
         summary.emission_reports += 1
         for demo in org.projects:
             body = {

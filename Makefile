@@ -48,7 +48,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving CarbonCred on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
-	$(BIN)/gunicorn carboncred.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+	$(BIN)/gunicorn carboncred.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -6,7 +6,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from accounts.serializers import (
@@ -17,6 +16,7 @@ from accounts.serializers import (
     TokenObtainInputSerializer,
 )
 from accounts.services import user_register
+from carboncred.authentication import JWTAuthentication
 from carboncred.errors import DomainError
 
 

@@ -6,3 +6,9 @@ class CarbonCredConfig(AppConfig):
 
     name = "carboncred"
     verbose_name = "CarbonCred platform"
+
+    def ready(self) -> None:
+        from carboncred import schema  # noqa: F401 - registers the OpenAPI extension
+        from carboncred.logcontext import install_record_factory
+
+        install_record_factory()

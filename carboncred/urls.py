@@ -7,6 +7,7 @@ from carboncred import health
 api_patterns = [
     path("", include("accounts.urls")),
     path("", include("projects.urls")),
+    path("", include("emissions.urls")),
     path("", include("ledger.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

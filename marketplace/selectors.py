@@ -3,13 +3,15 @@
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
 from marketplace.errors import ListingNotFoundError, OrderNotFoundError, TransferNotFoundError
 from marketplace.integrity import IntegrityFlag, claim_flags_for, project_flags
-from marketplace.models import Listing, Order, Transfer
+from marketplace.models import Listing, OpenListingCount, Order, Transfer
 
 #: ``?ordering=`` values and the ORDER BY each means. Every one ends in ``id`` so pages are stable,
 #: and each matches a partial index on open listings (backwards for the descending ones).
@@ -23,15 +25,14 @@ MARKETPLACE_ORDERINGS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_MARKETPLACE_ORDERING = "price_per_tonne"
 
-# What a marketplace row shows; the project's description (free text) and the rest stay in the table.
-_MARKETPLACE_FIELDS = (
+#: One marketplace row, read as a ``values()`` dict: the public list is the API's hottest read, and
+#: building model instances for listing, seller and project cost more than the query itself.
+MARKETPLACE_ROW_FIELDS = (
     "id",
     "seller__name",
     "seller__country",
-    "project__id",
+    "project_id",
     "project__title",
-    "project__category",
-    "project__country",
     "category",
     "country",
     "vintage",
@@ -50,8 +51,9 @@ def marketplace_listing_list(
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
     ordering: str = DEFAULT_MARKETPLACE_ORDERING,
-) -> QuerySet[Listing]:
-    """Open listings, filtered and ordered; seller and project joined (one query per page, one count)."""
+) -> QuerySet[Listing, dict[str, Any]]:
+    """Open listings as ``MARKETPLACE_ROW_FIELDS`` dicts, filtered and ordered, seller and project
+    joined: one query per page. Category, country and vintage are the listing's own copies."""
     listings = Listing.objects.filter(status=Listing.Status.OPEN)
     if category:
         listings = listings.filter(category=category)
@@ -63,14 +65,32 @@ def marketplace_listing_list(
         listings = listings.filter(price_per_tonne__gte=min_price)
     if max_price is not None:
         listings = listings.filter(price_per_tonne__lte=max_price)
-    return (
-        listings.select_related("seller", "project")
-        .only(*_MARKETPLACE_FIELDS)
-        .order_by(*MARKETPLACE_ORDERINGS[ordering])
-    )
+    return listings.values(*MARKETPLACE_ROW_FIELDS).order_by(*MARKETPLACE_ORDERINGS[ordering])
 
 
-def marketplace_listing_get(*, listing_id: int) -> Listing:
+def marketplace_listing_count(
+    *,
+    category: str | None = None,
+    country: str | None = None,
+    vintage: int | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+) -> int | None:
+    """How many open listings match, from :class:`OpenListingCount` (exact, a few rows summed);
+    ``None`` with a price filter, which only the listings themselves can answer."""
+    if min_price is not None or max_price is not None:
+        return None
+    segments = OpenListingCount.objects.all()
+    if category:
+        segments = segments.filter(category=category)
+    if country:
+        segments = segments.filter(country=country)
+    if vintage is not None:
+        segments = segments.filter(vintage=vintage)
+    return segments.aggregate(listings=Coalesce(Sum("listings"), 0))["listings"]
+
+
+def marketplace_listing_get(*, listing_id: int) -> dict[str, Any]:
     """One open listing, as the marketplace shows it."""
     try:
         return marketplace_listing_list().get(pk=listing_id)
@@ -78,14 +98,14 @@ def marketplace_listing_get(*, listing_id: int) -> Listing:
         raise ListingNotFoundError() from None
 
 
-def integrity_flags_for(listings: Iterable[Listing]) -> dict[int, list[IntegrityFlag]]:
+def integrity_flags_for(rows: Iterable[dict[str, Any]]) -> dict[int, list[IntegrityFlag]]:
     """Flags per listing id: the project's own (no query) plus the verification hook's (one call per page)."""
-    listings = list(listings)
-    from_claims = claim_flags_for(project_ids={listing.project_id for listing in listings})
+    rows = list(rows)
+    from_claims = claim_flags_for(project_ids={row["project_id"] for row in rows})
     return {
-        listing.pk: project_flags(category=listing.category, country=str(listing.country))
-        + from_claims.get(listing.project_id, [])
-        for listing in listings
+        row["id"]: project_flags(category=row["category"], country=str(row["country"]))
+        + from_claims.get(row["project_id"], [])
+        for row in rows
     }
 
 

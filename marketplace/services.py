@@ -12,6 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -20,7 +22,15 @@ from ledger.errors import BlockNotFoundError, InvalidQuantityError
 from ledger.models import CreditBlock
 from ledger.services import MAX_ID, MAX_QUANTITY_KG, credits_release, credits_reserve, credits_trade, credits_transfer
 from marketplace.errors import ListingClosedError, ListingInsufficientError, ListingNotFoundError, OwnListingError
-from marketplace.models import MAX_PRICE_PER_TONNE, MIN_PRICE_PER_TONNE, Currency, Listing, Order, Transfer
+from marketplace.models import (
+    MAX_PRICE_PER_TONNE,
+    MIN_PRICE_PER_TONNE,
+    Currency,
+    Listing,
+    OpenListingCount,
+    Order,
+    Transfer,
+)
 from marketplace.money import trade_amounts
 
 
@@ -64,6 +74,19 @@ def _block_of(*, owner: Organization, block_id: Any) -> CreditBlock:
     return block
 
 
+def _open_count_add(*, category: str, country: str, vintage: int, delta: int) -> None:
+    """Change the open-listing count of one (category, country, vintage) in the caller's transaction.
+
+    Called before the ledger service, so the count row's lock is taken before the block and head
+    locks, like the listing row's (lock order: listing, count, block, head).
+    """
+    segment = {"category": category, "country": country, "vintage": vintage}
+    if delta > 0:
+        OpenListingCount.objects.get_or_create(**segment)
+    if OpenListingCount.objects.filter(**segment).update(listings=F("listings") + delta) != 1:
+        raise RuntimeError(f"no open-listing count for {segment}; run open_listing_counts_rebuild()")
+
+
 @atomic_with_retry
 def listing_create(
     *,
@@ -82,8 +105,9 @@ def listing_create(
     _check_price(price_per_tonne, currency)
     _check_quantity(quantity_kg)
     block = _block_of(owner=seller, block_id=block_id)
-    movement = credits_reserve(owner=seller, block_id=block_id, quantity_kg=quantity_kg)
     project = block.project
+    _open_count_add(category=project.category, country=str(project.country), vintage=block.vintage, delta=1)
+    movement = credits_reserve(owner=seller, block_id=block_id, quantity_kg=quantity_kg)
     return Listing.objects.create(
         seller=seller,
         block=movement.block,
@@ -123,6 +147,7 @@ def listing_withdraw(*, seller: Organization, listing_id: int) -> Listing:
     rest = listing.quantity_available_kg
     listing.status, listing.quantity_available_kg, listing.closed_at = Listing.Status.WITHDRAWN, 0, timezone.now()
     listing.save(update_fields=["status", "quantity_available_kg", "closed_at"])
+    _open_count_add(category=listing.category, country=str(listing.country), vintage=listing.vintage, delta=-1)
     movement = credits_release(owner=seller, block_id=listing.block_id, memo={"listing": str(listing.pk)})
     if movement.block.quantity_kg != rest:
         # Only the marketplace moves listed blocks, under this lock: a mismatch is a bug, not a state to serve.
@@ -158,6 +183,8 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
         listing.status, listing.closed_at = Listing.Status.SOLD, timezone.now()
         update_fields += ["status", "closed_at"]
     listing.save(update_fields=update_fields)  # before the trade: the head lock is taken last
+    if listing.status == Listing.Status.SOLD:
+        _open_count_add(category=listing.category, country=str(listing.country), vintage=listing.vintage, delta=-1)
 
     fee_rate = settings.PLATFORM_FEE_RATE
     amounts = trade_amounts(price_per_tonne=listing.price_per_tonne, quantity_kg=quantity_kg, fee_rate=fee_rate)
@@ -216,3 +243,22 @@ def transfer_create(*, sender: Organization, block_id: int, quantity_kg: int, to
         serial_end=moved.serial_end,
         ledger_entry=movement.entry,
     )
+
+
+@transaction.atomic
+def open_listing_counts_rebuild() -> int:
+    """Recompute every :class:`OpenListingCount` from the open listings (after a bulk load, or to
+    repair a count). Returns the number of open listings. On PostgreSQL, listing writes wait
+    until it commits, so no change slips between the count and the rewrite."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Listing._meta.db_table}, {OpenListingCount._meta.db_table} IN SHARE MODE")
+    OpenListingCount.objects.all().delete()
+    segments = list(
+        Listing.objects.filter(status=Listing.Status.OPEN)
+        .values("category", "country", "vintage")
+        .annotate(listings=Count("id"))
+        .order_by()
+    )
+    OpenListingCount.objects.bulk_create(OpenListingCount(**segment) for segment in segments)
+    return sum(segment["listings"] for segment in segments)

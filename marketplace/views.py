@@ -1,5 +1,6 @@
 import uuid
 
+from django.db.models import QuerySet
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -15,6 +16,7 @@ from marketplace.selectors import (
     integrity_flags_for,
     listing_get_for,
     listing_list_for,
+    marketplace_listing_count,
     marketplace_listing_get,
     marketplace_listing_list,
     order_get_for,
@@ -64,16 +66,29 @@ class MarketplaceListApi(NeverCachedMixin, ListAPIView):
 
     permission_classes = [AllowAny]
     serializer_class = MarketplaceListingOutputSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Listing.objects.none()
-        return marketplace_listing_list(**_query_filters(MarketplaceListInputSerializer, self.request))
+    queryset = Listing.objects.none()  # list() reads rows and their count through the selectors
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        filters = _query_filters(MarketplaceListInputSerializer, request)
+        rows = marketplace_listing_list(**filters)
+        filters.pop("ordering")
+        count = marketplace_listing_count(**filters)
+        page = self.paginate_queryset(rows if count is None else _Counted(rows, count))
         context = {**self.get_serializer_context(), "integrity_flags": integrity_flags_for(page)}
         return self.get_paginated_response(MarketplaceListingOutputSerializer(page, many=True, context=context).data)
+
+
+class _Counted:
+    """Rows whose number is already known, for Django's paginator (it asks ``count()`` and slices)."""
+
+    def __init__(self, rows: QuerySet, count: int) -> None:
+        self.rows, self._count = rows, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.rows[index]
 
 
 class MarketplaceDetailApi(NeverCachedMixin, APIView):

@@ -10,6 +10,7 @@ from marketplace.models import Listing, Order
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.ledger.test_concurrency import race
+from tests.marketplace.checks import assert_open_counts_agree
 from tests.marketplace.factories import listing as make_listing
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -33,6 +34,7 @@ def assert_books_agree(listing: Listing) -> None:
     listed = CreditBlock.objects.get(pk=listing.block_id)
     if listing.status == Listing.Status.OPEN:
         assert (listed.status, listed.quantity_kg) == ("listed", listing.quantity_available_kg)
+    assert_open_counts_agree()
     ranges = sorted(CreditBlock.objects.filter(project=listing.project).values_list("serial_start", "serial_end"))
     assert all(a[1] + 1 == b[0] for a, b in itertools.pairwise(ranges)), "no kilogram lost or doubled"
     assert ledger_verify().ok

@@ -3,6 +3,7 @@
 import pytest
 
 from marketplace.integrity import IntegrityFlag, claim_flags_for
+from marketplace.serializers import MarketplaceListingOutputSerializer
 from marketplace.services import listing_buy, listing_withdraw
 from tests.accounts.factories import OrganizationFactory
 from tests.marketplace.factories import listing as make_listing
@@ -13,8 +14,11 @@ URL = "/api/marketplace/"
 
 
 def ids(response) -> list[int]:
+    """The listing ids of one page, after checking ``count`` says how many there are."""
     assert response.status_code == 200, response.content
-    return [item["id"] for item in response.json()["results"]]
+    body = response.json()
+    assert body["count"] == len(body["results"]), "count is exact (these tests fit in one page)"
+    return [item["id"] for item in body["results"]]
 
 
 def test_marketplace_is_public_and_shows_seller_project_quantity_and_price(api_client):
@@ -45,6 +49,18 @@ def test_marketplace_is_public_and_shows_seller_project_quantity_and_price(api_c
         ],
     }
     assert "no-store" in response.headers["Cache-Control"], "a sold-out listing must never be served from a cache"
+
+
+def test_marketplace_rows_have_exactly_the_declared_fields(api_client):
+    make_listing(category="recycling")
+    declared = MarketplaceListingOutputSerializer()
+
+    item = api_client.get(URL).json()["results"][0]
+
+    assert list(item) == list(declared.fields)
+    assert list(item["seller"]) == list(declared.fields["seller"].fields)
+    assert list(item["project"]) == list(declared.fields["project"].fields)
+    assert list(item["integrity_flags"][0]) == list(declared.fields["integrity_flags"].child.fields)
 
 
 def test_marketplace_shows_only_open_listings_with_what_is_left(api_client):

@@ -7,25 +7,26 @@ from ledger.audit import ledger_verify, replay
 from ledger.errors import BlockNotFoundError, BlockStatusError, InsufficientCreditsError, InvalidQuantityError
 from ledger.models import CreditBlock, LedgerEntry
 from marketplace.errors import ListingClosedError, ListingInsufficientError, ListingNotFoundError, OwnListingError
-from marketplace.models import Listing, Order, Transfer
-from marketplace.services import listing_buy, listing_create, listing_withdraw, transfer_create
+from marketplace.models import Listing, OpenListingCount, Order, Transfer
+from marketplace.services import (
+    listing_buy,
+    listing_create,
+    listing_withdraw,
+    open_listing_counts_rebuild,
+    transfer_create,
+)
 from tests.accounts.factories import OrganizationFactory
 from tests.ledger.factories import issue
+from tests.marketplace.checks import assert_listing_matches_its_block, assert_open_counts_agree
 from tests.marketplace.factories import listing as make_listing
 
 pytestmark = pytest.mark.django_db
 
 
-def assert_listing_matches_its_block(listing: Listing) -> None:
-    """While open, the listed block is the seller's, listed, and holds exactly what the listing offers."""
-    listing.refresh_from_db()
-    block = CreditBlock.objects.get(pk=listing.block_id)
-    assert listing.status == Listing.Status.OPEN
-    assert (block.owner_id, block.status, block.quantity_kg) == (
-        listing.seller_id,
-        "listed",
-        listing.quantity_available_kg,
-    )
+@pytest.fixture(autouse=True)
+def _open_counts_always_agree(db):
+    yield
+    assert_open_counts_agree()
 
 
 def test_listing_reserves_the_quantity_from_the_block():
@@ -226,3 +227,35 @@ def test_transfer_of_a_listed_block_is_refused():
         transfer_create(sender=listing.seller, block_id=listing.block_id, quantity_kg=1, to=OrganizationFactory())
 
     assert_listing_matches_its_block(listing)
+
+
+def test_open_listing_counts_follow_every_opening_and_closing():
+    listings = [make_listing(category="solar", country="IN", vintage=2024) for _ in range(3)]
+    make_listing(category="recycling", country="KE", vintage=2020)
+    assert_open_counts_agree()
+
+    listing_buy(buyer=OrganizationFactory(), listing_id=listings[0].pk, quantity_kg=40)  # still open
+    assert_open_counts_agree()
+    listing_buy(buyer=OrganizationFactory(), listing_id=listings[0].pk, quantity_kg=60)  # sold out
+    listing_withdraw(seller=listings[1].seller, listing_id=listings[1].pk)
+
+    assert OpenListingCount.objects.get(category="solar", country="IN", vintage=2024).listings == 1
+
+
+def test_a_failed_listing_leaves_the_counts_alone():
+    block = issue(quantity_kg=10, buffer_share=Decimal(0)).owner_block
+
+    with pytest.raises(InsufficientCreditsError):
+        listing_create(seller=block.owner, block_id=block.pk, quantity_kg=11, price_per_tonne=Decimal("1.00"))
+
+    assert not OpenListingCount.objects.filter(listings__gt=0).exists()
+
+
+def test_open_listing_counts_can_be_rebuilt_from_the_listings():
+    for category in ("solar", "solar", "fuel_switch"):
+        make_listing(category=category)
+    OpenListingCount.objects.update(listings=7)
+
+    assert open_listing_counts_rebuild() == 3
+
+    assert dict(OpenListingCount.objects.values_list("category", "listings")) == {"solar": 2, "fuel_switch": 1}

@@ -1,8 +1,10 @@
 """The public marketplace: open listings, filters, ordering, pagination, integrity flags."""
 
 import pytest
+from django.db import connection
 
 from marketplace.integrity import IntegrityFlag, claim_flags_for
+from marketplace.selectors import marketplace_listing_list
 from marketplace.serializers import MarketplaceListingOutputSerializer
 from marketplace.services import listing_buy, listing_withdraw
 from tests.accounts.factories import OrganizationFactory
@@ -215,3 +217,32 @@ def test_marketplace_accepts_a_token_too(auth_client):
     make_listing()
 
     assert auth_client.get(URL).json()["count"] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        ({}, "listing_open_price"),
+        ({"ordering": "-price_per_tonne"}, "listing_open_price"),
+        ({"min_price": 5, "max_price": 9}, "listing_open_price"),
+        ({"ordering": "-created_at"}, "listing_open_created"),
+        ({"ordering": "vintage"}, "listing_open_vintage"),
+        ({"category": "recycling"}, "listing_open_category"),
+        ({"country": "IN", "ordering": "-price_per_tonne"}, "listing_open_country"),
+    ],
+)
+def test_each_marketplace_query_can_read_its_partial_index(filters, index):
+    make_listing()
+    rows = marketplace_listing_list(**filters)[:50]
+    sql, params = rows.query.sql_with_params()
+
+    with connection.cursor() as cursor:
+        # A handful of rows would be read sequentially; forbid that to see which index the
+        # query's filter and order can use at all (what 100k rows need).
+        for setting in ("enable_seqscan", "enable_sort", "enable_bitmapscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+
+    assert f"Index Scan using {index}" in plan or f"Index Scan Backward using {index}" in plan, plan

@@ -176,11 +176,21 @@ def setup_append_fixtures(workers: int):
     return fixtures
 
 
-def sample_body() -> str:
-    """A real transfer entry's body, for the raw loop and the bulk fill."""
+def create_raw_chain_tables(cursor) -> None:
+    """The two tables ``raw_chain_worker`` appends to: a bare hash chain and its head row."""
+    cursor.execute(
+        "CREATE TABLE bench_chain (seq bigint PRIMARY KEY, prev_hash bytea UNIQUE NOT NULL, "
+        "hash bytea UNIQUE NOT NULL, body text NOT NULL)"
+    )
+    cursor.execute("CREATE TABLE bench_head (id int PRIMARY KEY, seq bigint NOT NULL, hash bytea NOT NULL)")
+    cursor.execute("INSERT INTO bench_head VALUES (1, 0, %s)", [bytes(32)])
+
+
+def sample_body(kind: str = "transfer") -> str:
+    """A real entry's body (the latest of ``kind``), for the raw loop and the bulk fill."""
     from ledger.models import LedgerEntry
 
-    canonical = LedgerEntry.objects.filter(kind="transfer").order_by("-seq").values_list("canonical", flat=True)[0]
+    canonical = LedgerEntry.objects.filter(kind=kind).order_by("-seq").values_list("canonical", flat=True)[0]
     return "{" + canonical.split('",', 1)[1]
 
 
@@ -222,12 +232,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TABLE bench_chain (seq bigint PRIMARY KEY, prev_hash bytea UNIQUE NOT NULL, "
-            "hash bytea UNIQUE NOT NULL, body text NOT NULL)"
-        )
-        cursor.execute("CREATE TABLE bench_head (id int PRIMARY KEY, seq bigint NOT NULL, hash bytea NOT NULL)")
-        cursor.execute("INSERT INTO bench_head VALUES (1, 0, %s)", [bytes(32)])
+        create_raw_chain_tables(cursor)
         cursor.execute("CREATE TABLE bench_pgbench (id bigserial PRIMARY KEY, payload text NOT NULL)")
         cursor.execute("SELECT version(), current_setting('synchronous_commit'), current_setting('fsync')")
         pg_version, synchronous_commit, fsync = cursor.fetchone()

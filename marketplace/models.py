@@ -122,7 +122,8 @@ class OpenListingCount(models.Model):
     The marketplace's ``count`` without counting every open listing per request (an index-only
     scan of 100k entries costs ~10 ms; summing these rows, microseconds). Exact, not estimated:
     the services change it in the same transaction as the listing's status (opened +1, sold out or
-    withdrawn -1), so a reader sees it and the listings from one snapshot.
+    withdrawn -1), so every committed state has the right count — as with Django's own paginator,
+    the count and the page are two statements, and a listing may open or close between them.
     ``marketplace.services.open_listing_counts_rebuild`` recomputes it from the listings.
     """
 

@@ -43,17 +43,14 @@ MARKETPLACE_ROW_FIELDS = (
 )
 
 
-def marketplace_listing_list(
+def _open_listings(
     *,
     category: str | None = None,
     country: str | None = None,
     vintage: int | None = None,
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
-    ordering: str = DEFAULT_MARKETPLACE_ORDERING,
-) -> QuerySet[Listing, dict[str, Any]]:
-    """Open listings as ``MARKETPLACE_ROW_FIELDS`` dicts, filtered and ordered, seller and project
-    joined: one query per page. Category, country and vintage are the listing's own copies."""
+) -> QuerySet[Listing]:
     listings = Listing.objects.filter(status=Listing.Status.OPEN)
     if category:
         listings = listings.filter(category=category)
@@ -65,28 +62,35 @@ def marketplace_listing_list(
         listings = listings.filter(price_per_tonne__gte=min_price)
     if max_price is not None:
         listings = listings.filter(price_per_tonne__lte=max_price)
-    return listings.values(*MARKETPLACE_ROW_FIELDS).order_by(*MARKETPLACE_ORDERINGS[ordering])
+    return listings
+
+
+def marketplace_listing_list(
+    *, ordering: str = DEFAULT_MARKETPLACE_ORDERING, **filters: Any
+) -> QuerySet[Listing, dict[str, Any]]:
+    """Open listings as ``MARKETPLACE_ROW_FIELDS`` dicts, filtered (``category``, ``country``,
+    ``vintage``, ``min_price``, ``max_price``) and ordered, seller and project joined: one query per
+    page. Category, country and vintage are the listing's own copies."""
+    rows = _open_listings(**filters).values(*MARKETPLACE_ROW_FIELDS)
+    return rows.order_by(*MARKETPLACE_ORDERINGS[ordering])
 
 
 def marketplace_listing_count(
-    *,
-    category: str | None = None,
-    country: str | None = None,
-    vintage: int | None = None,
-    min_price: Decimal | None = None,
-    max_price: Decimal | None = None,
-) -> int | None:
-    """How many open listings match, from :class:`OpenListingCount` (exact, a few rows summed);
-    ``None`` with a price filter, which only the listings themselves can answer."""
+    *, min_price: Decimal | None = None, max_price: Decimal | None = None, **filters: Any
+) -> int:
+    """How many open listings match. Without a price filter, the sum of a few
+    :class:`OpenListingCount` rows; with one, the listings themselves, counted through the price
+    index (on the listing table alone: the page's joins to seller and project would turn an index
+    scan into hash joins)."""
     if min_price is not None or max_price is not None:
-        return None
+        return _open_listings(min_price=min_price, max_price=max_price, **filters).count()
     segments = OpenListingCount.objects.all()
-    if category:
-        segments = segments.filter(category=category)
-    if country:
-        segments = segments.filter(country=country)
-    if vintage is not None:
-        segments = segments.filter(vintage=vintage)
+    if filters.get("category"):
+        segments = segments.filter(category=filters["category"])
+    if filters.get("country"):
+        segments = segments.filter(country=filters["country"])
+    if filters.get("vintage") is not None:
+        segments = segments.filter(vintage=filters["vintage"])
     return segments.aggregate(listings=Coalesce(Sum("listings"), 0))["listings"]
 
 

@@ -1,7 +1,8 @@
 """Writes of the marketplace: list, withdraw, buy, transfer. Credits move only through ``ledger.services``.
 
 Each service is one unit of work (``@atomic_with_retry``). Lock order: the listing row (``FOR
-UPDATE``), then the credit block (inside the ledger service), then the ledger head. The ledger
+UPDATE``), then the open-listing count row (when a listing opens or closes), then the credit block
+(inside the ledger service), then the ledger head. The ledger
 service appends its entry while holding the head lock, which stays held until commit, so the
 marketplace does its own writes *before* calling it wherever it can and at most one insert after.
 """
@@ -100,10 +101,10 @@ def listing_create(
 
     The quantity is reserved through ``credits_reserve`` (status ``listed``, entry ``list``).
     Another organisation's block is 404, a block without that much available 409.
-    Locks: the block, then the ledger head (both inside ``credits_reserve``).
+    Locks: the open-listing count row, then the block and the ledger head (inside ``credits_reserve``,
+    which also validates the quantity).
     """
     _check_price(price_per_tonne, currency)
-    _check_quantity(quantity_kg)
     block = _block_of(owner=seller, block_id=block_id)
     project = block.project
     _open_count_add(category=project.category, country=str(project.country), vintage=block.vintage, delta=1)
@@ -139,7 +140,8 @@ def listing_withdraw(*, seller: Organization, listing_id: int) -> Listing:
     """Close the seller's open listing and return its unsold rest to ``available`` (``credits_release``,
     entry ``delist``). Another organisation's listing is 404; a closed one 409.
 
-    Locks: the listing row, then its block and the ledger head (inside ``credits_release``).
+    Locks: the listing row, its open-listing count row, then its block and the ledger head (inside
+    ``credits_release``).
     """
     listing = _lock_listing(pk=listing_id, seller=seller)
     if listing.status != Listing.Status.OPEN:
@@ -165,7 +167,8 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
     404, a closed one or one with less left than asked 409 (``available_kg`` in the body).
 
     Locks: the listing row ``FOR UPDATE`` (so concurrent buyers queue here and each sees the
-    quantity the previous one left), then the block and the ledger head (inside ``credits_trade``).
+    quantity the previous one left), its open-listing count row when this buy sells it out, then
+    the block and the ledger head (inside ``credits_trade``).
     """
     _check_quantity(quantity_kg)
     listing = _lock_listing(pk=listing_id)

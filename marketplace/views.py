@@ -70,16 +70,16 @@ class MarketplaceListApi(NeverCachedMixin, ListAPIView):
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         filters = _query_filters(MarketplaceListInputSerializer, request)
-        rows = marketplace_listing_list(**filters)
-        filters.pop("ordering")
-        count = marketplace_listing_count(**filters)
-        page = self.paginate_queryset(rows if count is None else _Counted(rows, count))
+        ordering = filters.pop("ordering")
+        rows = marketplace_listing_list(ordering=ordering, **filters)
+        page = self.paginate_queryset(_Counted(rows, marketplace_listing_count(**filters)))
         context = {**self.get_serializer_context(), "integrity_flags": integrity_flags_for(page)}
         return self.get_paginated_response(MarketplaceListingOutputSerializer(page, many=True, context=context).data)
 
 
 class _Counted:
-    """Rows whose number is already known, for Django's paginator (it asks ``count()`` and slices)."""
+    """Rows whose number is counted separately (``marketplace_listing_count``), for Django's
+    paginator, which asks ``count()`` and slices."""
 
     def __init__(self, rows: QuerySet, count: int) -> None:
         self.rows, self._count = rows, count

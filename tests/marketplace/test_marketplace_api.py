@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from marketplace.integrity import IntegrityFlag, claim_flags_for
 from marketplace.selectors import marketplace_listing_list
@@ -173,6 +174,18 @@ def test_marketplace_query_count_does_not_grow_with_the_page(api_client, django_
 
     assert few.json()["count"] == 3 and len(many.json()["results"]) == 28
     assert filtered.json()["count"] == 25
+
+
+def test_a_price_filtered_count_reads_the_listings_alone(api_client):
+    for price in ("5.00", "15.00", "25.00"):
+        make_listing(price=price)
+
+    with CaptureQueriesContext(connection) as queries:
+        body = api_client.get(f"{URL}?min_price=10&max_price=30").json()
+
+    assert body["count"] == 2 == len(body["results"])
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "JOIN" not in counts[0].upper(), "the page's joins would make the count a hash join"
 
 
 def test_integrity_flags_come_from_the_project(api_client):

@@ -469,7 +469,7 @@ def main() -> None:
     def ms(name: str, share: float) -> float:
         return statistics.median(percentile(run[name], share) for run in latencies) * 1000
 
-    cpu = next(
+    cpu_model = next(
         (
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -479,7 +479,7 @@ def main() -> None:
     )
     memory_gib = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
     lines = [
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB; "
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {cpu_model}, {os.cpu_count()} cores, {memory_gib:.0f} GiB; "
         f"{pg_version.split(' on ')[0]} (synchronous_commit={synchronous_commit}, fsync={fsync}), "
         f"Python {platform.python_version()}, Django {django.get_version()}; gunicorn --workers {options.workers} "
         f"--threads {options.threads}, THROTTLE_RATES=off; the load driver (asyncio + httpx) and PostgreSQL "
@@ -495,18 +495,19 @@ def main() -> None:
         buy, raw = statistics.median(rates["buy"][workers]), statistics.median(rates["raw"][workers])
         lines.append(f"| {workers} | {buy:,.0f} | {raw:,.0f} | {buy / raw:.0%} |")
     top = max(WORKER_COUNTS)
-    hot, raw_top = statistics.median(rates["hot"][top]), statistics.median(rates["raw"][top])
+    hot_rate, raw_top = statistics.median(rates["hot"][top]), statistics.median(rates["raw"][top])
+    cpu = {group: statistics.median(run[group] for run in cpu_per_buy) for group in cpu_per_buy[0]}
+    cores = os.cpu_count() or 1
     lines += [
-        f"| {top}, all on one listing | {hot:,.0f} | {raw_top:,.0f} | {hot / raw_top:.0%} |",
+        f"| {top}, all on one listing | {hot_rate:,.0f} | {raw_top:,.0f} | {hot_rate / raw_top:.0%} |",
         "",
         f"One buy in-process (Django test client, one client, no contention): {buy_ms:.2f} ms, of which "
         f"{hold_ms:.2f} ms from `ledger_move` taking the ledger head lock to the commit that releases it "
         f"(the serial part: at most {1000 / hold_ms:,.0f} buys/s however many cores serve them).",
-        "CPU per buy at 16 clients (a separate 16-client run, measured from /proc): "
-        + ", ".join(f"{k} {statistics.median(c[k] for c in cpu_per_buy) * 1000:.2f} ms" for k in cpu_per_buy[0])
-        + f"; {sum(statistics.median(c[k] for c in cpu_per_buy) for k in cpu_per_buy[0]) * 1000:.2f} ms in all, "
-        f"so {os.cpu_count()} cores could serve at most "
-        f"{os.cpu_count() / sum(statistics.median(c[k] for c in cpu_per_buy) for k in cpu_per_buy[0]):,.0f} buys/s.",
+        f"CPU per buy at {top} clients (separate {top}-client runs, from /proc): "
+        + ", ".join(f"{group} {seconds * 1000:.2f} ms" for group, seconds in cpu.items())
+        + f"; {sum(cpu.values()) * 1000:.2f} ms in all, so {cores} cores could serve at most "
+        f"{cores / sum(cpu.values()):,.0f} buys/s.",
         f"Load average at start / end: {load_start} / {' '.join(f'{x:.2f}' for x in os.getloadavg())}.",
         "",
         "| latency, one client, keep-alive | p50 | p99 |",

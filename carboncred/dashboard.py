@@ -66,7 +66,7 @@ def _moved_for(entry: LedgerEntry, organization_id: str) -> _Moved:
     )
 
 
-_SUMMARIES = {
+_SUMMARIES: dict[tuple[str, str], str] = {
     (EntryKind.ISSUE, DIRECTION_IN): "Issued {kg} kg",
     (EntryKind.LIST, DIRECTION_INTERNAL): "Listed {kg} kg for sale",
     (EntryKind.DELIST, DIRECTION_INTERNAL): "Withdrew {kg} kg from sale",
@@ -117,7 +117,7 @@ def recent_activity_for(*, organization: Organization, limit: int = RECENT_ACTIV
                 ),
                 "block": int(block["id"]),
                 "counterparty": (
-                    {"id": other.pk, "name": other.name, "country": other.country.code} if other is not None else None
+                    {"id": other.pk, "name": other.name, "country": str(other.country)} if other is not None else None
                 ),
                 "references": {key: memo[key] for key in MEMO_REFERENCES if key in memo},
                 "summary": template.format(kg=f"{move.quantity_kg:,}", name=name, kind=entry.kind.capitalize()),

@@ -233,8 +233,8 @@ class OrderOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(OrganizationSummarySerializer)
     def get_counterparty(self, order: Order) -> dict:
-        other = order.seller if order.side == "buy" else order.buyer
-        return {"id": other.pk, "name": other.name, "country": other.country.code}
+        other = order.seller if order.side == "buy" else order.buyer  # type: ignore[attr-defined]  # annotated
+        return {"id": other.pk, "name": other.name, "country": str(other.country)}
 
     @extend_schema_field(TradeBlockOutputSerializer(many=True))
     def get_blocks(self, order: Order) -> list[dict]:

@@ -81,7 +81,7 @@ def _open_count_add(*, category: str, country: str, vintage: int, delta: int) ->
     Called before the ledger service, so the count row's lock is taken before the block and head
     locks, like the listing row's (lock order: listing, count, block, head).
     """
-    segment = {"category": category, "country": country, "vintage": vintage}
+    segment: dict[str, Any] = {"category": category, "country": country, "vintage": vintage}
     if delta > 0:
         OpenListingCount.objects.get_or_create(**segment)
     if OpenListingCount.objects.filter(**segment).update(listings=F("listings") + delta) != 1:

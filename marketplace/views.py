@@ -1,4 +1,5 @@
 import uuid
+from typing import cast
 
 from django.db.models import QuerySet
 from django.utils.cache import add_never_cache_headers
@@ -72,7 +73,7 @@ class MarketplaceListApi(NeverCachedMixin, ListAPIView):
         filters = _query_filters(MarketplaceListInputSerializer, request)
         ordering = filters.pop("ordering")
         rows = marketplace_listing_list(ordering=ordering, **filters)
-        page = self.paginate_queryset(_Counted(rows, marketplace_listing_count(**filters)))
+        page = self.paginate_queryset(cast(QuerySet, _Counted(rows, marketplace_listing_count(**filters)))) or []
         context = {**self.get_serializer_context(), "integrity_flags": integrity_flags_for(page)}
         return self.get_paginated_response(MarketplaceListingOutputSerializer(page, many=True, context=context).data)
 
@@ -181,7 +182,7 @@ class BuyApi(APIView):
             listing_id=payload.validated_data["listing"],
             quantity_kg=payload.validated_data["quantity_kg"],
         )
-        order.side = "buy"
+        order.side = "buy"  # type: ignore[attr-defined]  # as order_list_for annotates it
         return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
@@ -244,7 +245,7 @@ class TransferListCreateApi(ListAPIView):
             quantity_kg=data["quantity_kg"],
             to=data["to_organization"],
         )
-        transfer.direction = "sent"
+        transfer.direction = "sent"  # type: ignore[attr-defined]  # as transfer_list_for annotates it
         return Response(TransferOutputSerializer(transfer).data, status=status.HTTP_201_CREATED)
 
 

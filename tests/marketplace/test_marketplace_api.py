@@ -9,6 +9,7 @@ from marketplace.selectors import marketplace_listing_list
 from marketplace.serializers import MarketplaceListingOutputSerializer
 from marketplace.services import listing_buy, listing_withdraw
 from tests.accounts.factories import OrganizationFactory
+from tests.conftest import client_for
 from tests.marketplace.factories import listing as make_listing
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,15 @@ def test_marketplace_rows_have_exactly_the_declared_fields(api_client):
     assert list(item["seller"]) == list(declared.fields["seller"].fields)
     assert list(item["project"]) == list(declared.fields["project"].fields)
     assert list(item["integrity_flags"][0]) == list(declared.fields["integrity_flags"].child.fields)
+
+
+def test_marketplace_writes_timestamps_as_the_rest_of_the_api(api_client, user):
+    listing = make_listing(seller=user.organization)
+
+    public = api_client.get(URL).json()["results"][0]["created_at"]
+    own = client_for(user).get(f"/api/listings/{listing.pk}/").json()["created_at"]
+
+    assert public == own and public.endswith("Z")
 
 
 def test_marketplace_shows_only_open_listings_with_what_is_left(api_client):

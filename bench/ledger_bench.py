@@ -211,6 +211,20 @@ def fill_ledger(rows: int, body: str) -> float:
     return time.perf_counter() - started
 
 
+def machine() -> str:
+    """``<CPU model>, <n> cores, <m> GiB`` of this (Linux) machine, for a report's first line."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    memory_gib = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
+    return f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB"
+
+
 def median(values) -> float:
     return statistics.median(values)
 
@@ -328,17 +342,8 @@ def main() -> None:
         )
     nodes = MerkleNode.objects.count()
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    memory_gib = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
     lines = [
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB;",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()};",
         f"{pg_version.split(' on ')[0]} (synchronous_commit={synchronous_commit}, fsync={fsync}), "
         f"Python {platform.python_version()}, Django {__import__('django').get_version()}.",
         f"Medians of {options.runs} runs of {options.seconds:g} s each.",

@@ -469,17 +469,8 @@ def main() -> None:
     def ms(name: str, share: float) -> float:
         return statistics.median(percentile(run[name], share) for run in latencies) * 1000
 
-    cpu_model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    memory_gib = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
     lines = [
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {cpu_model}, {os.cpu_count()} cores, {memory_gib:.0f} GiB; "
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {ledger_bench.machine()}; "
         f"{pg_version.split(' on ')[0]} (synchronous_commit={synchronous_commit}, fsync={fsync}), "
         f"Python {platform.python_version()}, Django {django.get_version()}; gunicorn --workers {options.workers} "
         f"--threads {options.threads}, THROTTLE_RATES=off; the load driver (asyncio + httpx) and PostgreSQL "

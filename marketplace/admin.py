@@ -4,21 +4,13 @@ An operator can withdraw open listings (the seller's own service, on the seller'
 from django.contrib import admin, messages
 
 from carboncred.errors import DomainError
+from ledger import admin as ledger_admin
 from marketplace.models import Listing, Order, Transfer
 from marketplace.services import listing_withdraw
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ledger_admin.ReadOnlyAdmin):
     show_full_result_count = False  # no COUNT(*) over a large table on every page
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Listing)

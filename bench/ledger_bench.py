@@ -183,11 +183,23 @@ def setup_append_fixtures(workers: int):
     return fixtures
 
 
-def sample_body() -> str:
-    """A real transfer entry's body, for the raw loop and the bulk fill."""
+def create_raw_chain_tables(cursor) -> None:
+    """The two tables ``raw_chain_worker`` appends to: a bare hash chain and its head row."""
+    cursor.execute(
+        "CREATE TABLE IF NOT EXISTS bench_chain (seq bigint PRIMARY KEY, prev_hash bytea UNIQUE NOT NULL, "
+        "hash bytea UNIQUE NOT NULL, body text NOT NULL)"
+    )
+    cursor.execute(
+        "CREATE TABLE IF NOT EXISTS bench_head (id int PRIMARY KEY, seq bigint NOT NULL, hash bytea NOT NULL)"
+    )
+    cursor.execute("INSERT INTO bench_head VALUES (1, 0, %s) ON CONFLICT DO NOTHING", [bytes(32)])
+
+
+def sample_body(kind: str = "transfer") -> str:
+    """A real entry's body (the latest of ``kind``), for the raw loop and the bulk fill."""
     from ledger.models import LedgerEntry
 
-    canonical = LedgerEntry.objects.filter(kind="transfer").order_by("-seq").values_list("canonical", flat=True)[0]
+    canonical = LedgerEntry.objects.filter(kind=kind).order_by("-seq").values_list("canonical", flat=True)[0]
     return "{" + canonical.split('",', 1)[1]
 
 
@@ -206,6 +218,20 @@ def fill_ledger(rows: int, body: str) -> float:
             )
             rows -= batch
     return time.perf_counter() - started
+
+
+def machine() -> str:
+    """``<CPU model>, <n> cores, <m> GiB`` of this (Linux) machine, for a report's first line."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    memory_gib = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
+    return f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB"
 
 
 def median(values) -> float:
@@ -234,14 +260,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_chain (seq bigint PRIMARY KEY, prev_hash bytea UNIQUE NOT NULL, "
-            "hash bytea UNIQUE NOT NULL, body text NOT NULL)"
-        )
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_head (id int PRIMARY KEY, seq bigint NOT NULL, hash bytea NOT NULL)"
-        )
-        cursor.execute("INSERT INTO bench_head VALUES (1, 0, %s) ON CONFLICT DO NOTHING", [bytes(32)])
+        create_raw_chain_tables(cursor)
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_pgbench (id bigserial PRIMARY KEY, payload text NOT NULL)")
         cursor.execute("SELECT version(), current_setting('synchronous_commit'), current_setting('fsync')")
         pg_version, synchronous_commit, fsync = cursor.fetchone()

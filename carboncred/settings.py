@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ledger",
     "verification",
     "certificates",
+    "marketplace",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,13 @@ BUFFER_POOL_NAME = env("BUFFER_POOL_NAME", default="CarbonCred Buffer Pool")
 # --- Credits and ledger ---------------------------------------------------------------------
 # The share of every issuance that goes to the buffer pool (rounded up to whole kilograms).
 CREDIT_BUFFER_SHARE = Decimal(env("CREDIT_BUFFER_SHARE", default="0.10"))
+# The platform's fee on a trade: this share of the order total, paid by the buyer (marketplace.money).
+PLATFORM_FEE_RATE = Decimal(env("PLATFORM_FEE_RATE", default="0.02"))
+if (
+    not Decimal(0) <= PLATFORM_FEE_RATE < Decimal(1)
+    or PLATFORM_FEE_RATE.quantize(Decimal("0.00001")) != PLATFORM_FEE_RATE
+):
+    raise ValueError("PLATFORM_FEE_RATE must be a decimal from 0 to below 1 with at most 5 places")
 # Rows fetched per round trip by the streaming ledger verifier and replay (server-side cursor).
 LEDGER_STREAM_CHUNK = env.int("LEDGER_STREAM_CHUNK", default=10_000)
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from carboncred import health
+from carboncred.dashboard import DashboardApi
 from certificates.views import certificate_public_page
 
 api_patterns = [
@@ -12,6 +13,8 @@ api_patterns = [
     path("", include("ledger.urls")),
     path("", include("verification.urls")),
     path("", include("certificates.urls")),
+    path("", include("marketplace.urls")),
+    path("dashboard/", DashboardApi.as_view(), name="dashboard"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

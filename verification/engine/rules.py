@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from projects.integrity import ADDITIONALITY_HIGH_INCOME_GRID_CODE, ADDITIONALITY_HIGH_INCOME_GRID_DETAIL, HIGH_INCOME
 from verification.engine import solar
 from verification.engine.types import Calculation, ClaimInput, EvidenceInput, HistoryContext, Reason
 
@@ -50,11 +51,6 @@ GENSET_KWH_PER_LITRE = (2.0, 4.0)  # below: more diesel claimed than a genset bu
 
 RECYCLING_LARGE_T_PER_YEAR = 10_000
 MICRO_SCALE_LIMIT_KG_PER_YEAR = 10_000_000  # Gold Standard micro-scale: ≤ 10,000 tCO2e per year
-
-# World Bank high-income economies (FY2025 classification) among the countries with crediting factors.
-# ASSUMPTION: maintained by hand; it only raises an information flag.
-HIGH_INCOME = frozenset({"GB", "DE", "NL", "PL", "CZ", "FR", "CH", "AT", "HU", "GR", "IT", "ES", "PT", "US", "CA", "AU",
-                         "JP", "KR", "SA"})  # fmt: skip
 
 EVIDENCE_UNITS = {
     "kWh": ("energy", Decimal(1)),
@@ -332,12 +328,7 @@ def _solar_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome) -> None
             f"The regional yield bound for {claim.country} is labelled {bounds.quality}: {bounds.basis}.",
         )
     if claim.country in HIGH_INCOME:
-        out.add(
-            "additionality_high_income_grid",
-            "info",
-            "Grid-connected solar in a high-income grid: ICVCM (2024) refused its label to grid renewable "
-            "methodologies and Verra excludes most grid renewables outside least-developed countries.",
-        )
+        out.add(ADDITIONALITY_HIGH_INCOME_GRID_CODE, "info", ADDITIONALITY_HIGH_INCOME_GRID_DETAIL)
 
 
 def _efficiency_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome) -> None:

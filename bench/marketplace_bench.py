@@ -1,0 +1,524 @@
+"""Marketplace benchmarks: buys per second through gunicorn, and the marketplace page with 100k listings.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cc_market_bench .venv/bin/python bench/marketplace_bench.py
+
+The database named in DATABASE_URL is dropped and recreated (its name must contain "bench").
+Prints a Markdown report (docs/BENCHMARKS.md, "Marketplace") and writes it to bench/results/.
+
+1. Seeds ``--listings`` (100,000) open listings through the bench-only SQL path below (``seed_listings``).
+2. Starts gunicorn on this checkout (``THROTTLE_RATES=off``) against that database.
+3. Buys/s at 1, 4 and 16 concurrent HTTP clients (asyncio + httpx, keep-alive, an ``Idempotency-Key``
+   on every request, 1 kg per buy), each client on its own listing; and 16 clients on one listing.
+   In the same run, interleaved: the raw hash-chain append loop of bench/ledger_bench.py at 1, 4, 16
+   processes (its ``raw_chain_worker``, imported, not copied).
+4. Latency of ``GET /api/marketplace/`` (a mix of filters, orderings and pages) beside ``GET /healthz``,
+   one client, requests alternating, p50/p99.
+5. Checks afterwards: ``ledger_verify`` and ``replay`` report ok, and every open listing's block is
+   the seller's, listed, and holds exactly what the listing offers.
+
+The seed (bench only): every listing is reserved by the ledger's own ``ledger_move`` function — the
+exact call ``credits_reserve`` makes on PostgreSQL, appending a real ``list`` entry to the hash chain —
+called from one ``INSERT ... SELECT`` per seller over ``generate_series``, which writes the listing row
+that ``listing_create`` would write. Only the Python round trips are skipped, so blocks, ledger and
+listings stay consistent (checked in step 5). Going through ``listing_create`` instead takes several
+minutes for 100k listings on the 2-core machine; this takes well under one.
+"""
+
+import argparse
+import asyncio
+import logging
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import ledger_bench  # the sibling script; it also puts the project on sys.path
+
+ROOT = ledger_bench.ROOT
+WORKER_COUNTS = ledger_bench.WORKER_COUNTS
+SELLERS = 200
+CATEGORIES = ("solar", "energy_efficiency", "recycling", "fuel_switch")
+COUNTRIES = ("IN", "GB", "DE", "US", "KE", "BR", "VN", "ID", "MX", "ZA", "FR", "ES")
+VINTAGES = tuple(range(2018, 2026))
+SEED_BATCH = 50
+
+SEED_SQL = """
+INSERT INTO marketplace_listing (
+    seller_id, block_id, source_block_id, project_id, category, country, vintage,
+    quantity_kg, quantity_sold_kg, quantity_available_kg, price_per_tonne, currency, status,
+    ledger_entry_id, created_at, closed_at)
+SELECT %(seller)s, moved.o_moved_id, %(block)s, %(project)s, %(category)s, %(country)s, %(vintage)s,
+    moved.o_quantity, 0, moved.o_quantity, round((2 + random() * 58)::numeric, 2), 'USD', 'open',
+    moved.o_seq, clock_timestamp(), NULL
+FROM generate_series(1, %(count)s) AS g
+CROSS JOIN LATERAL ledger_move('list', %(seller)s, %(block)s, 100 + (g %% 50) * 20, 'available', 'listed',
+                               %(seller)s, '{}') AS moved
+"""
+
+
+def seed_listings(count: int) -> float:
+    """``count`` open listings from ``SELLERS`` sellers, each with its own project (category, country and
+    vintage spread over the sets above), prices 2.00-60.00 USD/t. Returns the seconds it took."""
+    from decimal import Decimal
+
+    from django.db import connection, transaction
+
+    from accounts.models import Organization
+    from ledger.services import credits_issue
+    from marketplace.services import open_listing_counts_rebuild
+    from projects.models import Project
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.42)")  # the same prices every run
+    per_seller, extra = divmod(count, SELLERS)
+    for i in range(SELLERS):
+        seller = Organization.objects.create(name=f"Seller {i:03d} Ltd", country=COUNTRIES[i % len(COUNTRIES)])
+        project = Project.objects.create(
+            owner=seller,
+            title=f"Project {i:03d}",
+            category=CATEGORIES[i % len(CATEGORIES)],
+            country=COUNTRIES[(i // len(CATEGORIES)) % len(COUNTRIES)],
+            start_date="2018-01-01",
+        )
+        vintage = VINTAGES[i % len(VINTAGES)]
+        block = credits_issue(project=project, vintage=vintage, quantity_kg=10**9, buffer_share=Decimal(0)).owner_block
+        remaining = per_seller + (1 if i < extra else 0)
+        while remaining > 0:
+            # Batches of 50: one statement re-locks and shrinks the same block row each call, and
+            # hundreds of versions of one row in one transaction make every later lookup walk them.
+            batch = min(SEED_BATCH, remaining)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO off")  # the seed's durability is not measured
+                cursor.execute(
+                    SEED_SQL,
+                    {
+                        "seller": seller.pk,
+                        "block": block.pk,
+                        "project": project.pk,
+                        "category": project.category,
+                        "country": str(project.country),
+                        "vintage": vintage,
+                        "count": batch,
+                    },
+                )
+            remaining -= batch
+    open_listing_counts_rebuild()  # the seed wrote listing rows directly, so it counts them once
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return time.perf_counter() - started
+
+
+def consistency_report() -> dict:
+    """The ledger re-hashes, replays to the block table, and every open listing matches its block."""
+    from django.db import connection
+
+    from ledger.audit import ledger_verify, replay
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FROM marketplace_listing l JOIN ledger_creditblock b ON b.id = l.block_id
+            WHERE l.status = 'open' AND (b.owner_id <> l.seller_id OR b.status <> 'listed'
+                  OR b.serial_end - b.serial_start + 1 <> l.quantity_available_kg)
+            """
+        )
+        (mismatched,) = cursor.fetchone()
+        cursor.execute(
+            """
+            SELECT count(*) FROM marketplace_listing l
+            WHERE l.quantity_sold_kg <> coalesce((SELECT sum(o.quantity_kg) FROM marketplace_order o
+                                                 WHERE o.listing_id = l.id), 0)
+            """
+        )
+        (unbalanced,) = cursor.fetchone()
+        cursor.execute(
+            """
+            SELECT count(*) FROM (
+                SELECT category, country, vintage, count(*) AS n FROM marketplace_listing WHERE status = 'open'
+                GROUP BY 1, 2, 3) actual
+            FULL JOIN (SELECT * FROM marketplace_openlistingcount WHERE listings > 0) counted
+                USING (category, country, vintage)
+            WHERE actual.n IS DISTINCT FROM counted.listings
+            """
+        )
+        (miscounted,) = cursor.fetchone()
+    verify, replayed = ledger_verify(), replay()
+    return {
+        "verify_ok": verify.ok,
+        "entries": verify.entries_checked,
+        "replay_ok": replayed.ok,
+        "blocks": replayed.blocks_compared,
+        "listings_not_matching_their_block": mismatched,
+        "listings_not_matching_their_orders": unbalanced,
+        "open_counts_wrong": miscounted,
+    }
+
+
+# --- gunicorn --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(*, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
+    """This checkout's WSGI app as production runs it, with throttling off, on ``port``."""
+    env = {**os.environ, "THROTTLE_RATES": "off", "DEBUG": "0"}
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "carboncred.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "30",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    import httpx
+
+    for _ in range(100):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    server.kill()
+    sys.exit(f"gunicorn did not answer /readyz; see {log}")
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+# --- load ------------------------------------------------------------------------------------
+
+
+def buy_fixtures(clients: int) -> tuple[list[tuple[str, int]], int]:
+    """``clients`` buyers, each with a token and its own big listing; and one shared listing."""
+    from decimal import Decimal
+
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from accounts.models import Organization, User
+    from ledger.services import credits_issue
+    from marketplace.services import listing_create
+    from projects.models import Project
+
+    def big_listing(name: str) -> int:
+        seller = Organization.objects.create(name=name, country="IN")
+        project = Project.objects.create(
+            owner=seller, title=name, category="solar", country="IN", start_date="2025-01-01"
+        )
+        block = credits_issue(project=project, vintage=2025, quantity_kg=10**12, buffer_share=Decimal(0)).owner_block
+        return listing_create(seller=seller, block_id=block.pk, quantity_kg=10**12, price_per_tonne=Decimal("12.34")).pk
+
+    fixtures = []
+    for i in range(clients):
+        buyer = Organization.objects.create(name=f"Buyer {i:02d} Ltd", country="GB")
+        user = User.objects.create_user(email=f"buyer{i}@bench.example", organization=buyer)
+        fixtures.append((str(AccessToken.for_user(user)), big_listing(f"Bench seller {i:02d}")))
+    return fixtures, big_listing("Bench shared seller")
+
+
+async def _buy_load(base: str, clients: list[tuple[str, int]], seconds: float) -> tuple[float, Counter]:
+    import httpx
+
+    statuses: Counter = Counter()
+    limits = httpx.Limits(max_connections=len(clients), max_keepalive_connections=len(clients))
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
+
+        async def client(token: str, listing: int, until: float, count: bool) -> None:
+            headers = {"Authorization": f"Bearer {token}"}
+            while time.perf_counter() < until:
+                response = await http.post(
+                    "/api/buy/",
+                    json={"listing": listing, "quantity_kg": 1},
+                    headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+                )
+                if count:
+                    statuses[response.status_code] += 1
+                elif response.status_code != 201:
+                    raise RuntimeError(f"warm-up buy answered {response.status_code}: {response.text}")
+
+        # Warm-up: every connection open and every worker past its first request before the clock.
+        warm_until = time.perf_counter() + 1
+        await asyncio.gather(*(client(token, listing, warm_until, False) for token, listing in clients))
+        started = time.perf_counter()
+        await asyncio.gather(*(client(token, listing, started + seconds, True) for token, listing in clients))
+        elapsed = time.perf_counter() - started
+    return statuses[201] / elapsed, statuses
+
+
+def buy_load(base: str, clients: list[tuple[str, int]], seconds: float) -> float:
+    rate, statuses = asyncio.run(_buy_load(base, clients, seconds))
+    if set(statuses) != {201}:
+        sys.exit(f"buys answered {dict(statuses)}; every buy should succeed (and none may be a 5xx)")
+    return rate
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def cpu_by_process_group(server: subprocess.Popen) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn (master and workers), PostgreSQL (every postgres process)
+    and this process (the load driver)."""
+    workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    postgres = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _comm(p) == "postgres"]
+    own = os.times()
+    return {
+        "gunicorn": sum(_cpu_seconds(pid) for pid in [server.pid, *map(int, workers)]),
+        "postgres": sum(_cpu_seconds(pid) for pid in postgres if Path(f"/proc/{pid}").exists()),
+        "driver": own.user + own.system,
+    }
+
+
+def _comm(process: Path) -> str:
+    try:
+        return (process / "comm").read_text().strip()
+    except OSError:  # gone meanwhile
+        return ""
+
+
+def head_lock_hold(token: str, listing: int, samples: int) -> tuple[float, float]:
+    """Median milliseconds of one buy, and of its part that holds the ledger head lock: from
+    ``ledger_move`` (which takes the lock) returning to the commit that releases it. In this
+    process, one client, no contention: the serial part, which bounds buys/s however many cores
+    serve them."""
+    from django.db import connection, transaction
+    from django.test import Client
+
+    logging.getLogger("carboncred.request").setLevel(logging.WARNING)  # no access line per request here
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    marks: dict[str, float] = {}
+
+    def note_lock(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "ledger_move" in sql:
+            marks["locked"] = time.perf_counter()
+            transaction.on_commit(lambda: marks.__setitem__("committed", time.perf_counter()))
+        return result
+
+    totals, holds = [], []
+    with connection.execute_wrapper(note_lock):
+        for _ in range(samples + 20):
+            marks.clear()
+            started = time.perf_counter()
+            response = client.post(
+                "/api/buy/",
+                {"listing": listing, "quantity_kg": 1},
+                content_type="application/json",
+                headers={"Idempotency-Key": uuid.uuid4().hex},
+            )
+            totals.append(time.perf_counter() - started)
+            if response.status_code != 201:
+                sys.exit(f"in-process buy answered {response.status_code}")
+            holds.append(marks["committed"] - marks["locked"])
+    return statistics.median(totals[20:]) * 1000, statistics.median(holds[20:]) * 1000
+
+
+MARKETPLACE_QUERIES = (
+    "",
+    "?page=2",
+    "?page=5",
+    "?category=solar",
+    "?country=IN",
+    "?vintage=2023",
+    "?ordering=-created_at",
+    "?ordering=-price_per_tonne&category=recycling",
+    "?category=energy_efficiency&country=DE",
+    "?min_price=10&max_price=20",
+    "?country=KE&ordering=vintage",
+    "?page_size=200",
+)
+
+
+def latency(base: str, requests: int) -> dict[str, list[float]]:
+    """One client, keep-alive, alternating ``/healthz`` and a marketplace page from the mix; seconds each."""
+    import httpx
+
+    times: dict[str, list[float]] = {"healthz": [], "marketplace": [], "marketplace_default": []}
+    with httpx.Client(base_url=base, timeout=30) as http:
+        for i in range(requests + 100):
+            query = MARKETPLACE_QUERIES[i % len(MARKETPLACE_QUERIES)]
+            for name, path in (("healthz", "/healthz"), ("marketplace", f"/api/marketplace/{query}")):
+                started = time.perf_counter()
+                response = http.get(path)
+                elapsed = time.perf_counter() - started
+                if response.status_code != 200:
+                    sys.exit(f"GET {path} answered {response.status_code}")
+                if i >= 100:  # the first 100 warm the workers up
+                    times[name].append(elapsed)
+                    if name == "marketplace" and not query:
+                        times["marketplace_default"].append(elapsed)
+    return times
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+# --- the benchmark ---------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of each measurement (median reported)")
+    parser.add_argument("--seconds", type=float, default=5, help="duration of each throughput measurement")
+    parser.add_argument("--listings", type=int, default=100_000, help="open listings to seed")
+    parser.add_argument("--requests", type=int, default=1200, help="requests per endpoint per latency run")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (make run: 2)")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (make run: 4)")
+    options = parser.parse_args()
+
+    url = ledger_bench.database_url()
+    load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())  # others' work on a shared machine shows here
+    os.environ.setdefault("SECRET_KEY", f"bench-{uuid.uuid4().hex}{uuid.uuid4().hex}")  # shared with gunicorn
+    os.environ.setdefault("JWT_ACCESS_MINUTES", "600")
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(exist_ok=True)
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    ledger_bench.recreate_database(url)
+    ledger_bench.django_setup()
+    # Django's logging config would make httpx log every request as a JSON line: milliseconds of the
+    # driver's CPU per request, taken from the cores the server is measured on.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        ledger_bench.create_raw_chain_tables(cursor)
+        cursor.execute("SELECT version(), current_setting('synchronous_commit'), current_setting('fsync')")
+        pg_version, synchronous_commit, fsync = cursor.fetchone()
+
+    seed_seconds = seed_listings(options.listings)
+    print(f"seeded {options.listings:,} listings in {seed_seconds:.0f}s")
+    fixtures, shared_listing = buy_fixtures(max(WORKER_COUNTS))
+    connection.close()
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_gunicorn(
+        port=port, workers=options.workers, threads=options.threads, log=results_dir / f"gunicorn-{stamp}.log"
+    )
+    try:
+        buy_load(base, fixtures[:1], 1)  # a first trade, so the raw loop hashes a real trade body
+        body = ledger_bench.sample_body("trade")
+        connection.close()
+        rates: dict[str, dict[int, list[float]]] = {"buy": {}, "raw": {}, "hot": {}}
+        cpu_per_buy: list[dict[str, float]] = []
+        for workers in WORKER_COUNTS:
+            for _ in range(options.runs):
+                rates["buy"].setdefault(workers, []).append(buy_load(base, fixtures[:workers], options.seconds))
+                rates["raw"].setdefault(workers, []).append(
+                    ledger_bench.run_workers(
+                        ledger_bench.raw_chain_worker, lambda i: (url, body), workers, options.seconds
+                    )
+                )
+                if workers == max(WORKER_COUNTS):
+                    before = cpu_by_process_group(server)
+                    rate = buy_load(base, fixtures[:workers], options.seconds)
+                    after = cpu_by_process_group(server)
+                    cpu_per_buy.append({k: (after[k] - before[k]) / (rate * options.seconds) for k in after})
+                    hot = [(token, shared_listing) for token, _ in fixtures]
+                    rates["hot"].setdefault(workers, []).append(buy_load(base, hot, options.seconds))
+                print(f"clients={workers}: " + ", ".join(f"{k} {v[workers][-1]:.0f}/s" for k, v in rates.items() if v))
+        latencies = []
+        for _ in range(options.runs):
+            latencies.append(latency(base, options.requests))
+            run = latencies[-1]
+            print(
+                f"latency: healthz p50 {percentile(run['healthz'], 0.5) * 1000:.2f} ms, "
+                f"marketplace p50 {percentile(run['marketplace'], 0.5) * 1000:.2f} ms "
+                f"p99 {percentile(run['marketplace'], 0.99) * 1000:.2f} ms"
+            )
+    finally:
+        stop_gunicorn(server)
+
+    buy_ms, hold_ms = head_lock_hold(fixtures[0][0], fixtures[0][1], 300)
+    print(f"in-process buy {buy_ms:.2f} ms, of which {hold_ms:.2f} ms hold the ledger head lock")
+    checks = consistency_report()
+    print(checks)
+    assert checks["verify_ok"] and checks["replay_ok"], checks
+    assert not any(checks[key] for key in checks if key.startswith(("listings_", "open_counts"))), checks
+
+    def ms(name: str, share: float) -> float:
+        return statistics.median(percentile(run[name], share) for run in latencies) * 1000
+
+    lines = [
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {ledger_bench.machine()}; "
+        f"{pg_version.split(' on ')[0]} (synchronous_commit={synchronous_commit}, fsync={fsync}), "
+        f"Python {platform.python_version()}, Django {django.get_version()}; gunicorn --workers {options.workers} "
+        f"--threads {options.threads}, THROTTLE_RATES=off; the load driver (asyncio + httpx) and PostgreSQL "
+        "share the same cores.",
+        f"{options.listings:,} open listings seeded in {seed_seconds:.0f} s. Medians of {options.runs} runs "
+        f"({options.seconds:g} s each for throughput, {options.requests:,} requests per endpoint for latency).",
+        "",
+        "| clients | `POST /api/buy/` through gunicorn (buys/s) | raw hash-chain append loop (appends/s) "
+        "| buys / raw |",
+        "|---:|---:|---:|---:|",
+    ]
+    for workers in WORKER_COUNTS:
+        buy, raw = statistics.median(rates["buy"][workers]), statistics.median(rates["raw"][workers])
+        lines.append(f"| {workers} | {buy:,.0f} | {raw:,.0f} | {buy / raw:.0%} |")
+    top = max(WORKER_COUNTS)
+    hot_rate, raw_top = statistics.median(rates["hot"][top]), statistics.median(rates["raw"][top])
+    cpu = {group: statistics.median(run[group] for run in cpu_per_buy) for group in cpu_per_buy[0]}
+    cores = os.cpu_count() or 1
+    lines += [
+        f"| {top}, all on one listing | {hot_rate:,.0f} | {raw_top:,.0f} | {hot_rate / raw_top:.0%} |",
+        "",
+        f"One buy in-process (Django test client, one client, no contention): {buy_ms:.2f} ms, of which "
+        f"{hold_ms:.2f} ms from `ledger_move` taking the ledger head lock to the commit that releases it "
+        f"(the serial part: at most {1000 / hold_ms:,.0f} buys/s however many cores serve them).",
+        f"CPU per buy at {top} clients (separate {top}-client runs, from /proc): "
+        + ", ".join(f"{group} {seconds * 1000:.2f} ms" for group, seconds in cpu.items())
+        + f"; {sum(cpu.values()) * 1000:.2f} ms in all, so {cores} cores could serve at most "
+        f"{cores / sum(cpu.values()):,.0f} buys/s.",
+        f"Load average at start / end: {load_start} / {' '.join(f'{x:.2f}' for x in os.getloadavg())}.",
+        "",
+        "| latency, one client, keep-alive | p50 | p99 |",
+        "|---|---:|---:|",
+        f"| `GET /healthz` | {ms('healthz', 0.5):.2f} ms | {ms('healthz', 0.99):.2f} ms |",
+        f"| `GET /api/marketplace/`, the {len(MARKETPLACE_QUERIES)}-query mix | {ms('marketplace', 0.5):.2f} ms "
+        f"| {ms('marketplace', 0.99):.2f} ms |",
+        f"| `GET /api/marketplace/` (no filter, first page) | {ms('marketplace_default', 0.5):.2f} ms "
+        f"| {ms('marketplace_default', 0.99):.2f} ms |",
+        f"| marketplace mix / healthz | {ms('marketplace', 0.5) / ms('healthz', 0.5):.1f}x "
+        f"| {ms('marketplace', 0.99) / ms('healthz', 0.99):.1f}x |",
+        "",
+        f"Afterwards: `ledger_verify` ok over {checks['entries']:,} entries, `replay` ok over {checks['blocks']:,} "
+        "blocks, every open listing matches its block, every listing's sold quantity its orders, and the "
+        "open-listing counts the listings.",
+    ]
+    report_text = "\n".join(lines)
+    print("\n" + report_text)
+    (results_dir / f"marketplace-{stamp}.md").write_text(report_text + "\n")
+
+
+if __name__ == "__main__":
+    main()

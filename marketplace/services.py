@@ -1,0 +1,267 @@
+"""Writes of the marketplace: list, withdraw, buy, transfer. Credits move only through ``ledger.services``.
+
+Each service is one unit of work (``@atomic_with_retry``). Lock order: the listing row (``FOR
+UPDATE``), then the open-listing count row (when a listing opens or closes), then the credit block
+(inside the ledger service), then the ledger head. The ledger
+service appends its entry while holding the head lock, which stays held until commit, so the
+marketplace does its own writes *before* calling it wherever it can and at most one insert after.
+"""
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from accounts.models import Organization
+from carboncred.db import atomic_with_retry
+from ledger.errors import BlockNotFoundError, InvalidQuantityError
+from ledger.models import CreditBlock
+from ledger.services import MAX_ID, MAX_QUANTITY_KG, credits_release, credits_reserve, credits_trade, credits_transfer
+from marketplace.errors import ListingClosedError, ListingInsufficientError, ListingNotFoundError, OwnListingError
+from marketplace.models import (
+    MAX_PRICE_PER_TONNE,
+    MIN_PRICE_PER_TONNE,
+    Currency,
+    Listing,
+    OpenListingCount,
+    Order,
+    Transfer,
+)
+from marketplace.money import trade_amounts
+
+
+def _check_id(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and 0 < value <= MAX_ID
+
+
+def _check_quantity(quantity_kg: Any) -> int:
+    if isinstance(quantity_kg, bool) or not isinstance(quantity_kg, int) or not 0 < quantity_kg <= MAX_QUANTITY_KG:
+        raise InvalidQuantityError(
+            f"quantity_kg must be a whole number of kilograms from 1 to {MAX_QUANTITY_KG}, not {quantity_kg!r}."
+        )
+    return quantity_kg
+
+
+def _check_price(price_per_tonne: Any, currency: Any) -> None:
+    errors = {}
+    if (
+        not isinstance(price_per_tonne, Decimal)
+        or not price_per_tonne.is_finite()
+        or price_per_tonne != price_per_tonne.quantize(Decimal("0.01"))
+        or not MIN_PRICE_PER_TONNE <= price_per_tonne <= MAX_PRICE_PER_TONNE
+    ):
+        errors["price_per_tonne"] = [
+            f"Give a decimal with at most 2 places from {MIN_PRICE_PER_TONNE} to {MAX_PRICE_PER_TONNE}."
+        ]
+    if currency not in Currency.values:
+        errors["currency"] = [f"Use one of: {', '.join(Currency.values)}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _block_of(*, owner: Organization, block_id: Any) -> CreditBlock:
+    """The owner's block with its project, read without a lock: a block's project and vintage never
+    change, and the ledger service that follows locks it and checks status and quantity itself."""
+    block = None
+    if _check_id(block_id):
+        block = CreditBlock.objects.filter(pk=block_id, owner=owner).select_related("project").first()
+    if block is None:
+        raise BlockNotFoundError()
+    return block
+
+
+def _open_count_add(*, category: str, country: str, vintage: int, delta: int) -> None:
+    """Change the open-listing count of one (category, country, vintage) in the caller's transaction.
+
+    Called before the ledger service, so the count row's lock is taken before the block and head
+    locks, like the listing row's (lock order: listing, count, block, head).
+    """
+    segment: dict[str, Any] = {"category": category, "country": country, "vintage": vintage}
+    if delta > 0:
+        OpenListingCount.objects.get_or_create(**segment)
+    if OpenListingCount.objects.filter(**segment).update(listings=F("listings") + delta) != 1:
+        raise RuntimeError(f"no open-listing count for {segment}; run open_listing_counts_rebuild()")
+
+
+@atomic_with_retry
+def listing_create(
+    *,
+    seller: Organization,
+    block_id: int,
+    quantity_kg: int,
+    price_per_tonne: Decimal,
+    currency: str = Currency.USD,
+) -> Listing:
+    """Offer ``quantity_kg`` of one of the seller's available blocks at ``price_per_tonne``.
+
+    The quantity is reserved through ``credits_reserve`` (status ``listed``, entry ``list``).
+    Another organisation's block is 404, a block without that much available 409.
+    Locks: the open-listing count row, then the block and the ledger head (inside ``credits_reserve``,
+    which also validates the quantity).
+    """
+    _check_price(price_per_tonne, currency)
+    block = _block_of(owner=seller, block_id=block_id)
+    project = block.project
+    _open_count_add(category=project.category, country=str(project.country), vintage=block.vintage, delta=1)
+    movement = credits_reserve(owner=seller, block_id=block_id, quantity_kg=quantity_kg)
+    return Listing.objects.create(
+        seller=seller,
+        block=movement.block,
+        source_block_id=block_id,
+        project=project,
+        category=project.category,
+        country=project.country,
+        vintage=block.vintage,
+        quantity_kg=quantity_kg,
+        quantity_available_kg=quantity_kg,
+        price_per_tonne=price_per_tonne,
+        currency=currency,
+        ledger_entry=movement.entry,
+    )
+
+
+def _lock_listing(**lookup: Any) -> Listing:
+    if not _check_id(lookup["pk"]):
+        raise ListingNotFoundError()
+    try:
+        # of=("self",): the seller and project rows are read, not locked.
+        return Listing.objects.select_for_update(of=("self",)).select_related("seller", "project").get(**lookup)
+    except Listing.DoesNotExist:
+        raise ListingNotFoundError() from None
+
+
+@atomic_with_retry
+def listing_withdraw(*, seller: Organization, listing_id: int) -> Listing:
+    """Close the seller's open listing and return its unsold rest to ``available`` (``credits_release``,
+    entry ``delist``). Another organisation's listing is 404; a closed one 409.
+
+    Locks: the listing row, its open-listing count row, then its block and the ledger head (inside
+    ``credits_release``).
+    """
+    listing = _lock_listing(pk=listing_id, seller=seller)
+    if listing.status != Listing.Status.OPEN:
+        raise ListingClosedError(listing_id=listing.pk, status=listing.status)
+    rest = listing.quantity_available_kg
+    listing.status, listing.quantity_available_kg, listing.closed_at = Listing.Status.WITHDRAWN, 0, timezone.now()
+    listing.save(update_fields=["status", "quantity_available_kg", "closed_at"])
+    _open_count_add(category=listing.category, country=str(listing.country), vintage=listing.vintage, delta=-1)
+    movement = credits_release(owner=seller, block_id=listing.block_id, memo={"listing": str(listing.pk)})
+    if movement.block.quantity_kg != rest:
+        # Only the marketplace moves listed blocks, under this lock: a mismatch is a bug, not a state to serve.
+        raise RuntimeError(f"listing {listing.pk} offered {rest} kg but its block held {movement.block.quantity_kg}")
+    return listing
+
+
+@atomic_with_retry
+def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Order:
+    """Buy ``quantity_kg`` (all or part) of an open listing for ``buyer``.
+
+    The seller's listed block is split (``credits_trade``, entry ``trade`` with the listing and order
+    ids in its memo); the buyer receives the last ``quantity_kg`` serials as a new available block.
+    The listing closes as ``sold`` when nothing is left. Your own listing is 400, an unknown one
+    404, a closed one or one with less left than asked 409 (``available_kg`` in the body).
+
+    Locks: the listing row ``FOR UPDATE`` (so concurrent buyers queue here and each sees the
+    quantity the previous one left), its open-listing count row when this buy sells it out, then
+    the block and the ledger head (inside ``credits_trade``).
+    """
+    _check_quantity(quantity_kg)
+    listing = _lock_listing(pk=listing_id)
+    if listing.seller_id == buyer.pk:
+        raise OwnListingError()
+    if listing.status != Listing.Status.OPEN:
+        raise ListingClosedError(listing_id=listing.pk, status=listing.status)
+    if quantity_kg > listing.quantity_available_kg:
+        raise ListingInsufficientError(available_kg=listing.quantity_available_kg, requested_kg=quantity_kg)
+
+    listing.quantity_available_kg -= quantity_kg
+    listing.quantity_sold_kg += quantity_kg
+    update_fields = ["quantity_available_kg", "quantity_sold_kg"]
+    if listing.quantity_available_kg == 0:
+        listing.status, listing.closed_at = Listing.Status.SOLD, timezone.now()
+        update_fields += ["status", "closed_at"]
+    listing.save(update_fields=update_fields)  # before the trade: the head lock is taken last
+    if listing.status == Listing.Status.SOLD:
+        _open_count_add(category=listing.category, country=str(listing.country), vintage=listing.vintage, delta=-1)
+
+    fee_rate = settings.PLATFORM_FEE_RATE
+    amounts = trade_amounts(price_per_tonne=listing.price_per_tonne, quantity_kg=quantity_kg, fee_rate=fee_rate)
+    order_id = uuid.uuid4()
+    movement = credits_trade(
+        seller=listing.seller,
+        block_id=listing.block_id,
+        quantity_kg=quantity_kg,
+        buyer=buyer,
+        memo={"listing": str(listing.pk), "order": str(order_id)},
+    )
+    received = movement.block
+    return Order.objects.create(
+        id=order_id,
+        listing=listing,
+        buyer=buyer,
+        seller=listing.seller,
+        quantity_kg=quantity_kg,
+        price_per_tonne=listing.price_per_tonne,
+        currency=listing.currency,
+        total=amounts.total,
+        fee=amounts.fee,
+        fee_rate=fee_rate,
+        block=received,
+        serial_start=received.serial_start,
+        serial_end=received.serial_end,
+        ledger_entry=movement.entry,
+    )
+
+
+@atomic_with_retry
+def transfer_create(*, sender: Organization, block_id: int, quantity_kg: int, to: Organization) -> Transfer:
+    """Give ``quantity_kg`` of one of the sender's available blocks to another organisation
+    (``credits_transfer``, entry ``transfer`` with the transfer id in its memo).
+
+    Locks: the block, then the ledger head (inside ``credits_transfer``).
+    """
+    if to.pk == sender.pk:
+        raise ValidationError({"to_organization": ["You cannot transfer credits to your own organisation."]})
+    block = _block_of(owner=sender, block_id=block_id)
+    transfer_id = uuid.uuid4()
+    movement = credits_transfer(
+        sender=sender, block_id=block_id, quantity_kg=quantity_kg, to=to, memo={"transfer": str(transfer_id)}
+    )
+    moved = movement.block
+    return Transfer.objects.create(
+        id=transfer_id,
+        sender=sender,
+        recipient=to,
+        source_block_id=block_id,
+        block=moved,
+        project=block.project,
+        vintage=moved.vintage,
+        quantity_kg=quantity_kg,
+        serial_start=moved.serial_start,
+        serial_end=moved.serial_end,
+        ledger_entry=movement.entry,
+    )
+
+
+@transaction.atomic
+def open_listing_counts_rebuild() -> int:
+    """Recompute every :class:`OpenListingCount` from the open listings (after a bulk load, or to
+    repair a count). Returns the number of open listings. On PostgreSQL, listing writes wait
+    until it commits, so no change slips between the count and the rewrite."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Listing._meta.db_table}, {OpenListingCount._meta.db_table} IN SHARE MODE")
+    OpenListingCount.objects.all().delete()
+    segments = list(
+        Listing.objects.filter(status=Listing.Status.OPEN)
+        .values("category", "country", "vintage")
+        .annotate(listings=Count("id"))
+        .order_by()
+    )
+    OpenListingCount.objects.bulk_create(OpenListingCount(**segment) for segment in segments)
+    return sum(segment["listings"] for segment in segments)

@@ -1,0 +1,257 @@
+import uuid
+from typing import cast
+
+from django.db.models import QuerySet
+from django.utils.cache import add_never_cache_headers
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from carboncred.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from marketplace.models import Listing, Order, Transfer
+from marketplace.selectors import (
+    integrity_flags_for,
+    listing_get_for,
+    listing_list_for,
+    marketplace_listing_count,
+    marketplace_listing_get,
+    marketplace_listing_list,
+    order_get_for,
+    order_list_for,
+    transfer_get_for,
+    transfer_list_for,
+)
+from marketplace.serializers import (
+    BuyInputSerializer,
+    ListingCreateInputSerializer,
+    ListingListInputSerializer,
+    ListingOutputSerializer,
+    MarketplaceListingOutputSerializer,
+    MarketplaceListInputSerializer,
+    OrderListInputSerializer,
+    OrderOutputSerializer,
+    TransferCreateInputSerializer,
+    TransferListInputSerializer,
+    TransferOutputSerializer,
+)
+from marketplace.services import listing_buy, listing_create, listing_withdraw, transfer_create
+
+
+def _query_filters(serializer_class, request: Request) -> dict:
+    """Validated query filters; an empty parameter (``?country=``) means no filter, a bad one is a 400."""
+    present = {key: value for key, value in request.query_params.items() if value != ""}
+    filters = serializer_class(data=present)
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
+
+
+class NeverCachedMixin:
+    """Nothing public here may be cached: a cached page would go on offering credits already sold."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+
+# --- the public marketplace -----------------------------------------------------------------
+
+
+@extend_schema(tags=["marketplace"], parameters=[MarketplaceListInputSerializer])
+class MarketplaceListApi(NeverCachedMixin, ListAPIView):
+    """Public: open listings with seller, project, vintage, quantity left, price and integrity flags."""
+
+    permission_classes = [AllowAny]
+    serializer_class = MarketplaceListingOutputSerializer
+    queryset = Listing.objects.none()  # list() reads rows and their count through the selectors
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        filters = _query_filters(MarketplaceListInputSerializer, request)
+        ordering = filters.pop("ordering")
+        rows = marketplace_listing_list(ordering=ordering, **filters)
+        page = self.paginate_queryset(cast(QuerySet, _Counted(rows, marketplace_listing_count(**filters)))) or []
+        context = {**self.get_serializer_context(), "integrity_flags": integrity_flags_for(page)}
+        return self.get_paginated_response(MarketplaceListingOutputSerializer(page, many=True, context=context).data)
+
+
+class _Counted:
+    """Rows whose number is counted separately (``marketplace_listing_count``), for Django's
+    paginator, which asks ``count()`` and slices."""
+
+    def __init__(self, rows: QuerySet, count: int) -> None:
+        self.rows, self._count = rows, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+
+class MarketplaceDetailApi(NeverCachedMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=["marketplace"], responses={200: MarketplaceListingOutputSerializer})
+    def get(self, request: Request, listing_id: int) -> Response:
+        """Public: one open listing (404 once it is sold out or withdrawn)."""
+        listing = marketplace_listing_get(listing_id=listing_id)
+        context = {"request": request, "integrity_flags": integrity_flags_for([listing])}
+        return Response(MarketplaceListingOutputSerializer(listing, context=context).data)
+
+
+# --- the seller's listings ------------------------------------------------------------------
+
+
+@extend_schema(tags=["marketplace"])
+class ListingListCreateApi(ListAPIView):
+    """Your organisation's listings in every status (GET), or a new one (POST)."""
+
+    serializer_class = ListingOutputSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Listing.objects.none()
+        return listing_list_for(
+            organization=self.request.user.organization, **_query_filters(ListingListInputSerializer, self.request)
+        )
+
+    @extend_schema(parameters=[ListingListInputSerializer])
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ListingCreateInputSerializer,
+        responses={201: ListingOutputSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        """List credits: the quantity is reserved from your block (status `listed`) until sold or withdrawn.
+        Another organisation's block is 404; more than the block has available is 409."""
+        payload = ListingCreateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        listing = listing_create(
+            seller=request.user.organization,
+            block_id=data["block"],
+            quantity_kg=data["quantity_kg"],
+            price_per_tonne=data["price_per_tonne"],
+            currency=data["currency"],
+        )
+        return Response(ListingOutputSerializer(listing).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["marketplace"])
+class ListingDetailApi(APIView):
+    @extend_schema(responses={200: ListingOutputSerializer})
+    def get(self, request: Request, listing_id: int) -> Response:
+        """One of your listings (another organisation's is 404)."""
+        listing = listing_get_for(organization=request.user.organization, listing_id=listing_id)
+        return Response(ListingOutputSerializer(listing).data)
+
+    @extend_schema(responses={204: OpenApiResponse(description="Withdrawn; the unsold rest is available again.")})
+    def delete(self, request: Request, listing_id: int) -> Response:
+        """Withdraw your listing: what is unsold returns to `available`. A closed listing is 409."""
+        listing_withdraw(seller=request.user.organization, listing_id=listing_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- buying and orders ----------------------------------------------------------------------
+
+
+class BuyApi(APIView):
+    @extend_schema(
+        tags=["marketplace"],
+        request=BuyInputSerializer,
+        responses={201: OrderOutputSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        """Buy all or part of a listing for your organisation. `total` = price_per_tonne * kg / 1000 and
+        `fee` = total * the platform fee rate, each rounded to the cent half up; the buyer pays both.
+        Your own listing is 400; a closed listing, or more than it has left, is 409 (with `available_kg`)."""
+        payload = BuyInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        order = listing_buy(
+            buyer=request.user.organization,
+            listing_id=payload.validated_data["listing"],
+            quantity_kg=payload.validated_data["quantity_kg"],
+        )
+        order.side = "buy"  # type: ignore[attr-defined]  # as order_list_for annotates it
+        return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["marketplace"], parameters=[OrderListInputSerializer])
+class OrderListApi(ListAPIView):
+    """Trades where your organisation bought or sold, newest first; `side` says which."""
+
+    serializer_class = OrderOutputSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Order.objects.none()
+        return order_list_for(
+            organization=self.request.user.organization, **_query_filters(OrderListInputSerializer, self.request)
+        )
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(tags=["marketplace"], responses={200: OrderOutputSerializer})
+    def get(self, request: Request, order_id: uuid.UUID) -> Response:
+        """One of your orders (anyone else's is 404)."""
+        order = order_get_for(organization=request.user.organization, order_id=order_id)
+        return Response(OrderOutputSerializer(order).data)
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["credits"])
+class TransferListCreateApi(ListAPIView):
+    """Transfers your organisation sent or received (GET), or a new one (POST)."""
+
+    serializer_class = TransferOutputSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Transfer.objects.none()
+        return transfer_list_for(
+            organization=self.request.user.organization, **_query_filters(TransferListInputSerializer, self.request)
+        )
+
+    @extend_schema(parameters=[TransferListInputSerializer])
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=TransferCreateInputSerializer,
+        responses={201: TransferOutputSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        """Give part or all of one of your available blocks to another organisation (by its id)."""
+        payload = TransferCreateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        transfer = transfer_create(
+            sender=request.user.organization,
+            block_id=data["block"],
+            quantity_kg=data["quantity_kg"],
+            to=data["to_organization"],
+        )
+        transfer.direction = "sent"  # type: ignore[attr-defined]  # as transfer_list_for annotates it
+        return Response(TransferOutputSerializer(transfer).data, status=status.HTTP_201_CREATED)
+
+
+class TransferDetailApi(APIView):
+    @extend_schema(tags=["credits"], responses={200: TransferOutputSerializer})
+    def get(self, request: Request, transfer_id: uuid.UUID) -> Response:
+        """One transfer your organisation sent or received (anyone else's is 404)."""
+        transfer = transfer_get_for(organization=request.user.organization, transfer_id=transfer_id)
+        return Response(TransferOutputSerializer(transfer).data)

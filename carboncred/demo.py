@@ -1,4 +1,4 @@
-"""Demo data: a few SMEs, their projects, claims, credits and certificates, made through the services.
+"""Demo data: a few SMEs, their projects, claims, credits, trades and certificates, made through the services.
 
 Nothing here writes a ledger table or a claim directly: every body goes through the API's input
 serializer and then the service the API calls, so the demo registry is one the API could have built
@@ -18,6 +18,8 @@ from accounts.services import user_register
 from certificates.services import retirement_create
 from emissions.serializers import EmissionReportCreateInputSerializer
 from emissions.services import emission_report_create, emission_report_verify
+from marketplace.serializers import BuyInputSerializer, ListingCreateInputSerializer, TransferCreateInputSerializer
+from marketplace.services import listing_buy, listing_create, transfer_create
 from projects.serializers import ProjectCreateInputSerializer
 from projects.services import project_create
 from verification.models import ReductionClaim
@@ -262,10 +264,33 @@ ORGANIZATIONS = (
     ),
 )
 
-# (organisation login, project key, kg, beneficiary, reason): retired for a certificate.
+# The market, in order. A "block" names credits by where they came from: a project key (the owner's
+# block issued for its claim) or a trade key (the block the buyer received).
+# (listing key, seller, block, kg, price per tonne, currency)
+LISTINGS = (
+    ("sunrise_solar_offer", "sunrise", "sunrise_solar", 20_000, "12.50", "USD"),
+    ("sunrise_motors_offer", "sunrise", "sunrise_motors", 15_000, "9.00", "USD"),
+    ("nairobi_cold_store_offer", "nairobi", "nairobi_cold_store", 10_000, "14.00", "USD"),
+    ("nairobi_packhouse_offer", "nairobi", "nairobi_packhouse_solar", 20_000, "11.75", "USD"),
+    ("rheinwerk_insulation_offer", "rheinwerk", "rheinwerk_insulation", 5_000, "18.00", "EUR"),
+)
+# (trade key, buyer, listing key, kg); the cold-store offer sells out.
+TRADES = (
+    ("bakery_buys_solar", "bakery", "sunrise_solar_offer", 5_000),
+    ("lonestar_buys_cold_store", "lonestar", "nairobi_cold_store_offer", 10_000),
+    ("rheinwerk_buys_packhouse", "rheinwerk", "nairobi_packhouse_offer", 2_000),
+)
+# (sender, block, kg, recipient): a supplier passing credits to a customer, no money involved.
+TRANSFERS = (
+    ("sunrise", "sunrise_motors", 2_000, "bakery"),
+    ("nairobi", "nairobi_packhouse_solar", 1_500, "lonestar"),
+)
+# (organisation, block, kg, beneficiary, reason): retired for a certificate.
 RETIREMENTS = (
     ("sunrise", "sunrise_solar", 1_000, "Sunrise Textiles Pvt Ltd", "Our 2024 scope 2 electricity, in part"),
     ("lonestar", "lonestar_paper", 2_500, "Lone Star Print Co.", "Offsetting part of our 2024 scope 1 and 2 emissions"),
+    ("lonestar", "lonestar_buys_cold_store", 4_000, "Lone Star Print Co.", "Our 2024 delivery fleet"),
+    ("bakery", "bakery_buys_solar", 3_000, "Thames Valley Bakery Ltd", "Carbon-neutral bread, 2024 bakes"),
 )
 
 
@@ -336,6 +361,9 @@ class DemoSummary:
     projects: int = 0
     claims: dict[str, int] = field(default_factory=dict)
     emission_reports: int = 0
+    listings: int = 0
+    orders: int = 0
+    transfers: int = 0
     certificates: int = 0
 
 
@@ -393,11 +421,12 @@ def demo_seed() -> DemoSummary:
             claims[demo.key] = claim
             summary.claims[claim.status] = summary.claims.get(claim.status, 0) + 1
 
-    for login, key, quantity_kg, beneficiary, reason in RETIREMENTS:
-        block = claims[key].issuance.owner_block
+    blocks = {key: claim.issuance.owner_block_id for key, claim in claims.items() if hasattr(claim, "issuance")}
+    _demo_market(users=users, blocks=blocks, summary=summary)
+    for login, block, quantity_kg, beneficiary, reason in RETIREMENTS:
         retirement_create(
             organization=users[login].organization,
-            block_id=block.pk,
+            block_id=blocks[block],
             quantity_kg=quantity_kg,
             beneficiary=beneficiary,
             reason=reason,
@@ -406,6 +435,40 @@ def demo_seed() -> DemoSummary:
 
     _demo_staff()
     return summary
+
+
+def _demo_market(*, users: dict[str, User], blocks: dict[str, int], summary: DemoSummary) -> None:
+    """Listings, trades and a transfer, each body validated as the API validates it; ``blocks`` gains
+    the buyers' new blocks under their trade keys."""
+    listings = {}
+    for key, seller, block, quantity_kg, price, currency in LISTINGS:
+        body = {"block": blocks[block], "quantity_kg": quantity_kg, "price_per_tonne": price, "currency": currency}
+        data = _valid(ListingCreateInputSerializer, body)
+        listings[key] = listing_create(
+            seller=users[seller].organization,
+            block_id=data["block"],
+            quantity_kg=data["quantity_kg"],
+            price_per_tonne=data["price_per_tonne"],
+            currency=data["currency"],
+        )
+        summary.listings += 1
+    for key, buyer, listing, quantity_kg in TRADES:
+        data = _valid(BuyInputSerializer, {"listing": listings[listing].pk, "quantity_kg": quantity_kg})
+        order = listing_buy(
+            buyer=users[buyer].organization, listing_id=data["listing"], quantity_kg=data["quantity_kg"]
+        )
+        blocks[key] = order.block_id
+        summary.orders += 1
+    for sender, block, quantity_kg, recipient in TRANSFERS:
+        body = {"block": blocks[block], "quantity_kg": quantity_kg, "to_organization": users[recipient].organization_id}
+        data = _valid(TransferCreateInputSerializer, body)
+        transfer_create(
+            sender=users[sender].organization,
+            block_id=data["block"],
+            quantity_kg=data["quantity_kg"],
+            to=data["to_organization"],
+        )
+        summary.transfers += 1
 
 
 def _demo_staff() -> None:

@@ -126,6 +126,9 @@ PINNED_QUERIES = {
     "verification.EvidenceItem": 5,
     "verification.ClaimIssuance": 7,
     "certificates.RetirementCertificate": 8,
+    "marketplace.Listing": 5,
+    "marketplace.Order": 6,
+    "marketplace.Transfer": 7,
 }
 
 

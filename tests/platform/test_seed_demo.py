@@ -5,6 +5,7 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from accounts.models import Organization, User
 from carboncred import demo
@@ -12,6 +13,7 @@ from certificates.models import RetirementCertificate
 from emissions.models import EmissionReport
 from ledger.audit import ledger_verify, replay
 from ledger.models import LedgerEntry
+from marketplace.models import Listing, Order, Transfer
 from projects.models import Project
 from tests.accounts.factories import OrganizationFactory
 from verification.models import ClaimIssuance, ReductionClaim
@@ -50,6 +52,10 @@ def test_seed_builds_a_living_registry_through_the_services():
     reporting = set(EmissionReport.objects.values_list("organization", flat=True))
     assert reporting == set(members.values_list("pk", flat=True))
     assert RetirementCertificate.objects.count() == len(demo.RETIREMENTS)
+    assert Order.objects.count() == len(demo.TRADES) and Transfer.objects.count() == len(demo.TRANSFERS)
+    assert set(Listing.objects.values_list("status", flat=True)) == {"open", "sold"}
+    # A buyer retired credits it bought: the certificate's serials came from another SME's project.
+    assert RetirementCertificate.objects.exclude(block__project__owner=F("organization")).exists()
     assert User.objects.get(email=demo.demo_email("verifier")).is_verifier
     admin = User.objects.get(email=demo.demo_email("admin"))
     assert admin.is_superuser and admin.check_password(demo.DEMO_PASSWORD)
@@ -57,6 +63,7 @@ def test_seed_builds_a_living_registry_through_the_services():
     assert ledger_verify().ok
     assert replay().ok
     assert LedgerEntry.objects.filter(kind="retire").count() == len(demo.RETIREMENTS)
+    assert LedgerEntry.objects.filter(kind="trade").count() == len(demo.TRADES)
     assert "DEMO ONLY" in output
     for login in demo.demo_logins():
         assert login.email in output

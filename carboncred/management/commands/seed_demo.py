@@ -7,7 +7,8 @@ from carboncred.demo import DEMO_PASSWORD, demo_is_seeded, demo_logins, demo_see
 class Command(BaseCommand):
     help = (
         "Fill the database with a demo registry (SMEs in five countries, projects of every category, screened "
-        "claims, credits, an emissions report each, a certificate) and print the demo logins. Idempotent: a second "
+        "claims, credits, listings, trades, a transfer, certificates, an emissions report each) and print the "
+        "demo logins. Idempotent: a second "
         "run creates nothing. With DEBUG off it refuses a database that already holds real organisations."
     )
 
@@ -34,7 +35,8 @@ class Command(BaseCommand):
             claims = ", ".join(f"{count} {status}" for status, count in sorted(summary.claims.items()))
             self.stdout.write(
                 f"Seeded {summary.organizations} organisations, {summary.projects} projects, claims: {claims}; "
-                f"{summary.emission_reports} emission reports, {summary.certificates} retirement certificate(s)."
+                f"{summary.emission_reports} emission reports, {summary.listings} listings, {summary.orders} trades, "
+                f"{summary.transfers} transfer(s), {summary.certificates} retirement certificates."
             )
         self._print_logins()
 

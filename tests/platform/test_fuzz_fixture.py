@@ -49,9 +49,10 @@ def test_config_lists_existing_ids_and_only_the_users_own_for_bodies():
     certificates = other.organization.retirement_certificates.values_list("pk", flat=True)
     assert dictionaries["certificates"] == [str(pk) for pk in certificates]
     assert "own_reports" not in dictionaries  # nothing to offer: no binding to an empty dictionary
-    bound = {(op["include-path"], *op["parameters"]) for op in config["operations"]}
-    assert ("/api/retire/", "body.block") in bound
-    assert ("/api/verify-emissions/", "body.report") not in bound
+    bound = {op["include-path"]: set(op["parameters"]) for op in config["operations"]}
+    assert bound["/api/retire/"] == {"body.block"}
+    assert bound["/api/transfers/"] == {"body.block", "body.to_organization"}  # one entry per operation
+    assert "/api/verify-emissions/" not in bound
 
 
 def test_fuzz_fixture_refuses_a_database_not_named_for_fuzzing():

@@ -11,6 +11,7 @@ from accounts.models import VERIFIERS_GROUP, Organization, User
 from certificates.models import RetirementCertificate
 from emissions.models import EmissionReport
 from ledger.models import CreditBlock, LedgerEntry
+from marketplace.models import Listing, Order, Transfer
 from projects.models import Project
 from verification.models import ReductionClaim
 
@@ -31,6 +32,10 @@ DICTIONARIES: dict[str, Callable[[User], Iterable[object]]] = {
     # The certificate routes take their id as a string of digits (the viewset's lookup regex).
     "certificates": lambda user: (str(pk) for pk in RetirementCertificate.objects.values_list("pk", flat=True)),
     "certificate_public_ids": lambda user: RetirementCertificate.objects.values_list("public_id", flat=True),
+    "listings": lambda user: Listing.objects.values_list("pk", flat=True),
+    "orders": lambda user: (str(pk) for pk in Order.objects.values_list("pk", flat=True)),
+    "transfers": lambda user: (str(pk) for pk in Transfer.objects.values_list("pk", flat=True)),
+    "organizations": lambda user: Organization.objects.values_list("pk", flat=True),
 }
 
 # (operation path, parameter as schemathesis names it, dictionary)
@@ -49,6 +54,14 @@ FUZZ_BINDINGS = [
     ("/api/certificates/{id}/", "path.id", "certificates"),
     ("/api/certificates/{id}/pdf/", "path.id", "certificates"),
     ("/api/certificates/verify/{public_id}/", "path.public_id", "certificate_public_ids"),
+    ("/api/marketplace/{listing_id}/", "path.listing_id", "listings"),
+    ("/api/listings/{listing_id}/", "path.listing_id", "listings"),
+    ("/api/listings/", "body.block", "own_blocks"),
+    ("/api/buy/", "body.listing", "listings"),
+    ("/api/orders/{order_id}/", "path.order_id", "orders"),
+    ("/api/transfers/", "body.block", "own_blocks"),
+    ("/api/transfers/", "body.to_organization", "organizations"),
+    ("/api/transfers/{transfer_id}/", "path.transfer_id", "transfers"),
 ]
 # Most draws use a real object; the rest stay generated, so odd ids are still tried.
 BINDING_PROBABILITY = 0.8
@@ -63,12 +76,18 @@ def schemathesis_config(*, user: User) -> str:
         if values:
             filled.add(name)
             lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
+    by_path: dict[str, list[str]] = {}
     for path, parameter, dictionary in FUZZ_BINDINGS:
-        if dictionary not in filled:
-            continue
-        binding = f'{{ dictionary = "{dictionary}", probability = {BINDING_PROBABILITY} }}'
-        lines += ["[[operations]]", f"include-path = {json.dumps(path)}"]
-        lines += [f'parameters = {{ "{parameter}" = {binding} }}', ""]
+        if dictionary in filled:
+            binding = f'{{ dictionary = "{dictionary}", probability = {BINDING_PROBABILITY} }}'
+            by_path.setdefault(path, []).append(f'"{parameter}" = {binding}')
+    for path, bindings in by_path.items():
+        lines += [
+            "[[operations]]",
+            f"include-path = {json.dumps(path)}",
+            f"parameters = {{ {', '.join(bindings)} }}",
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -136,6 +136,11 @@ if (
 # Rows fetched per round trip by the streaming ledger verifier and replay (server-side cursor).
 LEDGER_STREAM_CHUNK = env.int("LEDGER_STREAM_CHUNK", default=10_000)
 
+# Reverse proxies in front of the app. A client's address is the socket's, or with N proxies the
+# Nth X-Forwarded-For entry from the right (the one our own proxy wrote): anything further left is
+# what the client claims, and must never key a throttle or a lockout.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
 # Brute-force protection on the token endpoint: 5 failures for one e-mail from one address lock
 # that pair out for 15 minutes (answered 429).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -144,7 +149,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# django-ipware is not installed, so axes would read REMOTE_ADDR alone: behind a load balancer, one
+# address for every client. This applies PROXY_COUNT the way DRF's throttles do.
+AXES_CLIENT_IP_CALLABLE = "carboncred.clientip.client_ip"
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
@@ -171,6 +178,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    # Unset, DRF keys anonymous throttles on the whole X-Forwarded-For header, which the client writes.
+    "NUM_PROXIES": PROXY_COUNT,
     "EXCEPTION_HANDLER": "carboncred.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

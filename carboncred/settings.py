@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers
 from django.utils.csp import CSP
 
 from carboncred.conf import parse_throttle_rates, secret_key_from_file
@@ -217,6 +218,10 @@ MINTING_FEE_CURRENCY = env.str("MINTING_FEE_CURRENCY", default="USD")
 # --- HTTP, security -------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/(api|certificates)/.*$"
+# A browser app sends the headers the API documents (Idempotency-Key on buy/retire/transfers, its own
+# X-Request-ID) and reads the ones it answers with (the request id, Retry-After on 429, the PDF's name).
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After", "Content-Disposition"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_BODY_BYTES", default=1024 * 1024)
 
 # Served over https (PUBLIC_BASE_URL says so): redirect, HSTS and secure cookies. A local

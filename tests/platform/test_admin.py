@@ -21,7 +21,8 @@ from ledger.services import checkpoint_create
 from tests.accounts.factories import UserFactory
 from verification.models import ClaimIssuance, ReductionClaim
 
-pytestmark = pytest.mark.django_db
+# Seeding signs up seven users; a fast hasher saves seconds per seed.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
 PROJECT_APPS = {config.label for config in apps.get_app_configs() if "site-packages" not in config.path}
 

@@ -36,9 +36,8 @@ class World:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Each world signs up three users; the real hasher's deliberate slowness is not under test here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_password_hashing(fast_password_hashing):
+    """Each world signs up three users."""
 
 
 @pytest.fixture

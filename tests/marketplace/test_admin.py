@@ -29,9 +29,8 @@ def test_changelists_and_details_open_read_only(admin_client, django_assert_max_
         listing_page = admin_client.get("/admin/marketplace/listing/")
     pages = [
         listing_page,
-        # Quoted: one term. Unquoted, "3" alone also matches any project titled "Rooftop array ...3...",
-        # which depends on how many projects earlier tests made.
-        admin_client.get('/admin/marketplace/listing/?q="Seller+3"&status__exact=open'),
+        # Quoted: unquoted, "3" would be a term of its own and match ids and project titles containing 3.
+        admin_client.get("/admin/marketplace/listing/?q=%22Seller+3%22&status__exact=open"),
         admin_client.get("/admin/marketplace/order/"),
         admin_client.get(f"/admin/marketplace/order/?q={order.pk}"),
         admin_client.get("/admin/marketplace/order/?q=not-a-uuid"),

@@ -395,7 +395,7 @@ def demo_seed() -> DemoSummary:
         emission_report_verify(organization=user.organization, report_id=report.pk)
         summary.emission_reports += 1
         for demo in org.projects:
-            body = {
+            body: dict[str, Any] = {
                 "title": demo.title,
                 "description": demo.description,
                 "category": demo.category,

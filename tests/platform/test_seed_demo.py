@@ -93,6 +93,15 @@ def test_seed_refuses_a_real_registry_when_debug_is_off(settings):
     assert not User.objects.exists()
 
 
+def test_seed_refuses_an_empty_database_served_over_https(settings):
+    settings.DEBUG, settings.SECURE = False, True
+
+    with pytest.raises(CommandError, match="https"):
+        seed()
+
+    assert not User.objects.exists()
+
+
 @pytest.mark.parametrize(("debug", "args"), [(True, ()), (False, ("--force",))])
 def test_seed_runs_beside_real_organisations_in_debug_or_with_force(settings, monkeypatch, debug, args):
     settings.DEBUG = debug

@@ -372,7 +372,6 @@ def demo_seed() -> DemoSummary:
     """Create the demo registry in one transaction: all of it, or (on any error) nothing."""
     summary = DemoSummary()
     users: dict[str, User] = {}
-    projects: dict[str, Any] = {}
     claims: dict[str, ReductionClaim] = {}
     for org in ORGANIZATIONS:
         user = user_register(
@@ -405,7 +404,6 @@ def demo_seed() -> DemoSummary:
             if demo.latitude is not None:
                 body |= {"latitude": demo.latitude, "longitude": demo.longitude}
             project = project_create(owner=user.organization, **_valid(ProjectCreateInputSerializer, body))
-            projects[demo.key] = project
             summary.projects += 1
             claim_body = {
                 "project": project.pk,
@@ -438,7 +436,7 @@ def demo_seed() -> DemoSummary:
 
 
 def _demo_market(*, users: dict[str, User], blocks: dict[str, int], summary: DemoSummary) -> None:
-    """Listings, trades and a transfer, each body validated as the API validates it; ``blocks`` gains
+    """Listings, trades and transfers, each body validated as the API validates it; ``blocks`` gains
     the buyers' new blocks under their trade keys."""
     listings = {}
     for key, seller, block, quantity_kg, price, currency in LISTINGS:

@@ -14,10 +14,11 @@ PYTHON ?= $(shell for c in python3 python3.14 python3.13 python3.12 python; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help run test lint bench-data clean python
+.PHONY: help run demo test lint bench-data clean python
 
 help:
 	@echo "make run    create .venv, install, migrate SQLite, load reference data, serve on $(HOST):$(PORT)"
+	@echo "make demo   the same, with demo SMEs, claims, credits and certificates seeded first (demo logins printed)"
 	@echo "make test   the whole test suite (PostgreSQL-only tests run when DATABASE_URL is PostgreSQL)"
 	@echo "make lint   ruff and mypy"
 
@@ -44,11 +45,22 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
-	$(BIN)/python manage.py migrate --noinput
+define serve
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving CarbonCred on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
 	BIND=$(HOST):$(PORT) WEB_CONCURRENCY=2 $(BIN)/gunicorn -c gunicorn.conf.py carboncred.wsgi
+endef
+
+run: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --noinput
+	@echo "Want demo SMEs, claims, credits and certificates to click through? make demo (demo-only logins)"
+	$(serve)
+
+# seed_demo is idempotent and refuses (DEBUG off) a database holding real organisations.
+demo: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(serve)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

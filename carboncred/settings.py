@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers
 from django.utils.csp import CSP
 
 from carboncred.conf import parse_throttle_rates, secret_key_from_file
@@ -136,6 +137,11 @@ if (
 # Rows fetched per round trip by the streaming ledger verifier and replay (server-side cursor).
 LEDGER_STREAM_CHUNK = env.int("LEDGER_STREAM_CHUNK", default=10_000)
 
+# Reverse proxies in front of the app. A client's address is the socket's, or with N proxies the
+# Nth X-Forwarded-For entry from the right (the one our own proxy wrote): anything further left is
+# what the client claims, and must never key a throttle or a lockout.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
 # Brute-force protection on the token endpoint: 5 failures for one e-mail from one address lock
 # that pair out for 15 minutes (answered 429).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -144,7 +150,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# django-ipware is not installed, so axes would read REMOTE_ADDR alone: behind a load balancer, one
+# address for every client. This applies PROXY_COUNT the way DRF's throttles do.
+AXES_CLIENT_IP_CALLABLE = "carboncred.clientip.client_ip"
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
@@ -171,6 +179,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    # Unset, DRF keys anonymous throttles on the whole X-Forwarded-For header, which the client writes.
+    "NUM_PROXIES": PROXY_COUNT,
     "EXCEPTION_HANDLER": "carboncred.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -208,6 +218,10 @@ MINTING_FEE_CURRENCY = env.str("MINTING_FEE_CURRENCY", default="USD")
 # --- HTTP, security -------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/(api|certificates)/.*$"
+# A browser app sends the headers the API documents (Idempotency-Key on buy/retire/transfers, its own
+# X-Request-ID) and reads the ones it answers with (the request id, Retry-After on 429, the PDF's name).
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After", "Content-Disposition"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_BODY_BYTES", default=1024 * 1024)
 
 # Served over https (PUBLIC_BASE_URL says so): redirect, HSTS and secure cookies. A local

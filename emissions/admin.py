@@ -102,3 +102,52 @@ class EmissionReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class ComputedRowAdmin(admin.ModelAdmin):
+    """Rows the report service computed: to look up and cross-check, never to edit by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # delete the report instead; its lines and checks go with it
+
+
+@admin.register(EmissionLine)
+class EmissionLineAdmin(ComputedRowAdmin):
+    """Which reports used a factor, and how each line was matched to one."""
+
+    list_display = (
+        "report",
+        "organization",
+        "activity",
+        "quantity",
+        "unit",
+        "region",
+        "scope",
+        "emissions_kg",
+        "factor",
+    )
+    list_filter = ("scope", "activity", "factor_match", "factor_fallback")
+    search_fields = ("report__organization__name", "region", "factor_source", "=report__id")
+    list_select_related = ("report__organization", "factor")
+
+    @admin.display(description="organisation", ordering="report__organization__name")
+    def organization(self, obj: EmissionLine) -> str:
+        return obj.report.organization.name
+
+
+@admin.register(EmissionCheck)
+class EmissionCheckAdmin(ComputedRowAdmin):
+    list_display = ("report", "organization", "status", "risk_score", "engine_version", "created_at")
+    list_filter = ("status", "engine_version")
+    search_fields = ("report__organization__name", "=report__id")
+    list_select_related = ("report__organization",)
+
+    @admin.display(description="organisation", ordering="report__organization__name")
+    def organization(self, obj: EmissionCheck) -> str:
+        return obj.report.organization.name

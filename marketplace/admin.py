@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 
 from carboncred.errors import DomainError
 from ledger import admin as ledger_admin
-from marketplace.models import Listing, Order, Transfer
+from marketplace.models import Listing, OpenListingCount, Order, Transfer
 from marketplace.services import listing_withdraw
 
 
@@ -69,3 +69,12 @@ class TransferAdmin(ReadOnlyAdmin):
     list_select_related = ("sender", "recipient", "project")
     raw_id_fields = ("sender", "recipient", "source_block", "block", "project", "ledger_entry")
     date_hierarchy = "created_at"
+
+
+@admin.register(OpenListingCount)
+class OpenListingCountAdmin(ReadOnlyAdmin):
+    """The counts behind the public marketplace's ``count``; ``open_listing_counts_rebuild()`` repairs them."""
+
+    list_display = ("category", "country", "vintage", "listings")
+    list_filter = ("category", "vintage")
+    search_fields = ("country",)

@@ -85,6 +85,12 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def fast_password_hashing(settings):
+    """For tests that sign many users up: the real hasher's deliberate slowness is not what they test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 

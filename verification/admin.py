@@ -119,15 +119,69 @@ def reject_claims(modeladmin, request, queryset):
     _review(modeladmin, request, queryset, claim_reject, "Rejected")
 
 
+class ScreeningRecordAdmin(admin.ModelAdmin):
+    """Written with the claim by the screening and never edited: the record a decision is explained by."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(EvidenceItem)
+class EvidenceItemAdmin(ScreeningRecordAdmin):
+    """Find every claim a document number backs (``reference_key`` is the normalised number)."""
+
+    list_display = ("reference", "kind", "claim", "organization", "period_start", "period_end", "quantity", "unit")
+    list_filter = ("kind", "active")
+    search_fields = ("reference", "reference_key", "organization__name", "=claim__id")
+    list_select_related = ("claim", "organization")
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ScreeningRecordAdmin):
+    list_display = ("claim", "owner", "decision", "risk_score", "computed_reduction_kg", "model_version", "created_at")
+    list_filter = ("decision", "engine_version", "model_version")
+    search_fields = ("claim__project__title", "claim__project__owner__name", "=claim__id")
+    list_select_related = ("claim__project__owner",)
+
+    @admin.display(description="organisation", ordering="claim__project__owner__name")
+    def owner(self, obj: Assessment) -> str:
+        return obj.claim.project.owner.name
+
+
 @admin.register(ReductionClaim)
 class ReductionClaimAdmin(admin.ModelAdmin):
-    list_display = ("id", "project", "status", "decided_by", "period_start", "period_end", "computed_reduction_kg")
-    list_filter = ("status", "decided_by", "project__category")
-    search_fields = ("project__title", "project__owner__name")
-    list_select_related = ("project",)
+    list_display = (
+        "id",
+        "project",
+        "owner",
+        "status",
+        "risk_score",
+        "computed_reduction_kg",
+        "period_start",
+        "period_end",
+        "decided_by",
+    )
+    list_filter = ("status", "decided_by", "project__category", "project__country")
+    search_fields = ("project__title", "project__owner__name", "=id")
+    list_select_related = ("project__owner", "assessment")
     actions = [approve_claims, reject_claims]
     inlines = [AssessmentInline, IssuanceInline, EvidenceInline]
     readonly_fields = [f.name for f in ReductionClaim._meta.fields]
+
+    @admin.display(description="organisation", ordering="project__owner__name")
+    def owner(self, obj: ReductionClaim) -> str:
+        return obj.project.owner.name
+
+    @admin.display(description="risk", ordering="assessment__risk_score")
+    def risk_score(self, obj: ReductionClaim):
+        assessment = getattr(obj, "assessment", None)  # every screened claim has one; never 500 on one without
+        return assessment.risk_score if assessment else None
 
     def has_add_permission(self, request) -> bool:
         return False

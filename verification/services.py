@@ -284,6 +284,13 @@ def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssua
     """
     if not connection.in_atomic_block:
         raise RuntimeError("_claim_issue must run inside the transaction that approves the claim")
+    # A project may be suspended or closed while its claim waits for review. Read its status under
+    # the lock credits_issue takes next anyway (the same row, same mode), so a suspension that
+    # commits first is seen and one that comes later waits for this issuance.
+    project = Project.objects.select_for_update(no_key=True).get(pk=claim.project_id)
+    if project.status != Project.Status.ACTIVE:
+        raise ProjectNotActiveError(f"The project is {project.status}: no credits can be issued for it.")
+    claim.project = project
     quantity = issuable_kg(claim)
     if owner_kg_for(quantity) < 1:
         raise NothingToIssueError(f"The claim's creditable reduction ({quantity} kg) is too small to issue.")

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from ledger.models import LedgerEntry
+from ledger.models import CreditBlock, LedgerEntry
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.verification.factories import project_for
@@ -136,3 +136,56 @@ def test_admin_review_actions_are_for_verifiers_only(client, pending):
     assert page.status_code == 200 and "approve_claims" not in page.content.decode()
     assert ReductionClaim.objects.get(pk=pending["id"]).status == "needs_review"
     assert not LedgerEntry.objects.exists()
+
+
+def _suspend(claim_id: int, status: str) -> None:
+    project = ReductionClaim.objects.get(pk=claim_id).project
+    project.status = status
+    project.save(update_fields=["status"])
+
+
+def _nothing_issued(claim_id: int) -> None:
+    claim = ReductionClaim.objects.get(pk=claim_id)
+    assert claim.status == "needs_review"
+    assert claim.reviewed_by is None
+    assert not ClaimIssuance.objects.exists()
+    assert not LedgerEntry.objects.exists()
+    assert not CreditBlock.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["suspended", "closed"])
+def test_approving_a_claim_of_a_project_no_longer_active_is_409_and_issues_nothing(verifier_client, pending, status):
+    _suspend(pending["id"], status)
+
+    response = verifier_client.post(f"{QUEUE}{pending['id']}/approve/", {"note": "looks fine"}, format="json")
+
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "project_not_active"
+    _nothing_issued(pending["id"])
+
+
+@pytest.mark.django_db
+def test_admin_approve_action_issues_nothing_for_a_suspended_project(client, pending):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    _suspend(pending["id"], "suspended")
+
+    response = client.post(
+        "/admin/verification/reductionclaim/",
+        {"action": "approve_claims", "_selected_action": [pending["id"]]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "The project is suspended: no credits can be issued" in response.content.decode()
+    _nothing_issued(pending["id"])
+
+
+@pytest.mark.django_db
+def test_a_suspended_project_can_still_have_its_claim_rejected(verifier_client, pending):
+    _suspend(pending["id"], "suspended")
+
+    response = verifier_client.post(f"{QUEUE}{pending['id']}/reject/", {"note": "project suspended"}, format="json")
+
+    assert response.status_code == 200
+    assert ReductionClaim.objects.get(pk=pending["id"]).status == "rejected"

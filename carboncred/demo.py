@@ -1,0 +1,490 @@
+"""Demo data: a few SMEs, their projects, claims, credits, trades and certificates, made through the services.
+
+Nothing here writes a ledger table or a claim directly: every body goes through the API's input
+serializer and then the service the API calls, so the demo registry is one the API could have built
+(the ledger verifies, replay agrees, screening decided every claim). ``manage.py seed_demo`` runs it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from accounts.models import VERIFIERS_GROUP, Organization, User, registry_operator
+from accounts.services import user_register
+from certificates.services import retirement_create
+from emissions.serializers import EmissionReportCreateInputSerializer
+from emissions.services import emission_report_create, emission_report_verify
+from marketplace.serializers import BuyInputSerializer, ListingCreateInputSerializer, TransferCreateInputSerializer
+from marketplace.services import listing_buy, listing_create, transfer_create
+from projects.serializers import ProjectCreateInputSerializer
+from projects.services import project_create
+from verification.models import ReductionClaim
+from verification.serializers import ReductionClaimCreateInputSerializer
+from verification.services import claim_submit
+
+DEMO_DOMAIN = "demo.carboncred.example"
+# One password for every demo login, printed by seed_demo: these accounts exist to be tried.
+DEMO_PASSWORD = "demo-only-carboncred"  # noqa: S105 - published on purpose, demo accounts only
+PERIOD = ("2024-01-01", "2024-12-31")
+# Monthly shape of PV output north of the tropics (Jan..Dec): metered evidence follows the sun.
+NORTHERN_SOLAR = (3, 5, 8, 11, 13, 13, 13, 11, 9, 6, 4, 3)
+EVEN = (1,) * 12
+
+
+@dataclass(frozen=True)
+class DemoProject:
+    key: str  # names the project within the demo (claims, listings and retirements refer to it)
+    title: str
+    category: str
+    description: str
+    parameters: dict[str, Any]
+    evidence_kind: str
+    evidence_unit: str
+    evidence_total: int
+    expected: str  # the screening decision the demo relies on (the tests check it still comes out)
+    shape: tuple[int, ...] = EVEN
+    latitude: str | None = None
+    longitude: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    login: str  # the part before @DEMO_DOMAIN
+    name: str
+    country: str
+    sector: str
+    person: str
+    emissions: tuple[dict[str, Any], ...]
+    projects: tuple[DemoProject, ...] = field(default=())
+
+
+ORGANIZATIONS = (
+    DemoOrganization(
+        login="sunrise",
+        name="Sunrise Textiles Pvt Ltd",
+        country="IN",
+        sector="textiles",
+        person="Priya Sharma",
+        emissions=(
+            {"activity": "electricity", "quantity": "420000", "unit": "kWh"},
+            {"activity": "diesel", "quantity": "6000", "unit": "litres"},
+            {"activity": "waste_landfill", "quantity": "18000", "unit": "kg"},
+        ),
+        projects=(
+            DemoProject(
+                key="sunrise_solar",
+                title="Pune factory rooftop, 50 kWp",
+                category="solar",
+                description="Rooftop PV on the weaving shed, grid-connected, metered monthly.",
+                parameters={"capacity_kwp": 50, "generation_kwh": 70_000},
+                evidence_kind="meter_reading",
+                evidence_unit="kWh",
+                evidence_total=70_000,
+                shape=NORTHERN_SOLAR,
+                expected="approved",
+            ),
+            DemoProject(
+                key="sunrise_motors",
+                title="Variable-speed drives on the looms",
+                category="energy_efficiency",
+                description="VSDs on 40 loom motors; consumption from the plant's utility bills.",
+                parameters={
+                    "measure": "motor",
+                    "energy_carrier": "electricity",
+                    "baseline_kwh": 200_000,
+                    "post_kwh": 140_000,
+                },
+                evidence_kind="utility_bill",
+                evidence_unit="kWh",
+                evidence_total=140_000,
+                expected="approved",
+            ),
+        ),
+    ),
+    DemoOrganization(
+        login="bakery",
+        name="Thames Valley Bakery Ltd",
+        country="GB",
+        sector="food",
+        person="Oliver Hughes",
+        emissions=(
+            {"activity": "electricity", "quantity": "95000", "unit": "kWh"},
+            {"activity": "natural_gas", "quantity": "180000", "unit": "kWh"},
+            {"activity": "car", "quantity": "42000", "unit": "km"},
+        ),
+        projects=(
+            DemoProject(
+                key="bakery_heat_pump",
+                title="Proving room: gas boiler to heat pump",
+                category="fuel_switch",
+                description="An air-source heat pump replaced the gas boiler heating the proving room.",
+                parameters={
+                    "baseline_fuel": "natural_gas",
+                    "baseline_quantity": 100_000,
+                    "unit": "kWh",
+                    "new_fuel": "electricity",
+                    "new_quantity": 28_000,
+                },
+                evidence_kind="utility_bill",
+                evidence_unit="kWh",
+                evidence_total=28_000,
+                expected="approved",
+            ),
+            DemoProject(
+                key="bakery_hvac",
+                title="Shop HVAC controls upgrade",
+                category="energy_efficiency",
+                description="New HVAC controls across three shops; a saving large enough for a verifier to look at.",
+                parameters={
+                    "measure": "hvac",
+                    "energy_carrier": "electricity",
+                    "baseline_kwh": 100_000,
+                    "post_kwh": 30_000,
+                },
+                evidence_kind="utility_bill",
+                evidence_unit="kWh",
+                evidence_total=30_000,
+                expected="needs_review",
+            ),
+        ),
+    ),
+    DemoOrganization(
+        login="rheinwerk",
+        name="Rheinwerk Metallbau GmbH",
+        country="DE",
+        sector="metalworking",
+        person="Jonas Becker",
+        emissions=(
+            {"activity": "electricity", "quantity": "310000", "unit": "kWh"},
+            {"activity": "natural_gas", "quantity": "260000", "unit": "kWh"},
+            {"activity": "flight_short_haul", "quantity": "24000", "unit": "passenger-km"},
+        ),
+        projects=(
+            DemoProject(
+                key="rheinwerk_insulation",
+                title="Workshop roof insulation",
+                category="energy_efficiency",
+                description="Insulated the workshop roof; gas for space heating from the supplier's bills.",
+                parameters={
+                    "measure": "insulation",
+                    "energy_carrier": "natural_gas",
+                    "baseline_kwh": 300_000,
+                    "post_kwh": 240_000,
+                },
+                evidence_kind="utility_bill",
+                evidence_unit="kWh",
+                evidence_total=240_000,
+                expected="approved",
+            ),
+            DemoProject(
+                key="rheinwerk_solar",
+                title="Hall 2 rooftop, 30 kWp",
+                category="solar",
+                description="Claims three times what 30 kWp can produce in Germany: screening rejects it.",
+                parameters={"capacity_kwp": 30, "generation_kwh": 90_000},
+                evidence_kind="meter_reading",
+                evidence_unit="kWh",
+                evidence_total=90_000,
+                shape=NORTHERN_SOLAR,
+                expected="rejected",
+            ),
+        ),
+    ),
+    DemoOrganization(
+        login="lonestar",
+        name="Lone Star Print Co.",
+        country="US",
+        sector="printing",
+        person="Maria Lopez",
+        emissions=(
+            {"activity": "electricity", "quantity": "150000", "unit": "kWh"},
+            {"activity": "natural_gas", "quantity": "40000", "unit": "kWh"},
+            {"activity": "waste_landfill", "quantity": "9000", "unit": "kg"},
+        ),
+        projects=(
+            DemoProject(
+                key="lonestar_paper",
+                title="Paper offcut recycling",
+                category="recycling",
+                description="Offcuts and misprints go to a paper mill instead of landfill; weighbridge tickets.",
+                parameters={"material": "paper", "mass_kg": 12_000},
+                evidence_kind="weighbridge_ticket",
+                evidence_unit="kg",
+                evidence_total=12_000,
+                expected="approved",
+            ),
+        ),
+    ),
+    DemoOrganization(
+        login="nairobi",
+        name="Nairobi Fresh Produce Ltd",
+        country="KE",
+        sector="agriculture",
+        person="Wanjiru Kamau",
+        emissions=(
+            {"activity": "electricity", "quantity": "60000", "unit": "kWh"},
+            {"activity": "diesel", "quantity": "4000", "unit": "litres"},
+        ),
+        projects=(
+            DemoProject(
+                key="nairobi_cold_store",
+                title="Cold store: diesel generator to solar",
+                category="fuel_switch",
+                description="Solar with storage replaced the diesel generator that ran the cold store.",
+                parameters={
+                    "baseline_fuel": "diesel",
+                    "baseline_quantity": 10_000,
+                    "unit": "litres",
+                    "new_fuel": "solar",
+                    "new_quantity": 30_000,
+                },
+                evidence_kind="meter_reading",
+                evidence_unit="kWh",
+                evidence_total=30_000,
+                expected="approved",
+            ),
+            DemoProject(
+                key="nairobi_packhouse_solar",
+                title="Packhouse rooftop, 40 kWp",
+                category="solar",
+                description="Rooftop PV on the packhouse near the equator: flat output all year.",
+                parameters={"capacity_kwp": 40, "generation_kwh": 64_000},
+                evidence_kind="meter_reading",
+                evidence_unit="kWh",
+                evidence_total=64_000,
+                latitude="-1.29",
+                longitude="36.82",
+                expected="approved",
+            ),
+        ),
+    ),
+)
+
+# The market, in order. A "block" names credits by where they came from: a project key (the owner's
+# block issued for its claim) or a trade key (the block the buyer received).
+# (listing key, seller, block, kg, price per tonne, currency)
+LISTINGS = (
+    ("sunrise_solar_offer", "sunrise", "sunrise_solar", 20_000, "12.50", "USD"),
+    ("sunrise_motors_offer", "sunrise", "sunrise_motors", 15_000, "9.00", "USD"),
+    ("nairobi_cold_store_offer", "nairobi", "nairobi_cold_store", 10_000, "14.00", "USD"),
+    ("nairobi_packhouse_offer", "nairobi", "nairobi_packhouse_solar", 20_000, "11.75", "USD"),
+    ("rheinwerk_insulation_offer", "rheinwerk", "rheinwerk_insulation", 5_000, "18.00", "EUR"),
+)
+# (trade key, buyer, listing key, kg); the cold-store offer sells out.
+TRADES = (
+    ("bakery_buys_solar", "bakery", "sunrise_solar_offer", 5_000),
+    ("lonestar_buys_cold_store", "lonestar", "nairobi_cold_store_offer", 10_000),
+    ("rheinwerk_buys_packhouse", "rheinwerk", "nairobi_packhouse_offer", 2_000),
+)
+# (sender, block, kg, recipient): a supplier passing credits to a customer, no money involved.
+TRANSFERS = (
+    ("sunrise", "sunrise_motors", 2_000, "bakery"),
+    ("nairobi", "nairobi_packhouse_solar", 1_500, "lonestar"),
+)
+# (organisation, block, kg, beneficiary, reason): retired for a certificate.
+RETIREMENTS = (
+    ("sunrise", "sunrise_solar", 1_000, "Sunrise Textiles Pvt Ltd", "Our 2024 scope 2 electricity, in part"),
+    ("lonestar", "lonestar_paper", 2_500, "Lone Star Print Co.", "Offsetting part of our 2024 scope 1 and 2 emissions"),
+    ("lonestar", "lonestar_buys_cold_store", 4_000, "Lone Star Print Co.", "Our 2024 delivery fleet"),
+    ("bakery", "bakery_buys_solar", 3_000, "Thames Valley Bakery Ltd", "Carbon-neutral bread, 2024 bakes"),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    organization: str
+
+
+def demo_email(login: str) -> str:
+    return f"{login}@{DEMO_DOMAIN}"
+
+
+def demo_logins() -> list[DemoLogin]:
+    logins = [DemoLogin(demo_email(org.login), "SME member", f"{org.name} ({org.country})") for org in ORGANIZATIONS]
+    operator = "the registry operator"
+    logins.append(DemoLogin(demo_email("verifier"), "verifier (API review queue, admin review actions)", operator))
+    logins.append(DemoLogin(demo_email("admin"), "superuser (/admin/)", operator))
+    return logins
+
+
+def demo_is_seeded() -> bool:
+    return User.objects.filter(email__in=[login.email for login in demo_logins()]).exists()
+
+
+def non_demo_organizations() -> list[Organization]:
+    """Member organisations the demo did not make (the registry's own organisations do not count).
+    A demo organisation has a demo name and a demo login; a real one merely named alike is not one."""
+    demo = Organization.objects.filter(
+        name__in=[org.name for org in ORGANIZATIONS], users__email__endswith=f"@{DEMO_DOMAIN}"
+    ).values("pk")
+    return list(Organization.objects.filter(kind=Organization.Kind.MEMBER).exclude(pk__in=demo))
+
+
+def monthly_evidence(project: DemoProject, *, prefix: str) -> list[dict[str, str]]:
+    """One document per month of the demo period, adding up exactly to the project's total."""
+    weights = project.shape
+    parts = [project.evidence_total * weight // sum(weights) for weight in weights]
+    parts[-1] += project.evidence_total - sum(parts)
+    year = int(PERIOD[0][:4])
+    items = []
+    for month, quantity in enumerate(parts, start=1):
+        last_day = (date(year + month // 12, month % 12 + 1, 1) - date.resolution).day
+        items.append(
+            {
+                "kind": project.evidence_kind,
+                "period_start": f"{year}-{month:02d}-01",
+                "period_end": f"{year}-{month:02d}-{last_day:02d}",
+                "quantity": str(quantity),
+                "unit": project.evidence_unit,
+                "reference": f"{prefix}-{year}-{month:02d}",
+            }
+        )
+    return items
+
+
+def _valid(serializer_class, data: dict[str, Any], **context: Any) -> dict[str, Any]:
+    """The API's own validation of a demo body: a typo in the table fails loudly, naming the field."""
+    serializer = serializer_class(data=data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+@dataclass
+class DemoSummary:
+    organizations: int = 0
+    projects: int = 0
+    claims: dict[str, int] = field(default_factory=dict)
+    emission_reports: int = 0
+    listings: int = 0
+    orders: int = 0
+    transfers: int = 0
+    certificates: int = 0
+
+
+@transaction.atomic
+def demo_seed() -> DemoSummary:
+    """Create the demo registry in one transaction: all of it, or (on any error) nothing."""
+    summary = DemoSummary()
+    users: dict[str, User] = {}
+    claims: dict[str, ReductionClaim] = {}
+    for org in ORGANIZATIONS:
+        user = user_register(
+            email=demo_email(org.login),
+            password=DEMO_PASSWORD,
+            organization_name=org.name,
+            country=org.country,
+            sector=org.sector,
+            website=f"https://{org.login}.{DEMO_DOMAIN}",
+        )
+        user.full_name = org.person
+        user.save(update_fields=["full_name"])
+        users[org.login] = user
+        summary.organizations += 1
+        activity = _valid(
+            EmissionReportCreateInputSerializer,
+            {"period_start": PERIOD[0], "period_end": PERIOD[1], "lines": list(org.emissions)},
+        )
+        report = emission_report_create(organization=user.organization, **activity)
+        emission_report_verify(organization=user.organization, report_id=report.pk)
+        summary.emission_reports += 1
+        for demo in org.projects:
+            body: dict[str, Any] = {
+                "title": demo.title,
+                "description": demo.description,
+                "category": demo.category,
+                "country": org.country,
+                "start_date": "2023-01-01",
+            }
+            if demo.latitude is not None:
+                body |= {"latitude": demo.latitude, "longitude": demo.longitude}
+            project = project_create(owner=user.organization, **_valid(ProjectCreateInputSerializer, body))
+            summary.projects += 1
+            claim_body = {
+                "project": project.pk,
+                "period_start": PERIOD[0],
+                "period_end": PERIOD[1],
+                "parameters": demo.parameters,
+                "evidence": monthly_evidence(demo, prefix=demo.key.upper().replace("_", "-")),
+            }
+            request = SimpleNamespace(user=user)
+            claim = claim_submit(
+                submitted_by=user, **_valid(ReductionClaimCreateInputSerializer, claim_body, request=request)
+            )
+            claims[demo.key] = claim
+            summary.claims[claim.status] = summary.claims.get(claim.status, 0) + 1
+
+    blocks = {key: claim.issuance.owner_block_id for key, claim in claims.items() if hasattr(claim, "issuance")}
+    _demo_market(users=users, blocks=blocks, summary=summary)
+    for login, block, quantity_kg, beneficiary, reason in RETIREMENTS:
+        retirement_create(
+            organization=users[login].organization,
+            block_id=blocks[block],
+            quantity_kg=quantity_kg,
+            beneficiary=beneficiary,
+            reason=reason,
+        )
+        summary.certificates += 1
+
+    _demo_staff()
+    return summary
+
+
+def _demo_market(*, users: dict[str, User], blocks: dict[str, int], summary: DemoSummary) -> None:
+    """Listings, trades and transfers, each body validated as the API validates it; ``blocks`` gains
+    the buyers' new blocks under their trade keys."""
+    listings = {}
+    for key, seller, block, quantity_kg, price, currency in LISTINGS:
+        body = {"block": blocks[block], "quantity_kg": quantity_kg, "price_per_tonne": price, "currency": currency}
+        data = _valid(ListingCreateInputSerializer, body)
+        listings[key] = listing_create(
+            seller=users[seller].organization,
+            block_id=data["block"],
+            quantity_kg=data["quantity_kg"],
+            price_per_tonne=data["price_per_tonne"],
+            currency=data["currency"],
+        )
+        summary.listings += 1
+    for key, buyer, listing, quantity_kg in TRADES:
+        data = _valid(BuyInputSerializer, {"listing": listings[listing].pk, "quantity_kg": quantity_kg})
+        order = listing_buy(
+            buyer=users[buyer].organization, listing_id=data["listing"], quantity_kg=data["quantity_kg"]
+        )
+        blocks[key] = order.block_id
+        summary.orders += 1
+    for sender, block, quantity_kg, recipient in TRANSFERS:
+        body = {"block": blocks[block], "quantity_kg": quantity_kg, "to_organization": users[recipient].organization_id}
+        data = _valid(TransferCreateInputSerializer, body)
+        transfer_create(
+            sender=users[sender].organization,
+            block_id=data["block"],
+            quantity_kg=data["quantity_kg"],
+            to=data["to_organization"],
+        )
+        summary.transfers += 1
+
+
+def _demo_staff() -> None:
+    """A verifier who can work the review queue in the API and the admin, and a superuser."""
+    operator = registry_operator()
+    verifier = User.objects.create_user(
+        email=demo_email("verifier"),
+        password=DEMO_PASSWORD,
+        organization=operator,
+        full_name="Demo Verifier",
+        is_staff=True,
+    )
+    verifier.groups.add(Group.objects.get_or_create(name=VERIFIERS_GROUP)[0])
+    verifier.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="verification", codename__in=["view_reductionclaim", "change_reductionclaim"]
+        )
+    )
+    User.objects.create_superuser(
+        email=demo_email("admin"), password=DEMO_PASSWORD, organization=operator, full_name="Demo Admin"
+    )

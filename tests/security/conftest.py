@@ -1,0 +1,79 @@
+"""Two organisations with one of everything each, built through the services: A attacks, B owns."""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import User
+from marketplace.services import listing_buy, listing_create, transfer_create
+from tests.accounts.factories import UserFactory
+from tests.certificates.factories import retire
+from tests.conftest import client_for
+from tests.emissions.factories import EmissionReportFactory
+from tests.ledger.factories import issue
+from tests.verification.factories import project_for
+from tests.verification.test_claims_api import solar_body
+
+MISSING_ID = 10**12  # an integer id no row has
+MISSING_UUID = uuid.UUID(int=1)
+
+
+@dataclass
+class World:
+    a: User  # the attacker: a member of another organisation, with objects of its own
+    b: User  # the owner of every object below
+    c: User  # a third organisation B trades with
+    project: int
+    claim: int
+    report: int
+    block: int  # available, so B could list, transfer or retire from it
+    listing: int  # B's open listing
+    order: uuid.UUID  # B bought from C: A has no part in it
+    transfer: uuid.UUID  # B gave to C
+    certificate: int
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(fast_password_hashing):
+    """Each world signs up three users."""
+
+
+@pytest.fixture
+def world(db) -> World:
+    a, b, c = UserFactory(), UserFactory(), UserFactory()
+    A, B, C = a.organization, b.organization, c.organization
+
+    project = project_for(B)
+    claim = client_for(b).post("/api/reduction-data/", solar_body(project), format="json")
+    assert claim.status_code == 201, claim.content
+    report = EmissionReportFactory(organization=B)
+    block = issue(owner=B, quantity_kg=20_000).owner_block.pk
+    listing = listing_create(seller=B, block_id=block, quantity_kg=2_000, price_per_tonne=Decimal("10.00"))
+    certificate = retire(organization=B, block=issue(owner=B).owner_block)
+    transfer = transfer_create(sender=B, block_id=block, quantity_kg=500, to=C)
+    sold_by_c = listing_create(
+        seller=C, block_id=issue(owner=C).owner_block.pk, quantity_kg=800, price_per_tonne=Decimal("8.00")
+    )
+    order = listing_buy(buyer=B, listing_id=sold_by_c.pk, quantity_kg=300)
+
+    # A has a life of its own, so its lists are not empty by default.
+    own = project_for(A)
+    client_for(a).post("/api/reduction-data/", solar_body(own, prefix="A-MTR"), format="json")
+    EmissionReportFactory(organization=A)
+    retire(organization=A, block=issue(owner=A).owner_block, quantity_kg=100)
+
+    return World(
+        a=a,
+        b=b,
+        c=c,
+        project=project.pk,
+        claim=claim.json()["id"],
+        report=report.pk,
+        block=block,
+        listing=listing.pk,
+        order=order.pk,
+        transfer=transfer.pk,
+        certificate=certificate.pk,
+    )

@@ -84,9 +84,10 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def fast_password_hashing(settings):
-    """For tests that sign many users up: the real hasher's deliberate slowness is not what they test."""
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The production hasher is slow on purpose; no test is about that slowness, and tests make
+    many users. (Django's own advice for test settings.)"""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

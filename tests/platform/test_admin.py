@@ -22,7 +22,7 @@ from tests.accounts.factories import UserFactory
 from verification.models import ClaimIssuance, ReductionClaim
 
 # Seeding signs up seven users; a fast hasher saves seconds per seed.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = {config.label for config in apps.get_app_configs() if "site-packages" not in config.path}
 

@@ -19,7 +19,7 @@ from tests.accounts.factories import OrganizationFactory
 from verification.models import ClaimIssuance, ReductionClaim
 
 # Seeding signs up seven users; a fast hasher saves seconds per seed.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def seed(*args: str) -> str:

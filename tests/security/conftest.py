@@ -35,11 +35,6 @@ class World:
     certificate: int
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(fast_password_hashing):
-    """Each world signs up three users."""
-
-
 @pytest.fixture
 def world(db) -> World:
     a, b, c = UserFactory(), UserFactory(), UserFactory()

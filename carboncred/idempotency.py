@@ -11,10 +11,11 @@ commits, then replays its response — the effect happens once. Records expire a
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -64,6 +65,46 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     return Response(record.response_body, status=record.status_code, headers={REPLAY_HEADER: "true"})
 
 
+# The statement ``IdempotencyRecord`` would write, plus the conflict clause the ORM cannot express
+# with a returned id. Quoted names work on PostgreSQL and SQLite alike.
+CLAIM_SQL = (
+    'INSERT INTO "carboncred_idempotencyrecord" '
+    '("user_id", "key", "fingerprint", "method", "path", "status_code", "created_at") '
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+    'ON CONFLICT ("user_id", "key") DO NOTHING RETURNING "id"'
+)
+
+
+def _insert_claim(request: Request, *, key: str, fingerprint: str, now: datetime) -> int | None:
+    """Insert the record for ``(user, key)`` and return its id, or ``None`` if the key is taken.
+
+    ``INSERT … ON CONFLICT DO NOTHING`` (PostgreSQL, SQLite ≥ 3.35): one statement, no savepoint and no
+    exception when the key exists. On PostgreSQL a concurrent insert of the same key makes this wait
+    for that transaction: if it commits, the key is taken; if it rolls back, this insert goes ahead.
+    """
+    params = [request.user.pk, key, fingerprint, request.method, request.path[:255], 0]
+    with connection.cursor() as cursor:
+        cursor.execute(CLAIM_SQL, [*params, connection.ops.adapt_datetimefield_value(now)])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _claim_key(request: Request, *, key: str, fingerprint: str) -> int | IdempotencyRecord:
+    """Claim ``key`` for this request (the new record's id), or the live record that already holds it.
+
+    A record past ``IDEMPOTENCY_TTL`` that the purge has not deleted yet no longer holds its key."""
+    now = timezone.now()
+    if (record_id := _insert_claim(request, key=key, fingerprint=fingerprint, now=now)) is not None:
+        return record_id
+    existing = IdempotencyRecord.objects.get(user=request.user, key=key)
+    if existing.created_at >= now - settings.IDEMPOTENCY_TTL:
+        return existing
+    existing.delete()
+    if (record_id := _insert_claim(request, key=key, fingerprint=fingerprint, now=now)) is not None:
+        return record_id
+    return IdempotencyRecord.objects.get(user=request.user, key=key)  # a concurrent request re-claimed it
+
+
 def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
     """Decorate an APIView handler (``post``) so that it honours ``Idempotency-Key``."""
 
@@ -78,29 +119,15 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
 
         @atomic_with_retry
         def unit() -> Response:
-            records = IdempotencyRecord.objects.filter(user=request.user, key=key)
-            records.filter(created_at__lt=timezone.now() - settings.IDEMPOTENCY_TTL).delete()
-            if existing := records.first():
-                return _replay(existing, fingerprint)
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        user=request.user,
-                        key=key,
-                        fingerprint=fingerprint,
-                        method=request.method,
-                        path=request.path[:255],
-                        status_code=0,
-                    )
-            except IntegrityError:
-                # A concurrent request with this key committed first: answer as it did.
-                return _replay(records.get(), fingerprint)
-
+            claimed = _claim_key(request, key=key, fingerprint=fingerprint)
+            if isinstance(claimed, IdempotencyRecord):
+                return _replay(claimed, fingerprint)
             response = view_method(view, request, *args, **kwargs)
             if 200 <= response.status_code < 300:
-                record.status_code = response.status_code
-                record.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
-                record.save(update_fields=["status_code", "response_body"])
+                IdempotencyRecord.objects.filter(pk=claimed).update(
+                    status_code=response.status_code,
+                    response_body=json.loads(JSONRenderer().render(response.data) or b"null"),
+                )
             else:
                 transaction.set_rollback(True)
             return response

@@ -121,3 +121,19 @@ def test_concurrent_duplicates_act_once_and_all_get_the_first_response():
     assert len({r.json()["id"] for r in responses}) == 1
     assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == workers - 1
     assert Organization.objects.filter(name="Race Ltd").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_expired_record_not_yet_purged_no_longer_holds_its_key(auth_client, settings):
+    first = post(auth_client, {"name": "Stale Ltd"}, "key-4")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - settings.IDEMPOTENCY_TTL - timedelta(minutes=1))
+
+    again = post(auth_client, {"name": "Stale Ltd"}, "key-4")
+
+    assert again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") is None
+    assert again.json()["id"] != first.json()["id"]
+    assert Organization.objects.filter(name="Stale Ltd").count() == 2
+    record = IdempotencyRecord.objects.get()
+    assert record.response_body["id"] == again.json()["id"]
+    assert post(auth_client, {"name": "Stale Ltd"}, "key-4").headers.get("Idempotent-Replayed") == "true"

@@ -11,7 +11,8 @@ Prints a Markdown report (docs/BENCHMARKS.md, "Ledger") and writes it to bench/r
    - raw chain: a psycopg loop doing the bare minimum of a hash chain per transaction
      (``SELECT head FOR UPDATE``, SHA-256 in Python, ``INSERT`` entry, ``UPDATE`` head, ``COMMIT``);
    - pgbench: single-row inserts into a plain table (no chain, no lock): the database's ceiling.
-2. ``ledger_verify`` rows/s over ``--verify-rows`` entries (1M), beside raw hashlib SHA-256 over the
+2. ``ledger_verify`` rows/s over ``--verify-rows`` entries (1M; the missing ones are appended by
+   ``bench/data.py``'s ``fill_ledger``), beside raw hashlib SHA-256 over the
    same bytes (messages built in memory first) and the same per-row hashing loop without the database.
 3. ``checkpoint_create()``: the first (full) checkpoint and the incremental one after a few appends;
    ``inclusion_proof_for`` at that size.
@@ -24,7 +25,6 @@ import os
 import platform
 import random
 import re
-import statistics
 import subprocess
 import sys
 import time
@@ -32,46 +32,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carboncred.settings")
-os.environ.setdefault("THROTTLE_RATES", "off")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # the sibling module; it also puts the project on sys.path
+import data
+from common import conninfo, database_url, django_setup, median, recreate_database
 
+ROOT = common.ROOT
 WORKER_COUNTS = (1, 4, 16)
 # Each service worker sells 1 kg at a time from its own blocks in turn, as many listings would be
 # bought from; a single block split thousands of times a second only measures dead-tuple churn.
 BLOCKS_PER_WORKER = 50
 TAG = b"CarbonCred/ledger/v1\x00"
-
-
-def database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres") or "bench" not in urlparse(url).path:
-        sys.exit("Set DATABASE_URL to a PostgreSQL database whose name contains 'bench' (it is recreated).")
-    return url
-
-
-def conninfo(url: str, dbname: str | None = None) -> str:
-    parts = urlparse(url)
-    return (
-        f"host={parts.hostname} port={parts.port or 5432} user={parts.username or 'postgres'} "
-        f"dbname={dbname or parts.path.lstrip('/')}" + (f" password={parts.password}" if parts.password else "")
-    )
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = urlparse(url).path.lstrip("/")
-    with psycopg.connect(conninfo(url, "postgres"), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def django_setup() -> None:
-    import django
-
-    django.setup()
 
 
 # --- workers (separate processes: no shared GIL, one connection each) ------------------------
@@ -195,49 +166,6 @@ def create_raw_chain_tables(cursor) -> None:
     cursor.execute("INSERT INTO bench_head VALUES (1, 0, %s) ON CONFLICT DO NOTHING", [bytes(32)])
 
 
-def sample_body(kind: str = "transfer") -> str:
-    """A real entry's body (the latest of ``kind``), for the raw loop and the bulk fill."""
-    from ledger.models import LedgerEntry
-
-    canonical = LedgerEntry.objects.filter(kind=kind).order_by("-seq").values_list("canonical", flat=True)[0]
-    return "{" + canonical.split('",', 1)[1]
-
-
-def fill_ledger(rows: int, body: str) -> float:
-    """Append ``rows`` entries through ledger_append itself, in SQL (fast enough to reach 1M)."""
-    from django.db import connection
-
-    started = time.perf_counter()
-    batch = 50_000
-    with connection.cursor() as cursor:
-        while rows > 0:
-            cursor.execute(
-                "SELECT count(*) FROM (SELECT ledger_append('transfer', %s, '{}'::bigint[], '{}'::bigint[], "
-                "'{}'::bigint[], '{}'::integer[], '{}'::bigint[], '{}'::bigint[]) FROM generate_series(1, %s)) AS s",
-                [body, min(batch, rows)],
-            )
-            rows -= batch
-    return time.perf_counter() - started
-
-
-def machine() -> str:
-    """``<CPU model>, <n> cores, <m> GiB`` of this (Linux) machine, for a report's first line."""
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    memory_gib = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
-    return f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB"
-
-
-def median(values) -> float:
-    return statistics.median(values)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="repetitions of each measurement (median reported)")
@@ -251,7 +179,7 @@ def main() -> None:
     options = parser.parse_args()
 
     url = database_url()
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    common.RESULTS.mkdir(exist_ok=True)
     if not options.reuse_db:
         recreate_database(url)
     django_setup()
@@ -274,7 +202,7 @@ def main() -> None:
         sender=Organization.objects.get(pk=warm[1]), block_id=warm[0][0], quantity_kg=1,
         to=Organization.objects.get(pk=warm[2]),
     )  # fmt: skip
-    body = sample_body()
+    body = data.sample_body("transfer").decode()
     connection.close()
 
     parts = set(options.parts.split(","))
@@ -292,27 +220,21 @@ def main() -> None:
             print(f"workers={workers}: " + ", ".join(f"{k} {v[workers][-1]:.0f}/s" for k, v in appends.items()))
             loads.append(os.getloadavg()[0])
     lines = machine_lines(options, pg_version, synchronous_commit, fsync, loads)
+    summary: dict = {}
     if "appends" in parts:
         lines += appends_table(appends)
+        summary["appends"] = {k: {w: median(v) for w, v in rates.items()} for k, rates in appends.items()}
     if "verify" in parts:
-        lines += verify_part(options, body, fixtures)
+        verify_lines, summary["verify"] = verify_part(options, body, fixtures)
+        lines += verify_lines
     report_text = "\n".join(lines)
     print("\n" + report_text)
-    (ROOT / "bench" / "results" / f"ledger-{datetime.now(UTC):%Y%m%dT%H%M%S}.md").write_text(report_text + "\n")
+    common.save_report("ledger", report_text, summary)
 
 
 def machine_lines(options, pg_version, synchronous_commit, fsync, loads) -> list[str]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    memory_gib = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
     return [
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB;",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {common.machine()};",
         f"{pg_version.split(' on ')[0]} (synchronous_commit={synchronous_commit}, fsync={fsync}), "
         f"Python {platform.python_version()}, Django {__import__('django').get_version()}.",
         f"Medians of {options.runs} runs of {options.seconds:g} s each; 1-minute load average during the "
@@ -334,7 +256,7 @@ def appends_table(appends) -> list[str]:
     return [*lines, ""]
 
 
-def verify_part(options, body, fixtures) -> list[str]:
+def verify_part(options, body, fixtures) -> tuple[list[str], dict]:
     from django.db import connection
 
     from accounts.models import Organization
@@ -345,7 +267,7 @@ def verify_part(options, body, fixtures) -> list[str]:
     from ledger.services import checkpoint_create, credits_transfer
 
     existing = LedgerEntry.objects.count()
-    fill_seconds = fill_ledger(max(0, options.verify_rows - existing), body)
+    fill_seconds = data.fill_ledger(max(0, options.verify_rows - existing), kind="transfer", body=body.encode())
     total_rows = LedgerEntry.objects.count()
     print(f"filled to {total_rows} entries in {fill_seconds:.0f}s")
 
@@ -425,8 +347,16 @@ def verify_part(options, body, fixtures) -> list[str]:
         f"| inclusion proof at {size:,} entries (median of {options.proofs}, {median(path_lengths):.0f} hashes) "
         f"| {median(proof_times) * 1000:.2f} ms |",
         f"| stored Merkle nodes (height >= 4) | {nodes:,} |",
-        f"| filling {total_rows - existing:,} entries through `ledger_append` in SQL | {fill_seconds:.0f} s |",
-    ]
+        f"| filling {total_rows - existing:,} entries (`bench/data.py`: hashed in Python, `COPY`) "
+        f"| {fill_seconds:.0f} s |",
+    ], {
+        "entries": total_rows,
+        "verify_rows_per_s": verify,
+        "raw_sha256_rows_per_s": median(raw_rates),
+        "hash_loop_rows_per_s": median(loop_rates),
+        "proof_ms": median(proof_times) * 1000,
+        "incremental_checkpoint_ms": median(incremental) * 1000,
+    }
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 The database named in DATABASE_URL is dropped and recreated (its name must contain "bench").
 Prints a Markdown report (docs/BENCHMARKS.md, "Marketplace") and writes it to bench/results/.
 
-1. Seeds ``--listings`` (100,000) open listings through the bench-only SQL path below (``seed_listings``).
+1. Seeds ``--listings`` (100,000) open listings from ``--sellers`` (2,000) organisations.
 2. Starts gunicorn on this checkout (``THROTTLE_RATES=off``) against that database.
 3. Buys/s at 1, 4 and 16 concurrent HTTP clients (asyncio + httpx, keep-alive, an ``Idempotency-Key``
    on every request, 1 kg per buy), each client on its own listing; and 16 clients on one listing.
@@ -16,12 +16,9 @@ Prints a Markdown report (docs/BENCHMARKS.md, "Marketplace") and writes it to be
 5. Checks afterwards: ``ledger_verify`` and ``replay`` report ok, and every open listing's block is
    the seller's, listed, and holds exactly what the listing offers.
 
-The seed (bench only): every listing is reserved by the ledger's own ``ledger_move`` function — the
-exact call ``credits_reserve`` makes on PostgreSQL, appending a real ``list`` entry to the hash chain —
-called from one ``INSERT ... SELECT`` per seller over ``generate_series``, which writes the listing row
-that ``listing_create`` would write. Only the Python round trips are skipped, so blocks, ledger and
-listings stay consistent (checked in step 5). Going through ``listing_create`` instead takes several
-minutes for 100k listings on the 2-core machine; this takes well under one.
+The seed is ``bench/data.py``'s ``seed_listings`` (2,000 sellers by default; the ledger's own
+``ledger_move`` in ``INSERT ... SELECT`` batches, see there). ``--reuse-db`` keeps a database that
+``bench/data.py --listings N`` (or a previous run) built, and only adds the buyers' fixtures.
 """
 
 import argparse
@@ -41,81 +38,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import ledger_bench  # the sibling script; it also puts the project on sys.path
+import common  # the sibling module; it also puts the project on sys.path
+import data
+import ledger_bench
+from common import percentile
 
-ROOT = ledger_bench.ROOT
+ROOT = common.ROOT
 WORKER_COUNTS = ledger_bench.WORKER_COUNTS
-SELLERS = 200
-CATEGORIES = ("solar", "energy_efficiency", "recycling", "fuel_switch")
-COUNTRIES = ("IN", "GB", "DE", "US", "KE", "BR", "VN", "ID", "MX", "ZA", "FR", "ES")
-VINTAGES = tuple(range(2018, 2026))
-SEED_BATCH = 50
-
-SEED_SQL = """
-INSERT INTO marketplace_listing (
-    seller_id, block_id, source_block_id, project_id, category, country, vintage,
-    quantity_kg, quantity_sold_kg, quantity_available_kg, price_per_tonne, currency, status,
-    ledger_entry_id, created_at, closed_at)
-SELECT %(seller)s, moved.o_moved_id, %(block)s, %(project)s, %(category)s, %(country)s, %(vintage)s,
-    moved.o_quantity, 0, moved.o_quantity, round((2 + random() * 58)::numeric, 2), 'USD', 'open',
-    moved.o_seq, clock_timestamp(), NULL
-FROM generate_series(1, %(count)s) AS g
-CROSS JOIN LATERAL ledger_move('list', %(seller)s, %(block)s, 100 + (g %% 50) * 20, 'available', 'listed',
-                               %(seller)s, '{}') AS moved
-"""
-
-
-def seed_listings(count: int) -> float:
-    """``count`` open listings from ``SELLERS`` sellers, each with its own project (category, country and
-    vintage spread over the sets above), prices 2.00-60.00 USD/t. Returns the seconds it took."""
-    from decimal import Decimal
-
-    from django.db import connection, transaction
-
-    from accounts.models import Organization
-    from ledger.services import credits_issue
-    from marketplace.services import open_listing_counts_rebuild
-    from projects.models import Project
-
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT setseed(0.42)")  # the same prices every run
-    per_seller, extra = divmod(count, SELLERS)
-    for i in range(SELLERS):
-        seller = Organization.objects.create(name=f"Seller {i:03d} Ltd", country=COUNTRIES[i % len(COUNTRIES)])
-        project = Project.objects.create(
-            owner=seller,
-            title=f"Project {i:03d}",
-            category=CATEGORIES[i % len(CATEGORIES)],
-            country=COUNTRIES[(i // len(CATEGORIES)) % len(COUNTRIES)],
-            start_date="2018-01-01",
-        )
-        vintage = VINTAGES[i % len(VINTAGES)]
-        block = credits_issue(project=project, vintage=vintage, quantity_kg=10**9, buffer_share=Decimal(0)).owner_block
-        remaining = per_seller + (1 if i < extra else 0)
-        while remaining > 0:
-            # Batches of 50: one statement re-locks and shrinks the same block row each call, and
-            # hundreds of versions of one row in one transaction make every later lookup walk them.
-            batch = min(SEED_BATCH, remaining)
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO off")  # the seed's durability is not measured
-                cursor.execute(
-                    SEED_SQL,
-                    {
-                        "seller": seller.pk,
-                        "block": block.pk,
-                        "project": project.pk,
-                        "category": project.category,
-                        "country": str(project.country),
-                        "vintage": vintage,
-                        "count": batch,
-                    },
-                )
-            remaining -= batch
-    open_listing_counts_rebuild()  # the seed wrote listing rows directly, so it counts them once
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    return time.perf_counter() - started
 
 
 def consistency_report() -> dict:
@@ -375,11 +304,6 @@ def latency(base: str, requests: int) -> dict[str, list[float]]:
     return times
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 # --- the benchmark ---------------------------------------------------------------------------
 
 
@@ -388,20 +312,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="repetitions of each measurement (median reported)")
     parser.add_argument("--seconds", type=float, default=5, help="duration of each throughput measurement")
     parser.add_argument("--listings", type=int, default=100_000, help="open listings to seed")
+    parser.add_argument("--sellers", type=int, default=data.SELLERS, help="organisations the listings come from")
+    parser.add_argument("--reuse-db", action="store_true", help="keep the database (and its listings) if it has any")
     parser.add_argument("--requests", type=int, default=1200, help="requests per endpoint per latency run")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (make run: 2)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (make run: 4)")
     options = parser.parse_args()
 
-    url = ledger_bench.database_url()
+    url = common.database_url()
     load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())  # others' work on a shared machine shows here
     os.environ.setdefault("SECRET_KEY", f"bench-{uuid.uuid4().hex}{uuid.uuid4().hex}")  # shared with gunicorn
     os.environ.setdefault("JWT_ACCESS_MINUTES", "600")
-    results_dir = ROOT / "bench" / "results"
-    results_dir.mkdir(exist_ok=True)
-    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S}"
-    ledger_bench.recreate_database(url)
-    ledger_bench.django_setup()
+    common.RESULTS.mkdir(exist_ok=True)
+    if not options.reuse_db:
+        common.recreate_database(url)
+    common.django_setup()
     # Django's logging config would make httpx log every request as a JSON line: milliseconds of the
     # driver's CPU per request, taken from the cores the server is measured on.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -415,19 +340,29 @@ def main() -> None:
         cursor.execute("SELECT version(), current_setting('synchronous_commit'), current_setting('fsync')")
         pg_version, synchronous_commit, fsync = cursor.fetchone()
 
-    seed_seconds = seed_listings(options.listings)
-    print(f"seeded {options.listings:,} listings in {seed_seconds:.0f}s")
+    from accounts.models import Organization
+    from marketplace.models import Listing
+
+    seed_seconds = None
+    if not options.reuse_db or not Listing.objects.exists():
+        seed_seconds = data.seed_listings(options.listings, sellers=options.sellers)
+        print(f"seeded {options.listings:,} listings from {options.sellers:,} sellers in {seed_seconds:.0f}s")
+    open_listings = Listing.objects.filter(status=Listing.Status.OPEN).count()
+    organisations = Organization.objects.count()
     fixtures, shared_listing = buy_fixtures(max(WORKER_COUNTS))
     connection.close()
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_gunicorn(
-        port=port, workers=options.workers, threads=options.threads, log=results_dir / f"gunicorn-{stamp}.log"
+        port=port,
+        workers=options.workers,
+        threads=options.threads,
+        log=common.RESULTS / f"gunicorn-{common.stamp()}.log",
     )
     try:
         buy_load(base, fixtures[:1], 1)  # a first trade, so the raw loop hashes a real trade body
-        body = ledger_bench.sample_body("trade")
+        body = data.sample_body("trade").decode()
         connection.close()
         rates: dict[str, dict[int, list[float]]] = {"buy": {}, "raw": {}, "hot": {}}
         cpu_per_buy: list[dict[str, float]] = []
@@ -470,12 +405,14 @@ def main() -> None:
         return statistics.median(percentile(run[name], share) for run in latencies) * 1000
 
     lines = [
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {ledger_bench.machine()}; "
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {common.machine()}; "
         f"{pg_version.split(' on ')[0]} (synchronous_commit={synchronous_commit}, fsync={fsync}), "
         f"Python {platform.python_version()}, Django {django.get_version()}; gunicorn --workers {options.workers} "
         f"--threads {options.threads}, THROTTLE_RATES=off; the load driver (asyncio + httpx) and PostgreSQL "
         "share the same cores.",
-        f"{options.listings:,} open listings seeded in {seed_seconds:.0f} s. Medians of {options.runs} runs "
+        f"{open_listings:,} open listings from {organisations:,} organisations ("
+        + (f"seeded in {seed_seconds:.0f} s" if seed_seconds is not None else "a database reused")
+        + f"). Medians of {options.runs} runs "
         f"({options.seconds:g} s each for throughput, {options.requests:,} requests per endpoint for latency).",
         "",
         "| clients | `POST /api/buy/` through gunicorn (buys/s) | raw hash-chain append loop (appends/s) "
@@ -517,7 +454,19 @@ def main() -> None:
     ]
     report_text = "\n".join(lines)
     print("\n" + report_text)
-    (results_dir / f"marketplace-{stamp}.md").write_text(report_text + "\n")
+    common.save_report(
+        "marketplace",
+        report_text,
+        {
+            "open_listings": open_listings,
+            "organisations": organisations,
+            "buys_per_s": {w: statistics.median(rates["buy"][w]) for w in WORKER_COUNTS},
+            "raw_per_s": {w: statistics.median(rates["raw"][w]) for w in WORKER_COUNTS},
+            "buy_cpu_ms": sum(cpu.values()) * 1000,
+            "healthz_ms": {"p50": ms("healthz", 0.5), "p99": ms("healthz", 0.99)},
+            "marketplace_ms": {"p50": ms("marketplace", 0.5), "p99": ms("marketplace", 0.99)},
+        },
+    )
 
 
 if __name__ == "__main__":

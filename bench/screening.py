@@ -7,7 +7,6 @@ request path adds one indexed factor query per factor and the history queries.
 """
 
 import argparse
-import os
 import resource
 import statistics
 import sys
@@ -15,8 +14,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carboncred.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # the sibling module; it also puts the project on sys.path
 
 
 def main() -> None:
@@ -54,10 +53,15 @@ def main() -> None:
         timings.append((time.perf_counter() - t) * 1000)
     timings.sort()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"model load (import sklearn + skops + hash check): {load_ms:.0f} ms")
-    print(f"screen() warm over {len(timings)} claims: p50 {statistics.median(timings):.2f} ms, "
-          f"p95 {timings[int(len(timings) * 0.95)]:.2f} ms")  # fmt: skip
-    print(f"peak RSS: {rss:.0f} MB (after django.setup: {rss_start:.0f} MB)")
+    p50, p95 = statistics.median(timings), common.percentile(timings, 0.95)
+    lines = [
+        f"model load (import sklearn + skops + hash check): {load_ms:.0f} ms",
+        f"screen() warm over {len(timings)} claims: p50 {p50:.2f} ms, p95 {p95:.2f} ms",
+        f"peak RSS: {rss:.0f} MB (after django.setup: {rss_start:.0f} MB)",
+    ]
+    print("\n".join(lines))
+    summary = {"model_load_ms": load_ms, "p50_ms": p50, "p95_ms": p95, "peak_rss_mb": rss}
+    common.save_report("screening", "\n".join(lines), summary)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import CharField, F, Func
 
 from ledger import merkle
 from ledger.hashing import GENESIS_PREV_HASH, TAG, format_timestamp
@@ -29,6 +30,28 @@ def _snapshot() -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield
+
+
+class _HashedTimestamp(Func):
+    """``created_at`` spelled by PostgreSQL as :func:`~ledger.hashing.format_timestamp` spells it in
+    the hashed text: the verifier's hot loop then compares strings, without building a datetime and
+    formatting it in Python for every entry (a third of its time). ``FM``: a year before 1000 has no
+    leading zero, as Python's ``strftime`` writes it."""
+
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'FMYYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    output_field = CharField()
+
+
+def _entry_rows(chunk_size: int):
+    """``(seq, kind, created_at as hashed, prev_hash, hash, canonical)`` of every entry in order, and
+    the function that spells the third column as the hashed text does."""
+    entries = LedgerEntry.objects.order_by("seq")
+    if connection.vendor == "postgresql":
+        entries, spell = entries.annotate(stamp=_HashedTimestamp(F("created_at"))), str
+    else:
+        entries, spell = entries.annotate(stamp=F("created_at")), format_timestamp
+    rows = entries.values_list("seq", "kind", "stamp", "prev_hash", "hash", "canonical").iterator(chunk_size=chunk_size)
+    return rows, spell
 
 
 @dataclass
@@ -68,11 +91,7 @@ def ledger_verify(
             roots[size] = root
         head = LedgerHead.objects.filter(pk=1).values_list("seq", "hash").first()
         head_seq, head_hash = (head[0], bytes(head[1])) if head else (0, GENESIS_PREV_HASH)
-        rows = (
-            LedgerEntry.objects.order_by("seq")
-            .values_list("seq", "kind", "created_at", "prev_hash", "hash", "canonical")
-            .iterator(chunk_size=chunk_size)
-        )
+        rows, spell = _entry_rows(chunk_size)
 
         sha256 = hashlib.sha256
         leaf_prefix, node_prefix = b"\x00", b"\x01"
@@ -103,7 +122,7 @@ def ledger_verify(
                     problems.append(f"entry {seq} does not hash to its stored hash")
                     break
                 # The kind and created_at columns are copies of what was hashed; they must agree.
-                if not canonical.startswith(f'{{"created_at":"{format_timestamp(created_at)}","kind":"{kind}",'):
+                if not canonical.startswith(f'{{"created_at":"{spell(created_at)}","kind":"{kind}",'):
                     first_bad = seq
                     problems.append(f"entry {seq}: kind or created_at column differs from the hashed text")
                     break

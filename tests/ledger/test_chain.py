@@ -1,11 +1,14 @@
 """The chain: verification, tampering (as an attacker with superuser would), immutability."""
 
+from contextlib import closing
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from ledger import chain
-from ledger.audit import ledger_verify
-from ledger.hashing import entry_body, entry_hash
+from ledger.audit import _entry_rows, ledger_verify
+from ledger.hashing import entry_body, entry_hash, format_timestamp
 from ledger.models import Checkpoint, CreditBlock, ImmutableRowError, LedgerEntry, LedgerHead
 from ledger.services import checkpoint_create, credits_retire, credits_transfer
 from tests.accounts.factories import OrganizationFactory
@@ -111,6 +114,41 @@ def test_a_column_that_disagrees_with_the_hashed_text_is_caught():
     report = ledger_verify()
 
     assert not report.ok and report.first_bad_seq == 2
+
+
+@pytest.mark.parametrize("shift", [timedelta(microseconds=1), timedelta(hours=-1), timedelta(days=366)])
+def test_a_created_at_column_that_disagrees_with_the_hashed_text_is_caught(shift):
+    make_entries(4)
+    with triggers_off() as cursor:
+        moved = LedgerEntry.objects.get(seq=3).created_at + shift
+        cursor.execute("UPDATE ledger_ledgerentry SET created_at = %s WHERE seq = 3", [moved])
+
+    report = ledger_verify()
+
+    assert not report.ok and report.first_bad_seq == 3
+    assert report.problems == ["entry 3: kind or created_at column differs from the hashed text"]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 28, 15, 53, 7, 0, tzinfo=UTC),  # no fraction: still six digits
+        datetime(2026, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2024, 2, 29, 0, 0, 0, 1, tzinfo=UTC),
+        datetime(2026, 3, 29, 2, 30, 0, 500_000, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(999, 1, 2, 3, 4, 5, 60, tzinfo=UTC),
+    ],
+)
+def test_the_verifier_spells_created_at_as_the_hashed_text_does(moment):
+    make_entries(1)
+    with triggers_off() as cursor:
+        cursor.execute("UPDATE ledger_ledgerentry SET created_at = %s WHERE seq = 1", [moment])
+
+    rows, spell = _entry_rows(chunk_size=10)
+    with closing(rows):
+        ((_, _, stamp, *_),) = list(rows)
+
+    assert spell(stamp) == format_timestamp(moment)
 
 
 def test_a_rewritten_tail_with_recomputed_hashes_is_caught_by_a_saved_checkpoint():

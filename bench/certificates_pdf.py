@@ -20,9 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # the sibling module; it also puts the project on sys.path
-from common import percentile
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import common
+from bench.common import percentile
 
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # no access-log line per request
 

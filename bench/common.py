@@ -1,5 +1,8 @@
 """What every benchmark script shares: the database it may recreate, Django set-up, the machine line,
-percentiles, and the summary each script leaves for ``bench/run_all.py``."""
+percentiles, and the summary each script leaves for ``bench/run_all.py``.
+
+Importing it puts the project on ``sys.path`` and sets ``DJANGO_SETTINGS_MODULE`` and, unless set,
+``THROTTLE_RATES=off`` (a benchmark is not a client to be throttled)."""
 
 import json
 import os

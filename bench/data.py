@@ -28,8 +28,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # the sibling module; it also puts the project on sys.path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import common
 
 CATEGORIES = ("solar", "energy_efficiency", "recycling", "fuel_switch")
 COUNTRIES = ("IN", "GB", "DE", "US", "KE", "BR", "VN", "ID", "MX", "ZA", "FR", "ES")

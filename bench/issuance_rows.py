@@ -33,7 +33,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carboncred.settings")
+from bench import common
+
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from django.db import connection
@@ -190,8 +191,6 @@ def main() -> None:
     django.setup()
     from django.test.utils import setup_test_environment
 
-    from bench.ledger_bench import machine
-
     setup_test_environment()
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
@@ -212,13 +211,17 @@ def main() -> None:
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
 
-    print(
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; {server}, Python {platform.python_version()}, "
+    text = "\n".join([
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {common.machine()}; {server}, "
+        f"Python {platform.python_version()}, "
         f"Django {django.get_version()}; {args.runs} issuances per size; 1-minute load average "
-        f"{os.getloadavg()[0]:.1f}."
-    )
-    print()
-    print("\n".join(report(results)))
+        f"{os.getloadavg()[0]:.1f}.",
+        "",
+        *report(results),
+    ])  # fmt: skip
+    print(text)
+    rows_by_tonnes = {tonnes: runs[0].total_rows for tonnes, runs in results.items()}
+    common.save_report("issuance_rows", text, {"database": server, "rows_by_tonnes": rows_by_tonnes})
 
 
 if __name__ == "__main__":

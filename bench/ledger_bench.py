@@ -32,10 +32,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # the sibling module; it also puts the project on sys.path
-import data
-from common import conninfo, database_url, django_setup, median, recreate_database
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import common, data
+from bench.common import conninfo, database_url, django_setup, median, recreate_database
 
 ROOT = common.ROOT
 WORKER_COUNTS = (1, 4, 16)

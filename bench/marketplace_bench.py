@@ -10,7 +10,8 @@ Prints a Markdown report (docs/BENCHMARKS.md, "Marketplace") and writes it to be
 3. Buys/s at 1, 4 and 16 concurrent HTTP clients (asyncio + httpx, keep-alive, an ``Idempotency-Key``
    on every request, 1 kg per buy), each client on its own listing; and 16 clients on one listing.
    In the same run, interleaved: the raw hash-chain append loop of bench/ledger_bench.py at 1, 4, 16
-   processes (its ``raw_chain_worker``, imported, not copied).
+   processes (its ``raw_chain_worker``, imported, not copied); and ``GET /api/me/`` at the same
+   concurrency — JWT, one query, a JSON body: what any authenticated request costs this stack.
 4. Latency of ``GET /api/marketplace/`` (a mix of filters, orderings and pages) beside ``GET /healthz``,
    one client, requests alternating, p50/p99.
 5. Checks afterwards: ``ledger_verify`` and ``replay`` report ok, and every open listing's block is
@@ -37,11 +38,9 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # the sibling module; it also puts the project on sys.path
-import data
-import ledger_bench
-from common import percentile
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import common, data, ledger_bench
+from bench.common import percentile
 
 ROOT = common.ROOT
 WORKER_COUNTS = ledger_bench.WORKER_COUNTS
@@ -166,25 +165,30 @@ def buy_fixtures(clients: int) -> tuple[list[tuple[str, int]], int]:
     return fixtures, big_listing("Bench shared seller")
 
 
-async def _buy_load(base: str, clients: list[tuple[str, int]], seconds: float) -> tuple[float, Counter]:
+async def _load(base: str, clients: list[tuple[str, int]], seconds: float, *, buy: bool) -> tuple[float, Counter]:
+    """Each client in a loop: ``POST /api/buy/`` of 1 kg of its listing (``buy``), or ``GET /api/me/``."""
     import httpx
 
     statuses: Counter = Counter()
+    expected = 201 if buy else 200
     limits = httpx.Limits(max_connections=len(clients), max_keepalive_connections=len(clients))
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
 
         async def client(token: str, listing: int, until: float, count: bool) -> None:
             headers = {"Authorization": f"Bearer {token}"}
             while time.perf_counter() < until:
-                response = await http.post(
-                    "/api/buy/",
-                    json={"listing": listing, "quantity_kg": 1},
-                    headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
-                )
+                if buy:
+                    response = await http.post(
+                        "/api/buy/",
+                        json={"listing": listing, "quantity_kg": 1},
+                        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+                    )
+                else:
+                    response = await http.get("/api/me/", headers=headers)
                 if count:
                     statuses[response.status_code] += 1
-                elif response.status_code != 201:
-                    raise RuntimeError(f"warm-up buy answered {response.status_code}: {response.text}")
+                elif response.status_code != expected:
+                    raise RuntimeError(f"warm-up request answered {response.status_code}: {response.text}")
 
         # Warm-up: every connection open and every worker past its first request before the clock.
         warm_until = time.perf_counter() + 1
@@ -192,14 +196,18 @@ async def _buy_load(base: str, clients: list[tuple[str, int]], seconds: float) -
         started = time.perf_counter()
         await asyncio.gather(*(client(token, listing, started + seconds, True) for token, listing in clients))
         elapsed = time.perf_counter() - started
-    return statuses[201] / elapsed, statuses
+    if set(statuses) != {expected}:
+        sys.exit(f"requests answered {dict(statuses)}; every one should succeed (and none may be a 5xx)")
+    return statuses[expected] / elapsed, statuses
 
 
 def buy_load(base: str, clients: list[tuple[str, int]], seconds: float) -> float:
-    rate, statuses = asyncio.run(_buy_load(base, clients, seconds))
-    if set(statuses) != {201}:
-        sys.exit(f"buys answered {dict(statuses)}; every buy should succeed (and none may be a 5xx)")
-    return rate
+    return asyncio.run(_load(base, clients, seconds, buy=True))[0]
+
+
+def me_load(base: str, clients: list[tuple[str, int]], seconds: float) -> float:
+    """The framework's floor for an authenticated API request: ``GET /api/me/`` (JWT, one query, JSON)."""
+    return asyncio.run(_load(base, clients, seconds, buy=False))[0]
 
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -364,11 +372,12 @@ def main() -> None:
         buy_load(base, fixtures[:1], 1)  # a first trade, so the raw loop hashes a real trade body
         body = data.sample_body("trade").decode()
         connection.close()
-        rates: dict[str, dict[int, list[float]]] = {"buy": {}, "raw": {}, "hot": {}}
+        rates: dict[str, dict[int, list[float]]] = {"buy": {}, "raw": {}, "me": {}, "hot": {}}
         cpu_per_buy: list[dict[str, float]] = []
         for workers in WORKER_COUNTS:
             for _ in range(options.runs):
                 rates["buy"].setdefault(workers, []).append(buy_load(base, fixtures[:workers], options.seconds))
+                rates["me"].setdefault(workers, []).append(me_load(base, fixtures[:workers], options.seconds))
                 rates["raw"].setdefault(workers, []).append(
                     ledger_bench.run_workers(
                         ledger_bench.raw_chain_worker, lambda i: (url, body), workers, options.seconds
@@ -416,18 +425,18 @@ def main() -> None:
         f"({options.seconds:g} s each for throughput, {options.requests:,} requests per endpoint for latency).",
         "",
         "| clients | `POST /api/buy/` through gunicorn (buys/s) | raw hash-chain append loop (appends/s) "
-        "| buys / raw |",
-        "|---:|---:|---:|---:|",
+        "| buys / raw | `GET /api/me/` (requests/s) | buys / me |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
     for workers in WORKER_COUNTS:
-        buy, raw = statistics.median(rates["buy"][workers]), statistics.median(rates["raw"][workers])
-        lines.append(f"| {workers} | {buy:,.0f} | {raw:,.0f} | {buy / raw:.0%} |")
+        buy, raw, me = (statistics.median(rates[k][workers]) for k in ("buy", "raw", "me"))
+        lines.append(f"| {workers} | {buy:,.0f} | {raw:,.0f} | {buy / raw:.0%} | {me:,.0f} | {buy / me:.0%} |")
     top = max(WORKER_COUNTS)
     hot_rate, raw_top = statistics.median(rates["hot"][top]), statistics.median(rates["raw"][top])
     cpu = {group: statistics.median(run[group] for run in cpu_per_buy) for group in cpu_per_buy[0]}
     cores = os.cpu_count() or 1
     lines += [
-        f"| {top}, all on one listing | {hot_rate:,.0f} | {raw_top:,.0f} | {hot_rate / raw_top:.0%} |",
+        f"| {top}, all on one listing | {hot_rate:,.0f} | {raw_top:,.0f} | {hot_rate / raw_top:.0%} | | |",
         "",
         f"One buy in-process (Django test client, one client, no contention): {buy_ms:.2f} ms, of which "
         f"{hold_ms:.2f} ms from `ledger_move` taking the ledger head lock to the commit that releases it "
@@ -462,6 +471,7 @@ def main() -> None:
             "organisations": organisations,
             "buys_per_s": {w: statistics.median(rates["buy"][w]) for w in WORKER_COUNTS},
             "raw_per_s": {w: statistics.median(rates["raw"][w]) for w in WORKER_COUNTS},
+            "me_per_s": {w: statistics.median(rates["me"][w]) for w in WORKER_COUNTS},
             "buy_cpu_ms": sum(cpu.values()) * 1000,
             "healthz_ms": {"p50": ms("healthz", 0.5), "p99": ms("healthz", 0.99)},
             "marketplace_ms": {"p50": ms("marketplace", 0.5), "p99": ms("marketplace", 0.99)},

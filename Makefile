@@ -14,13 +14,14 @@ PYTHON ?= $(shell for c in python3 python3.14 python3.13 python3.12 python; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help run demo test lint bench-data clean python
+.PHONY: help run demo test lint bench clean python
 
 help:
 	@echo "make run    create .venv, install, migrate SQLite, load reference data, serve on $(HOST):$(PORT)"
 	@echo "make demo   the same, with demo SMEs, claims, credits and certificates seeded first (demo logins printed)"
 	@echo "make test   the whole test suite (PostgreSQL-only tests run when DATABASE_URL is PostgreSQL)"
 	@echo "make lint   ruff and mypy"
+	@echo "make bench  every benchmark and the table of targets (PostgreSQL; about 15 minutes; docs/BENCHMARKS.md)"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -69,6 +70,11 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+
+# Each script gets a database named after this one plus a suffix, dropped and recreated.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cc_bench
+bench: $(VENV)/.installed-dev
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

@@ -24,6 +24,7 @@ The seed is ``bench/data.py``'s ``seed_listings`` (2,000 sellers by default; the
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import platform
@@ -158,9 +159,10 @@ def buy_fixtures(clients: int) -> tuple[list[tuple[str, int]], int]:
         return listing_create(seller=seller, block_id=block.pk, quantity_kg=10**12, price_per_tonne=Decimal("12.34")).pk
 
     fixtures = []
+    run = uuid.uuid4().hex[:8]  # a reused database keeps the buyers of earlier runs
     for i in range(clients):
-        buyer = Organization.objects.create(name=f"Buyer {i:02d} Ltd", country="GB")
-        user = User.objects.create_user(email=f"buyer{i}@bench.example", organization=buyer)
+        buyer = Organization.objects.create(name=f"Buyer {i:02d} Ltd ({run})", country="GB")
+        user = User.objects.create_user(email=f"buyer{i}-{run}@bench.example", organization=buyer)
         fixtures.append((str(AccessToken.for_user(user)), big_listing(f"Bench seller {i:02d}")))
     return fixtures, big_listing("Bench shared seller")
 
@@ -218,17 +220,26 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
 
 
-def cpu_by_process_group(server: subprocess.Popen) -> dict[str, float]:
-    """CPU seconds used so far by gunicorn (master and workers), PostgreSQL (every postgres process)
-    and this process (the load driver)."""
+def cpu_by_process(server: subprocess.Popen) -> dict[tuple[str, int], float]:
+    """CPU seconds used so far by each process of gunicorn (master and workers), of PostgreSQL (every
+    postgres process) and of this one (the load driver), keyed by (group, pid)."""
     workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     postgres = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _comm(p) == "postgres"]
+    seconds = {("gunicorn", pid): _cpu_seconds(pid) for pid in [server.pid, *map(int, workers)]}
+    for pid in postgres:
+        with contextlib.suppress(OSError):  # exited meanwhile
+            seconds["postgres", pid] = _cpu_seconds(pid)
     own = os.times()
-    return {
-        "gunicorn": sum(_cpu_seconds(pid) for pid in [server.pid, *map(int, workers)]),
-        "postgres": sum(_cpu_seconds(pid) for pid in postgres if Path(f"/proc/{pid}").exists()),
-        "driver": own.user + own.system,
-    }
+    return {**seconds, ("driver", os.getpid()): own.user + own.system}
+
+
+def cpu_between(before: dict[tuple[str, int], float], after: dict[tuple[str, int], float]) -> dict[str, float]:
+    """CPU seconds per group between two ``cpu_by_process`` readings, per process: a process that
+    exited in between (a backend of the raw loop) is left out instead of subtracting its total."""
+    groups: dict[str, float] = {"gunicorn": 0.0, "postgres": 0.0, "driver": 0.0}
+    for (group, pid), seconds in after.items():
+        groups[group] += seconds - before.get((group, pid), 0.0)
+    return groups
 
 
 def _comm(process: Path) -> str:
@@ -384,10 +395,10 @@ def main() -> None:
                     )
                 )
                 if workers == max(WORKER_COUNTS):
-                    before = cpu_by_process_group(server)
+                    before = cpu_by_process(server)
                     rate = buy_load(base, fixtures[:workers], options.seconds)
-                    after = cpu_by_process_group(server)
-                    cpu_per_buy.append({k: (after[k] - before[k]) / (rate * options.seconds) for k in after})
+                    used = cpu_between(before, cpu_by_process(server))
+                    cpu_per_buy.append({k: seconds / (rate * options.seconds) for k, seconds in used.items()})
                     hot = [(token, shared_listing) for token, _ in fixtures]
                     rates["hot"].setdefault(workers, []).append(buy_load(base, hot, options.seconds))
                 print(f"clients={workers}: " + ", ".join(f"{k} {v[workers][-1]:.0f}/s" for k, v in rates.items() if v))

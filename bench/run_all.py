@@ -92,6 +92,8 @@ def main() -> None:
         if only is None or name in only:
             run(script, base + suffix if suffix else None, quick if options.quick else full)
     table = "\n".join(summary_table())
+    if options.quick:
+        table += "\n\n--quick: small volumes and one repetition; a check that every script runs, not a measurement."
     print("\n" + table)
     (common.RESULTS / f"summary-{common.stamp()}.md").write_text(table + "\n")
 

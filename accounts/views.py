@@ -73,8 +73,9 @@ class TokenBlacklistApi(TokenBlacklistView):
     """Log out: the given refresh token stops working."""
 
     serializer_class = TokenBlacklistInputSerializer
-    authentication_classes = [JWTAuthentication]
-    permission_classes = [IsAuthenticated]
+    # simplejwt's ``= ()`` is inferred as ``tuple[()]``; these are the usual APIView sequences.
+    authentication_classes = [JWTAuthentication]  # type: ignore[assignment]
+    permission_classes = [IsAuthenticated]  # type: ignore[assignment]
 
 
 class MeApi(APIView):

@@ -84,7 +84,7 @@ def main() -> None:
             f"({args.renders} renders)"
         )
     lines = [f"PDF render p50 (median of {args.runs} runs): {statistics.median(medians):.1f} ms"]
-    summary = {"render_p50_ms": statistics.median(medians)}
+    summary: dict[str, float | str] = {"render_p50_ms": statistics.median(medians)}
     if not args.skip_endpoint:
         vendor, endpoint = bench_endpoint(runs=args.runs, requests=min(args.renders, 100))
         summary |= {"endpoint_database": vendor, **endpoint}

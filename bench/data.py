@@ -130,7 +130,8 @@ def fill_ledger(rows: int, *, kind: str, body: bytes) -> float:
     with transaction.atomic():
         head = LedgerHead.objects.select_for_update().get(pk=1)
         seq, prev_hash = head.seq, bytes(head.hash)
-        first = max(timezone.now(), head.created_at)
+        now = timezone.now()
+        first = max(now, head.created_at) if head.created_at is not None else now
         created_at = first
         copy_sql = "COPY ledger_ledgerentry (seq, kind, canonical, prev_hash, hash, created_at) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:

@@ -57,7 +57,10 @@ def raw_chain_worker(url: str, body: str, ready, seconds: float, out) -> None:
         while time.perf_counter() < end:
             with conn.transaction(), conn.cursor() as cur:
                 cur.execute("SELECT seq, hash FROM bench_head WHERE id = 1 FOR UPDATE")
-                seq, prev = cur.fetchone()
+                row = cur.fetchone()
+                if row is None:
+                    raise RuntimeError("bench_head has no row 1")
+                seq, prev = row
                 seq += 1
                 digest = hashlib.sha256(TAG + seq.to_bytes(8, "big") + prev + body.encode()).digest()
                 cur.execute(
@@ -125,7 +128,10 @@ def pgbench(url: str, workers: int, seconds: float) -> float:
         parts.path.lstrip("/"),
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return float(re.search(r"tps = ([\d.]+)", output).group(1))
+    match = re.search(r"tps = ([\d.]+)", output)
+    if match is None:
+        raise RuntimeError(f"pgbench printed no tps:\n{output}")
+    return float(match.group(1))
 
 
 # --- the benchmark ---------------------------------------------------------------------------
@@ -300,6 +306,8 @@ def verify_part(options, body, fixtures) -> tuple[list[str], dict]:
     started = time.perf_counter()
     first = checkpoint_create()
     full_checkpoint = time.perf_counter() - started
+    if first is None:
+        raise RuntimeError("the ledger is empty: nothing to checkpoint")
     first_new = first.size - (before.size if before else 0)
     incremental = []
     fixture = fixtures[0]
@@ -310,6 +318,8 @@ def verify_part(options, body, fixtures) -> tuple[list[str], dict]:
         started = time.perf_counter()
         checkpoint = checkpoint_create()
         incremental.append(time.perf_counter() - started)
+    if checkpoint is None:
+        raise RuntimeError("the ledger is empty: nothing to checkpoint")
     size = checkpoint.size
     proof_times, path_lengths = [], []
     rng = random.Random(6962)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import common
 
 # name, script, database suffix (None: no database of its own), arguments for a full run, for --quick
-SCRIPTS = (
+SCRIPTS: tuple[tuple[str, str, str | None, list[str], list[str]], ...] = (
     ("marketplace", "marketplace_bench.py", "_market", [], ["--listings", "5000", "--sellers", "500", "--runs", "1",
                                                           "--seconds", "2", "--requests", "200"]),
     ("ledger", "ledger_bench.py", "_ledger", [], ["--verify-rows", "50000", "--runs", "1", "--seconds", "2",

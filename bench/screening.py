@@ -13,6 +13,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import common
@@ -38,7 +39,7 @@ def main() -> None:
     load_ms = (time.perf_counter() - started) * 1000
     provider = ListFactorProvider(load_csv_factors())
     claims = [s.claim for s in population(seed=99, n=args.n, fault_share=0.0)]
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "factors": provider,
         "history": HistoryContext(),
         "risk_threshold": Decimal("0.7"),

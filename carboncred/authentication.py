@@ -23,7 +23,8 @@ class JWTAuthentication(BaseJWTAuthentication):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.user_model = _UsersWithOrganization(get_user_model())
+        # Duck-typed: the base class reads only ``objects.get`` and ``DoesNotExist`` of it.
+        self.user_model = _UsersWithOrganization(get_user_model())  # type: ignore[assignment]
 
     def authenticate(self, request):
         result = super().authenticate(request)

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organization
+from accounts.permissions import request_user
 from emissions.selectors import emissions_total_kg_for
 from ledger.models import EntryKind, LedgerEntry, format_serial
 from ledger.selectors import entries_for_organization, holdings_totals_for
@@ -185,4 +186,4 @@ class DashboardApi(APIView):
     @extend_schema(tags=["dashboard"], responses={200: DashboardOutputSerializer})
     def get(self, request: Request) -> Response:
         """Your organisation's holdings, retirements, emissions, net balance and recent ledger activity."""
-        return Response(DashboardOutputSerializer(dashboard_for(organization=request.user.organization)).data)
+        return Response(DashboardOutputSerializer(dashboard_for(organization=request_user(request).organization)).data)

@@ -6,11 +6,12 @@
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -98,8 +99,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(detail, dict | list):
             detail = _validation_body(detail)["detail"]
         response.data = {"detail": str(detail), "code": str(code)}
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            response.data["retry_after_seconds"] = int(exc.wait)
+        # Throttled.__init__ sets ``wait`` (seconds or None); the stubs do not declare it.
+        wait = exc.wait if isinstance(exc, exceptions.Throttled) else None  # type: ignore[attr-defined]
+        if wait is not None:
+            response.data["retry_after_seconds"] = int(wait)
     return response
 
 
@@ -111,7 +114,7 @@ def json_error_view(status_code: int, detail: str, code: str):
     """A Django error handler (handler404/500/...) that answers JSON on /api/ paths."""
     from django.views import defaults
 
-    html_views = {
+    html_views: dict[int, Callable[..., HttpResponse]] = {
         400: defaults.bad_request,
         403: defaults.permission_denied,
         404: defaults.page_not_found,

@@ -23,6 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.permissions import request_user
 from carboncred.db import atomic_with_retry
 from carboncred.errors import DomainError
 from carboncred.models import IdempotencyRecord
@@ -93,16 +94,17 @@ def _claim_key(request: Request, *, key: str, fingerprint: str) -> int | Idempot
     """Claim ``key`` for this request (the new record's id), or the live record that already holds it.
 
     A record past ``IDEMPOTENCY_TTL`` that the purge has not deleted yet no longer holds its key."""
+    user = request_user(request)
     now = timezone.now()
     if (record_id := _insert_claim(request, key=key, fingerprint=fingerprint, now=now)) is not None:
         return record_id
-    existing = IdempotencyRecord.objects.get(user=request.user, key=key)
+    existing = IdempotencyRecord.objects.get(user=user, key=key)
     if existing.created_at >= now - settings.IDEMPOTENCY_TTL:
         return existing
     existing.delete()
     if (record_id := _insert_claim(request, key=key, fingerprint=fingerprint, now=now)) is not None:
         return record_id
-    return IdempotencyRecord.objects.get(user=request.user, key=key)  # a concurrent request re-claimed it
+    return IdempotencyRecord.objects.get(user=user, key=key)  # a concurrent request re-claimed it
 
 
 def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:

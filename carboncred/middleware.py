@@ -18,7 +18,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_from(request.headers.get("X-Request-ID"))
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # our own attribute on the request
         id_token = request_id_var.set(request_id)
         org_token = organization_id_var.set(None)
         started = time.perf_counter()

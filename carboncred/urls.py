@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from carboncred import health
 from carboncred.dashboard import DashboardApi
 from certificates.views import certificate_public_page
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
     path("", include("projects.urls")),
     path("", include("emissions.urls")),

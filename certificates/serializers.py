@@ -142,7 +142,8 @@ class CertificateVerifiedEntryOutputSerializer(serializers.Serializer):
 
 class CertificateCheckpointOutputSerializer(serializers.Serializer):
     size = serializers.IntegerField(help_text="The checkpoint covers ledger entries 1..size.")
-    root = serializers.CharField(source="root_hex", help_text="Merkle root, hex.")
+    # Named like a Field attribute: DRF's metaclass moves declared fields out of the class body.
+    root = serializers.CharField(source="root_hex", help_text="Merkle root, hex.")  # type: ignore[assignment]
     created_at = serializers.DateTimeField()
 
 

@@ -54,7 +54,8 @@ def retirement_create(
         memo={"beneficiary": beneficiary, "reason": reason},
     )
     block, entry = movement.block, movement.entry
-    block.project = project  # the same row: the block was found among the organisation's
+    if project is not None:  # the same row: the block was found among the organisation's
+        block.project = project
     certificate = RetirementCertificate.objects.create(
         organization=organization,
         block=block,

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import request_user
 from carboncred.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from certificates.facts import NOT_RECORDED
 from certificates.models import RetirementCertificate
@@ -64,7 +65,7 @@ class RetirementCreateApi(APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         certificate = retirement_create(
-            organization=request.user.organization,
+            organization=request_user(request).organization,
             block_id=data["block"],
             quantity_kg=data["quantity_kg"],
             beneficiary=data["beneficiary"],
@@ -83,7 +84,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return RetirementCertificate.objects.none()
-        return certificate_list_for(organization=self.request.user.organization)
+        return certificate_list_for(organization=request_user(self.request).organization)
 
     @extend_schema(
         description="The certificate as an A4 PDF: the same bytes on every download.",

@@ -49,7 +49,8 @@ class EmissionLineCreateInputSerializer(serializers.Serializer):
 class EmissionReportCreateInputSerializer(serializers.Serializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
-    lines = EmissionLineCreateInputSerializer(many=True, allow_empty=False, max_length=500)
+    # many=True hands max_length on to ListSerializer; the stubs' __init__ does not list it.
+    lines = EmissionLineCreateInputSerializer(many=True, allow_empty=False, max_length=500)  # type: ignore[call-arg]
 
     def validate(self, attrs: dict) -> dict:
         if attrs["period_end"] < attrs["period_start"]:
@@ -66,7 +67,8 @@ class EmissionLineFactorOutputSerializer(serializers.Serializer):
         source="factor_value", max_digits=14, decimal_places=6, normalize_output=True, help_text="kg CO2e per unit."
     )
     unit = serializers.CharField(source="factor_unit")
-    source = serializers.CharField(source="factor_source")
+    # Named like a Field attribute: DRF's metaclass moves declared fields out of the class body.
+    source = serializers.CharField(source="factor_source")  # type: ignore[assignment]
     year = serializers.IntegerField(source="factor_year")
     region = serializers.CharField(source="factor_region")
     source_url = serializers.URLField(source="factor.source_url")
@@ -74,7 +76,10 @@ class EmissionLineFactorOutputSerializer(serializers.Serializer):
     match = serializers.CharField(
         source="factor_match", help_text="region, country (sub-region fell back), default or grid_average."
     )
-    label = serializers.CharField(source="factor_label", help_text="Why this factor, and any caveat to show users.")
+    # Named like a Field attribute: DRF's metaclass moves declared fields out of the class body.
+    label = serializers.CharField(  # type: ignore[assignment]
+        source="factor_label", help_text="Why this factor, and any caveat to show users."
+    )
     fallback = serializers.BooleanField(
         source="factor_fallback", help_text="True when the factor is a stand-in, not the region's own."
     )

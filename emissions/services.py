@@ -56,7 +56,9 @@ def emission_report_create(
     computed, errors = [], {}
     for position, line in enumerate(lines):
         try:
-            computed.append(_line_compute(line, table, position=position, home=organization.country.code))
+            # The plugin types CountryField as its CharField base; on an instance it is a Country.
+            home = organization.country.code  # type: ignore[attr-defined]
+            computed.append(_line_compute(line, table, position=position, home=home))
         except _LineError as error:
             errors[f"lines.{position}.{error.field}"] = [error.message]
     if errors:

@@ -5,6 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import request_user
 from emissions.selectors import emission_factor_list, emission_report_get_for, emission_report_list_for
 from emissions.serializers import (
     EmissionCheckOutputSerializer,
@@ -24,14 +25,15 @@ class EmissionReportListCreateApi(generics.ListAPIView):
     serializer_class = EmissionReportOutputSerializer
 
     def get_queryset(self):
-        return emission_report_list_for(organization=self.request.user.organization)
+        return emission_report_list_for(organization=request_user(self.request).organization)
 
     @extend_schema(request=EmissionReportCreateInputSerializer, responses={201: EmissionReportOutputSerializer})
     def post(self, request: Request) -> Response:
         payload = EmissionReportCreateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        report = emission_report_create(organization=request.user.organization, **payload.validated_data)
-        report = emission_report_get_for(organization=request.user.organization, report_id=report.pk)
+        organization = request_user(request).organization
+        report = emission_report_create(organization=organization, **payload.validated_data)
+        report = emission_report_get_for(organization=organization, report_id=report.pk)
         return Response(EmissionReportOutputSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -39,7 +41,7 @@ class EmissionReportListCreateApi(generics.ListAPIView):
 class EmissionReportDetailApi(APIView):
     @extend_schema(responses={200: EmissionReportOutputSerializer})
     def get(self, request: Request, report_id: int) -> Response:
-        report = emission_report_get_for(organization=request.user.organization, report_id=report_id)
+        report = emission_report_get_for(organization=request_user(request).organization, report_id=report_id)
         return Response(EmissionReportOutputSerializer(report).data)
 
 
@@ -53,7 +55,7 @@ class EmissionReportVerifyApi(APIView):
         payload = EmissionReportVerifyInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         check = emission_report_verify(
-            organization=request.user.organization, report_id=payload.validated_data["report"]
+            organization=request_user(request).organization, report_id=payload.validated_data["report"]
         )
         return Response(EmissionCheckOutputSerializer(check).data)
 

@@ -5,7 +5,7 @@ read one REPEATABLE READ snapshot so that appends running meanwhile cannot cause
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -46,6 +46,7 @@ def _entry_rows(chunk_size: int):
     """``(seq, kind, created_at as hashed, prev_hash, hash, canonical)`` of every entry in order, and
     the function that spells the third column as the hashed text does."""
     entries = LedgerEntry.objects.order_by("seq")
+    spell: Callable[[Any], str]
     if connection.vendor == "postgresql":
         entries, spell = entries.annotate(stamp=_HashedTimestamp(F("created_at"))), str
     else:
@@ -277,7 +278,8 @@ def replay(*, chunk_size: int | None = None) -> ReplayReport:
         entries = LedgerEntry.objects.order_by("seq").values_list("seq", "kind", "canonical").iterator(chunk_size)
         # Closed explicitly: the loop may stop early, and the server-side cursor must close
         # inside the transaction that opened it.
-        with closing(entries):
+        # iterator() returns a generator, which closes; the stubs say Iterator.
+        with closing(entries):  # type: ignore[type-var]
             for seq, kind, canonical in entries:
                 payload = json.loads(canonical)["payload"]
                 try:
@@ -298,15 +300,17 @@ def replay(*, chunk_size: int | None = None) -> ReplayReport:
         seen = set()
         # Closed explicitly: the loop may stop early, and the server-side cursor must close
         # inside the transaction that opened it.
-        with closing(live):
-            for block_id, *values in live:
+        # iterator() returns a generator, which closes; the stubs say Iterator.
+        with closing(live):  # type: ignore[type-var]
+            for row in live:
+                block_id, state = row[0], BlockState(*row[1:])
                 compared += 1
                 seen.add(block_id)
                 rebuilt = blocks.get(block_id)
                 if rebuilt is None:
                     differences.append(f"block {block_id} exists but no entry created it")
-                elif rebuilt != BlockState(*values):
-                    differences.append(f"block {block_id} is {BlockState(*values)}; the ledger says {rebuilt}")
+                elif rebuilt != state:
+                    differences.append(f"block {block_id} is {state}; the ledger says {rebuilt}")
         missing = sorted(blocks.keys() - seen)
         differences.extend(f"block {block_id} is in the ledger but not in the table" for block_id in missing)
     return ReplayReport(

@@ -43,7 +43,7 @@ class InclusionProof:
     checkpoint_created_at: datetime
 
 
-def split_frontier(data: bytes) -> list[bytes]:
+def split_frontier(data: bytes | memoryview) -> list[bytes]:
     data = bytes(data)
     return [data[offset : offset + 32] for offset in range(0, len(data), 32)]
 
@@ -95,7 +95,8 @@ def checkpoint_extend() -> Checkpoint | None:
             yield merkle.leaf_hash(digest)
 
     # Close the server-side cursor now, also on error: not later, after a rollback removed it.
-    with closing(rows):
+    # iterator() returns a generator, which closes; the stubs say Iterator.
+    with closing(rows):  # type: ignore[type-var]
         new_size = merkle.extend(frontier, size, leaves(), keep)
     if new_size != head_seq:
         raise ChainBrokenError(f"ledger entries {new_size + 1}..{head_seq} are missing; not checkpointing")

@@ -10,8 +10,12 @@ from, and folding it from the right gives the tree head: O(log n) for both.
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+# An audit-path element: ``(level, i)``, a perfect subtree, or ``("right", start)``, a fold of the frontier.
+PathNode = tuple[int, int] | tuple[Literal["right"], int]
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -90,7 +94,7 @@ def inclusion_path(index: int, leaves: Sequence[bytes]) -> list[bytes]:
     return [*inclusion_path(index - k, leaves[k:]), subtree_root(leaves[:k])]
 
 
-def inclusion_path_nodes(index: int, size: int) -> list[tuple[int, int] | tuple[str, int]]:
+def inclusion_path_nodes(index: int, size: int) -> list[PathNode]:
     """Which subtrees make up the audit path of leaf ``index`` in a tree of ``size`` leaves.
 
     RFC 9162 §2.1.3.1, PATH(m, D[n]), bottom-up. Each element is either ``(level, i)`` — the perfect
@@ -99,10 +103,10 @@ def inclusion_path_nodes(index: int, size: int) -> list[tuple[int, int] | tuple[
     """
     if not 0 <= index < size:
         raise ValueError(f"leaf index {index} is outside a tree of {size} leaves")
-    path: list[tuple[int, int] | tuple[str, int]] = []
+    path: list[PathNode] = []
     # Walk down from the root: [start, start + n) is the current subtree.
     start, n = 0, size
-    steps: list[tuple[int, int] | tuple[str, int]] = []
+    steps: list[PathNode] = []
     while n > 1:
         k = 1 << (n - 1).bit_length() - 1  # largest power of two < n
         if index - start < k:

@@ -14,7 +14,8 @@ class PostgresOnly(Operation):
 
     def __init__(self, operation: Operation) -> None:
         self.operation = operation
-        self.reversible = operation.reversible
+        # Per instance, unlike Operation's class attribute: as reversible as the wrapped operation.
+        self.reversible = operation.reversible  # type: ignore[misc]
 
     def deconstruct(self):
         return (self.__class__.__qualname__, [self.operation], {})

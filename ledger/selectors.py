@@ -104,7 +104,7 @@ def entries_list(*, kind: str | None = None, serial: SerialQuery | None = None) 
         entries = entries.filter(kind=kind)
     if serial is not None:
         ranges = LedgerEntryRange.objects.filter(serial_start__lte=serial.last, serial_end__gte=serial.first)
-        if serial.project is not None:
+        if serial.project is not None and serial.vintage is not None:  # set together, or neither
             ranges = ranges.filter(project_id=serial.project, vintage=serial.vintage)
         entries = entries.filter(seq__in=ranges.values("entry_id"))
     return entries

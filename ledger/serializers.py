@@ -16,7 +16,10 @@ class HoldingOutputSerializer(serializers.ModelSerializer):
     quantity_kg = serializers.IntegerField(read_only=True)
     quantity_t = serializers.DecimalField(max_digits=20, decimal_places=3, read_only=True)
     project = ProjectSummarySerializer(read_only=True)
-    parent = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The block this one was split from.")
+    # Named like a Field attribute: DRF's metaclass moves declared fields out of the class body.
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment, var-annotated]
+        read_only=True, help_text="The block this one was split from."
+    )
 
     class Meta:
         model = CreditBlock
@@ -69,7 +72,10 @@ class LedgerEntryOutputSerializer(serializers.ModelSerializer):
 
 class LedgerCheckpointOutputSerializer(serializers.Serializer):
     size = serializers.IntegerField(help_text="Entries 1..size are in the tree; 0 before the first checkpoint.")
-    root = serializers.CharField(help_text="Hex Merkle tree head (RFC 9162 hashing over the entry hashes).")
+    # Named like a Field attribute: DRF's metaclass moves declared fields out of the class body.
+    root = serializers.CharField(  # type: ignore[assignment]
+        help_text="Hex Merkle tree head (RFC 9162 hashing over the entry hashes)."
+    )
     created_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -86,7 +92,8 @@ class LedgerInclusionProofOutputSerializer(serializers.Serializer):
     entry_hash = serializers.CharField(help_text="The entry's chain hash (hex): the leaf's data.")
     leaf_hash = serializers.CharField(help_text="SHA-256(0x00 || entry hash), hex.")
     tree_size = serializers.IntegerField()
-    root = serializers.CharField(help_text="The checkpoint's root, hex.")
+    # Named like a Field attribute: DRF's metaclass moves declared fields out of the class body.
+    root = serializers.CharField(help_text="The checkpoint's root, hex.")  # type: ignore[assignment]
     audit_path = serializers.ListField(child=serializers.CharField(), help_text="Sibling hashes, leaf to root, hex.")
     checkpoint_created_at = serializers.DateTimeField()
     algorithm = serializers.CharField(help_text="RFC9162_SHA256")

@@ -268,8 +268,7 @@ def _move(
     ``whole=True`` moves the whole block (``quantity_kg`` is then ignored). Locks one credit
     block, then the ledger head.
     """
-    if not whole:
-        _check_quantity(quantity_kg)
+    checked_kg = None if whole else _check_quantity(quantity_kg)
     memo = _check_memo(memo)
     block_id = _check_block_id(block_id)
     if SQL_MOVES and connection.vendor == "postgresql":
@@ -277,7 +276,7 @@ def _move(
             kind=kind,
             actor=actor,
             block_id=block_id,
-            quantity_kg=None if whole else quantity_kg,
+            quantity_kg=checked_kg,
             required_status=required_status,
             new_status=new_status,
             receiver=receiver,
@@ -286,8 +285,7 @@ def _move(
     source = _lock_block(owner=actor, block_id=block_id)
     if source.status != required_status:
         raise BlockStatusError(block_id=source.pk, status=source.status, required=required_status)
-    if whole:
-        quantity_kg = source.quantity_kg
+    quantity_kg = source.quantity_kg if checked_kg is None else checked_kg
     if quantity_kg > source.quantity_kg:
         raise InsufficientCreditsError(available_kg=source.quantity_kg, requested_kg=quantity_kg)
 

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsVerifier
+from accounts.permissions import IsVerifier, request_user
 from ledger.audit import ledger_verify
 from ledger.models import CreditBlock, LedgerEntry
 from ledger.selectors import entries_list, entry_get, holdings_list_for, inclusion_proof_for, ledger_head_get
@@ -34,7 +34,7 @@ class HoldingListApi(ListAPIView):
             return CreditBlock.objects.none()
         filters = HoldingListInputSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return holdings_list_for(organization=self.request.user.organization, **filters.validated_data)
+        return holdings_list_for(organization=request_user(self.request).organization, **filters.validated_data)
 
 
 @extend_schema(tags=["ledger"], parameters=[LedgerEntryListInputSerializer])

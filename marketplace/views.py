@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import request_user
 from carboncred.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from marketplace.models import Listing, Order, Transfer
 from marketplace.selectors import (
@@ -116,7 +117,8 @@ class ListingListCreateApi(ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Listing.objects.none()
         return listing_list_for(
-            organization=self.request.user.organization, **_query_filters(ListingListInputSerializer, self.request)
+            organization=request_user(self.request).organization,
+            **_query_filters(ListingListInputSerializer, self.request),
         )
 
     @extend_schema(parameters=[ListingListInputSerializer])
@@ -136,7 +138,7 @@ class ListingListCreateApi(ListAPIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         listing = listing_create(
-            seller=request.user.organization,
+            seller=request_user(request).organization,
             block_id=data["block"],
             quantity_kg=data["quantity_kg"],
             price_per_tonne=data["price_per_tonne"],
@@ -150,13 +152,13 @@ class ListingDetailApi(APIView):
     @extend_schema(responses={200: ListingOutputSerializer})
     def get(self, request: Request, listing_id: int) -> Response:
         """One of your listings (another organisation's is 404)."""
-        listing = listing_get_for(organization=request.user.organization, listing_id=listing_id)
+        listing = listing_get_for(organization=request_user(request).organization, listing_id=listing_id)
         return Response(ListingOutputSerializer(listing).data)
 
     @extend_schema(responses={204: OpenApiResponse(description="Withdrawn; the unsold rest is available again.")})
     def delete(self, request: Request, listing_id: int) -> Response:
         """Withdraw your listing: what is unsold returns to `available`. A closed listing is 409."""
-        listing_withdraw(seller=request.user.organization, listing_id=listing_id)
+        listing_withdraw(seller=request_user(request).organization, listing_id=listing_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -178,7 +180,7 @@ class BuyApi(APIView):
         payload = BuyInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         order = listing_buy(
-            buyer=request.user.organization,
+            buyer=request_user(request).organization,
             listing_id=payload.validated_data["listing"],
             quantity_kg=payload.validated_data["quantity_kg"],
         )
@@ -196,7 +198,8 @@ class OrderListApi(ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Order.objects.none()
         return order_list_for(
-            organization=self.request.user.organization, **_query_filters(OrderListInputSerializer, self.request)
+            organization=request_user(self.request).organization,
+            **_query_filters(OrderListInputSerializer, self.request),
         )
 
 
@@ -204,7 +207,7 @@ class OrderDetailApi(APIView):
     @extend_schema(tags=["marketplace"], responses={200: OrderOutputSerializer})
     def get(self, request: Request, order_id: uuid.UUID) -> Response:
         """One of your orders (anyone else's is 404)."""
-        order = order_get_for(organization=request.user.organization, order_id=order_id)
+        order = order_get_for(organization=request_user(request).organization, order_id=order_id)
         return Response(OrderOutputSerializer(order).data)
 
 
@@ -221,7 +224,8 @@ class TransferListCreateApi(ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Transfer.objects.none()
         return transfer_list_for(
-            organization=self.request.user.organization, **_query_filters(TransferListInputSerializer, self.request)
+            organization=request_user(self.request).organization,
+            **_query_filters(TransferListInputSerializer, self.request),
         )
 
     @extend_schema(parameters=[TransferListInputSerializer])
@@ -240,7 +244,7 @@ class TransferListCreateApi(ListAPIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         transfer = transfer_create(
-            sender=request.user.organization,
+            sender=request_user(request).organization,
             block_id=data["block"],
             quantity_kg=data["quantity_kg"],
             to=data["to_organization"],
@@ -253,5 +257,5 @@ class TransferDetailApi(APIView):
     @extend_schema(tags=["credits"], responses={200: TransferOutputSerializer})
     def get(self, request: Request, transfer_id: uuid.UUID) -> Response:
         """One transfer your organisation sent or received (anyone else's is 404)."""
-        transfer = transfer_get_for(organization=request.user.organization, transfer_id=transfer_id)
+        transfer = transfer_get_for(organization=request_user(request).organization, transfer_id=transfer_id)
         return Response(TransferOutputSerializer(transfer).data)

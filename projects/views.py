@@ -3,6 +3,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.permissions import request_user
 from projects.models import Project
 from projects.selectors import project_list_for
 from projects.serializers import ProjectCreateInputSerializer, ProjectOutputSerializer
@@ -18,11 +19,11 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Project.objects.none()
-        return project_list_for(user=self.request.user)
+        return project_list_for(user=request_user(self.request))
 
     @extend_schema(request=ProjectCreateInputSerializer, responses={201: ProjectOutputSerializer})
     def create(self, request: Request) -> Response:
         payload = ProjectCreateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        project = project_create(owner=request.user.organization, **payload.validated_data)
+        project = project_create(owner=request_user(request).organization, **payload.validated_data)
         return Response(ProjectOutputSerializer(project).data, status=status.HTTP_201_CREATED)

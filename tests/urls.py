@@ -15,7 +15,8 @@ from carboncred.urls import urlpatterns as real_urlpatterns
 
 class _CreateInput(serializers.Serializer):
     name = serializers.CharField()
-    fail = serializers.BooleanField(default=False)
+    # Named like a Field attribute: DRF's metaclass moves declared fields out of the class body.
+    fail = serializers.BooleanField(default=False)  # type: ignore[assignment]
     delay_ms = serializers.IntegerField(default=0, max_value=2000)
 
 

@@ -105,7 +105,7 @@ class FuelSwitchParametersInputSerializer(serializers.Serializer):
         return attrs
 
 
-PARAMETER_SERIALIZERS = {
+PARAMETER_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
     Project.Category.SOLAR: SolarParametersInputSerializer,
     Project.Category.ENERGY_EFFICIENCY: EfficiencyParametersInputSerializer,
     Project.Category.RECYCLING: RecyclingParametersInputSerializer,
@@ -140,7 +140,10 @@ class ReductionClaimCreateInputSerializer(serializers.Serializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     parameters = serializers.DictField(help_text="By category: see the API documentation.")
-    evidence = EvidenceItemInputSerializer(many=True, required=False, default=list, max_length=MAX_EVIDENCE_ITEMS)
+    # many=True hands max_length on to ListSerializer; the stubs' __init__ does not list it.
+    evidence = EvidenceItemInputSerializer(  # type: ignore[call-arg]
+        many=True, required=False, default=list, max_length=MAX_EVIDENCE_ITEMS
+    )
     claimed_reduction_kg = serializers.IntegerField(
         min_value=1,
         required=False,
@@ -197,7 +200,8 @@ class FactorOutputSerializer(serializers.Serializer):
     country = serializers.CharField()
     year = serializers.IntegerField()
     version = serializers.CharField()
-    source = serializers.CharField()
+    # Named like a Field attribute: DRF's metaclass moves declared fields out of the class body.
+    source = serializers.CharField()  # type: ignore[assignment]
     source_url = serializers.CharField()
     licence = serializers.CharField()
     quality = serializers.CharField(help_text="SECONDARY / WEAK / UNCONFIRMED / DERIVED, when the source says so.")

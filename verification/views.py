@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.permissions import IsVerifier
+from accounts.permissions import IsVerifier, request_user
 from verification.models import ReductionClaim
 from verification.selectors import claim_get_for, claim_list_for, verification_list
 from verification.serializers import (
@@ -26,7 +26,7 @@ class ReductionClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ReductionClaim.objects.none()
-        return claim_list_for(user=self.request.user)
+        return claim_list_for(user=request_user(self.request))
 
     @extend_schema(
         request=ReductionClaimCreateInputSerializer,
@@ -42,8 +42,9 @@ class ReductionClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def create(self, request: Request) -> Response:
         payload = ReductionClaimCreateInputSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
-        claim = claim_submit(submitted_by=request.user, **payload.validated_data)
-        claim = claim_get_for(user=request.user, claim_id=claim.id)
+        user = request_user(request)
+        claim = claim_submit(submitted_by=user, **payload.validated_data)
+        claim = claim_get_for(user=user, claim_id=claim.id)
         return Response(ReductionClaimOutputSerializer(claim).data, status=status.HTTP_201_CREATED)
 
 
@@ -98,6 +99,6 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             from carboncred.errors import NotFoundError
 
             raise NotFoundError("Claim not found.")
-        claim = service(claim_id=int(pk), reviewer=request.user, **payload.validated_data)
+        claim = service(claim_id=int(pk), reviewer=request_user(request), **payload.validated_data)
         claim = verification_list().get(pk=claim.pk)
         return Response(VerificationListOutputSerializer(claim).data, status=status.HTTP_200_OK)

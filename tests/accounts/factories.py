@@ -6,7 +6,7 @@ from accounts.models import VERIFIERS_GROUP, Organization, User
 PASSWORD = "correct-horse-battery-staple"
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
 
@@ -15,7 +15,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     sector = "manufacturing"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True

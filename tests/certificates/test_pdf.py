@@ -1,9 +1,10 @@
 """The certificate PDF as a pure function of its facts: content, determinism, QR code and layout."""
 
 import io
+from typing import cast
 
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
+from pypdf.generic import ArrayObject, ContentStream
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -19,13 +20,14 @@ def read(data: bytes) -> PdfReader:
 
 def printed_qr_modules(reader: PdfReader) -> set[tuple[int, int]]:
     """The dark modules (row, column) of the QR code printed under the page's link annotation."""
-    (link,) = [a.get_object() for a in reader.pages[0]["/Annots"] if a.get_object()["/Subtype"] == "/Link"]
+    annotations = cast(ArrayObject, reader.pages[0]["/Annots"])
+    (link,) = [a.get_object() for a in annotations if a.get_object()["/Subtype"] == "/Link"]
     x1, y1, x2, y2 = (float(v) for v in link["/Rect"])
     operations = ContentStream(reader.pages[0].get_contents(), reader).operations
-    rects = [[float(v) for v in operands] for operands, op in operations if op == b"re"]
-    rects = [(x, y, w, h) for x, y, w, h in rects if x1 <= x < x2 and y1 <= y < y2]
+    drawn = [[float(v) for v in operands] for operands, op in operations if op == b"re"]
+    rects = [(x, y, w, h) for x, y, w, h in drawn if x1 <= x < x2 and y1 <= y < y2]
     box = min(h for *_, h in rects)
-    dark = set()
+    dark: set[tuple[int, int]] = set()
     for x, y, w, h in rects:
         row, column = round((y2 - y - h) / box), round((x - x1) / box)
         dark.update((row, column + offset) for offset in range(round(w / box)))

@@ -13,7 +13,7 @@ def line(activity: str, quantity: str | int, unit: str, region: str | None = Non
     return {"activity": activity, "quantity": Decimal(quantity), "unit": unit} | ({"region": region} if region else {})
 
 
-class EmissionReportFactory(factory.Factory):
+class EmissionReportFactory(factory.Factory[EmissionReport]):
     """Reports are made by the service, as in production, so totals and factor snapshots are real."""
 
     class Meta:

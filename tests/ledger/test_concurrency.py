@@ -49,7 +49,7 @@ def race(workers: int, job) -> list:
 
 
 def one_block(quantity_kg: int) -> CreditBlock:
-    project = ProjectFactory()
+    project = ProjectFactory.create()
     return credits_issue(project=project, vintage=2025, quantity_kg=quantity_kg, buffer_share=Decimal(0)).owner_block
 
 

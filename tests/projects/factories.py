@@ -6,7 +6,7 @@ from projects.models import Project
 from tests.accounts.factories import OrganizationFactory
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(factory.django.DjangoModelFactory[Project]):
     class Meta:
         model = Project
 

@@ -37,13 +37,13 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    a, b, c = UserFactory(), UserFactory(), UserFactory()
+    a, b, c = UserFactory.create(), UserFactory.create(), UserFactory.create()
     A, B, C = a.organization, b.organization, c.organization
 
     project = project_for(B)
     claim = client_for(b).post("/api/reduction-data/", solar_body(project), format="json")
     assert claim.status_code == 201, claim.content
-    report = EmissionReportFactory(organization=B)
+    report = EmissionReportFactory.create(organization=B)
     block = issue(owner=B, quantity_kg=20_000).owner_block.pk
     listing = listing_create(seller=B, block_id=block, quantity_kg=2_000, price_per_tonne=Decimal("10.00"))
     certificate = retire(organization=B, block=issue(owner=B).owner_block)

@@ -24,7 +24,9 @@ class Case:
     longitude: str | None = None
 
 
-def solar(kwp, kwh, *, period=P, shape=NORTHERN_SOLAR_SHAPE, evidence_total=None):
+def solar(
+    kwp, kwh, *, period: tuple[str, str] = P, shape=NORTHERN_SOLAR_SHAPE, evidence_total=None
+) -> tuple[dict, list]:
     months = int(period[1][5:7]) - int(period[0][5:7]) + 1
     weights = shape[int(period[0][5:7]) - 1 : int(period[0][5:7]) - 1 + months]
     return (

@@ -120,7 +120,7 @@ def start_gunicorn(*, port: int, workers: int, threads: int, log: Path) -> subpr
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     import httpx
 
-    for _ in range(100):
+    for _ in range(300):  # up to 30 s: a busy machine starts workers slowly
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
                 return server

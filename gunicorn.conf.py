@@ -16,7 +16,7 @@ keepalive = 5
 # Recycle workers now and then so a slow leak can never grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
-# The application logs one JSON access line per request (carboncred.middleware).
+# The application logs one JSON access line per request (core.middleware).
 accesslog = None
 errorlog = "-"
 # Only the load balancer in front may set X-Forwarded-* headers.

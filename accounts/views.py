@@ -8,6 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
+from accounts.authentication import JWTAuthentication
 from accounts.serializers import (
     MeOutputSerializer,
     RegisterInputSerializer,
@@ -16,8 +17,7 @@ from accounts.serializers import (
     TokenObtainInputSerializer,
 )
 from accounts.services import user_register
-from carboncred.authentication import JWTAuthentication
-from carboncred.errors import DomainError
+from core.errors import DomainError
 
 
 class LockedOutError(DomainError):

@@ -11,7 +11,7 @@ import environ
 from corsheaders.defaults import default_headers
 from django.utils.csp import CSP
 
-from carboncred.conf import parse_throttle_rates, secret_key_from_file
+from core.conf import parse_throttle_rates, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -39,7 +39,8 @@ INSTALLED_APPS = [
     "django_countries",
     "corsheaders",
     "axes",
-    "carboncred.apps.CarbonCredConfig",
+    # Bottom to top, as the layers of docs/DESIGN.md.
+    "core.apps.CoreConfig",
     "accounts",
     "projects",
     "emissions",
@@ -47,11 +48,12 @@ INSTALLED_APPS = [
     "verification",
     "certificates",
     "marketplace",
+    "carboncred.apps.CarbonCredConfig",
 ]
 
 MIDDLEWARE = [
-    "carboncred.middleware.RequestIdMiddleware",
-    "carboncred.middleware.BodySizeLimitMiddleware",
+    "core.middleware.RequestIdMiddleware",
+    "core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -152,7 +154,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # django-ipware is not installed, so axes would read REMOTE_ADDR alone: behind a load balancer, one
 # address for every client. This applies PROXY_COUNT the way DRF's throttles do.
-AXES_CLIENT_IP_CALLABLE = "carboncred.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
@@ -167,11 +169,11 @@ SIMPLE_JWT = {
 THROTTLE_RATES = parse_throttle_rates(env("THROTTLE_RATES", default=None))
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["carboncred.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "carboncred.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -181,7 +183,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     # Unset, DRF keys anonymous throttles on the whole X-Forwarded-For header, which the client writes.
     "NUM_PROXIES": PROXY_COUNT,
-    "EXCEPTION_HANDLER": "carboncred.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": True,
@@ -273,7 +275,7 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "carboncred.logcontext.ContextFilter"}},
+    "filters": {"context": {"()": "core.logcontext.ContextFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",

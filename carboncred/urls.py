@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from carboncred import health
 from carboncred.dashboard import DashboardApi
 from certificates.views import certificate_public_page
+from core import health
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
@@ -28,7 +28,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "carboncred.errors.handler400"
-handler403 = "carboncred.errors.handler403"
-handler404 = "carboncred.errors.handler404"
-handler500 = "carboncred.errors.handler500"
+handler400 = "core.errors.handler400"
+handler403 = "core.errors.handler403"
+handler404 = "core.errors.handler404"
+handler500 = "core.errors.handler500"

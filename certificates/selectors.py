@@ -6,9 +6,9 @@ from django.urls import reverse
 from django_countries.fields import Country
 
 from accounts.models import Organization
-from carboncred.errors import NotFoundError
 from certificates.facts import CertificateFacts, CheckpointFacts
 from certificates.models import RetirementCertificate
+from core.errors import NotFoundError
 from ledger.models import Checkpoint, EntryKind
 from ledger.selectors import SerialQuery, entries_list
 

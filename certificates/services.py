@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.db import transaction
 
 from accounts.models import Organization
-from carboncred.db import atomic_with_retry
 from certificates.facts import CertificateFacts
 from certificates.models import RetirementCertificate
 from certificates.pdf import LAYOUT_VERSION, certificate_pdf_render
@@ -21,6 +20,7 @@ from certificates.verification import (
     retire_entry_claims,
     serial_key,
 )
+from core.db import atomic_with_retry
 from ledger.checkpoints import ChainBrokenError
 from ledger.hashing import entry_hash
 from ledger.models import BlockStatus, Checkpoint, LedgerEntry

@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import request_user
-from carboncred.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from certificates.facts import NOT_RECORDED
 from certificates.models import RetirementCertificate
 from certificates.selectors import CertificateNotFoundError, certificate_get_public, certificate_list_for
@@ -27,6 +26,7 @@ from certificates.serializers import (
     RetirementCreateOutputSerializer,
 )
 from certificates.services import certificate_pdf, certificate_verify, retirement_create
+from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 # Long enough for a CDN to absorb a burst of scans of one printed code, short enough that a
 # detected tampering is visible within the minute.

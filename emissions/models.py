@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Organization
-from carboncred.errors import ConflictError
+from core.errors import ConflictError
 from emissions.activities import ACTIVITIES, FACTOR_UNITS
 from emissions.arithmetic import exact_emissions
 

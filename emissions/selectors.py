@@ -2,7 +2,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
-from carboncred.errors import NotFoundError
+from core.errors import NotFoundError
 from emissions.models import EmissionFactor, EmissionLine, EmissionReport
 
 

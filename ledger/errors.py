@@ -1,6 +1,6 @@
-"""Errors of the ledger services; each carries its HTTP status (carboncred.errors turns them into JSON)."""
+"""Errors of the ledger services; each carries its HTTP status (core.errors turns them into JSON)."""
 
-from carboncred.errors import ConflictError, DomainError, NotFoundError
+from core.errors import ConflictError, DomainError, NotFoundError
 
 
 class BlockNotFoundError(NotFoundError):

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Max
 
 from accounts.models import Organization, buffer_pool
-from carboncred.db import atomic_with_retry
+from core.db import atomic_with_retry
 from ledger import checkpoints
 from ledger.chain import append_entry, loaded_entry
 from ledger.errors import (

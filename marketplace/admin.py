@@ -3,7 +3,7 @@ An operator can withdraw open listings (the seller's own service, on the seller'
 
 from django.contrib import admin, messages
 
-from carboncred.errors import DomainError
+from core.errors import DomainError
 from ledger import admin as ledger_admin
 from marketplace.models import Listing, OpenListingCount, Order, Transfer
 from marketplace.services import listing_withdraw

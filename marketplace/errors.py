@@ -1,6 +1,6 @@
-"""Errors of the marketplace services; each carries its HTTP status (carboncred.errors renders them)."""
+"""Errors of the marketplace services; each carries its HTTP status (core.errors renders them)."""
 
-from carboncred.errors import ConflictError, DomainError, NotFoundError
+from core.errors import ConflictError, DomainError, NotFoundError
 
 
 class ListingNotFoundError(NotFoundError):

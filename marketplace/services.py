@@ -18,7 +18,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.models import Organization
-from carboncred.db import atomic_with_retry
+from core.db import atomic_with_retry
 from ledger.errors import BlockNotFoundError, InvalidQuantityError
 from ledger.models import CreditBlock
 from ledger.services import MAX_ID, MAX_QUANTITY_KG, credits_release, credits_reserve, credits_trade, credits_transfer

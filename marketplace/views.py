@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import request_user
-from carboncred.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from marketplace.models import Listing, Order, Transfer
 from marketplace.selectors import (
     integrity_flags_for,

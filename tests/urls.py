@@ -8,9 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organization
-from carboncred.errors import ConflictError
-from carboncred.idempotency import idempotent
 from carboncred.urls import urlpatterns as real_urlpatterns
+from core.errors import ConflictError
+from core.idempotency import idempotent
 
 
 class _CreateInput(serializers.Serializer):
@@ -48,7 +48,7 @@ urlpatterns = [
     *real_urlpatterns,
 ]
 
-handler400 = "carboncred.errors.handler400"
-handler403 = "carboncred.errors.handler403"
-handler404 = "carboncred.errors.handler404"
-handler500 = "carboncred.errors.handler500"
+handler400 = "core.errors.handler400"
+handler403 = "core.errors.handler403"
+handler404 = "core.errors.handler404"
+handler500 = "core.errors.handler500"

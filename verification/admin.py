@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from carboncred.errors import DomainError
+from core.errors import DomainError
 from verification.models import Assessment, ClaimIssuance, CreditingFactor, EvidenceItem, ReductionClaim
 from verification.services import claim_approve, claim_reject
 

@@ -20,8 +20,8 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Organization, User
-from carboncred.db import atomic_with_retry
-from carboncred.errors import ConflictError, DomainError, NotFoundError
+from core.db import atomic_with_retry
+from core.errors import ConflictError, DomainError, NotFoundError
 from ledger.services import buffer_kg_for, credits_issue
 from projects.models import Project
 from verification import conf

@@ -96,7 +96,7 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         payload = ReviewDecisionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         if not pk.isdigit():
-            from carboncred.errors import NotFoundError
+            from core.errors import NotFoundError
 
             raise NotFoundError("Claim not found.")
         claim = service(claim_id=int(pk), reviewer=request_user(request), **payload.validated_data)

@@ -9,7 +9,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carboncred.errors import DomainError
+from core.errors import DomainError
 from ledger.audit import ledger_verify, replay
 from ledger.hashing import entry_body, entry_canonical
 from ledger.models import CreditBlock, LedgerEntry

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Organization, buffer_pool
-from carboncred.errors import DomainError
+from core.errors import DomainError
 from ledger.errors import (
     BlockNotFoundError,
     BlockStatusError,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from carboncred.models import IdempotencyRecord
+from core.models import IdempotencyRecord
 from ledger.audit import replay
 from ledger.models import CreditBlock, LedgerEntry, format_serial
 from marketplace.models import Listing, Order

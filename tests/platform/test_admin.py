@@ -15,7 +15,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
 from carboncred.demo import DEMO_PASSWORD, demo_email
-from carboncred.models import IdempotencyRecord
+from core.models import IdempotencyRecord
 from ledger.models import LedgerEntry
 from ledger.services import checkpoint_create
 from tests.accounts.factories import UserFactory

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from carboncred.errors import flatten_errors
+from core.errors import flatten_errors
 
 
 @pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_nested_errors_are_flattened_to_field_paths():
 
 @pytest.mark.django_db
 def test_page_size_is_capped(auth_client):
-    from carboncred.pagination import PageNumberPagination
+    from core.pagination import PageNumberPagination
 
     assert PageNumberPagination.max_page_size == 200
     assert PageNumberPagination.page_size_query_param == "page_size"

@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Organization
-from carboncred.models import IdempotencyRecord
+from core.models import IdempotencyRecord
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 

@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from carboncred.logcontext import ContextFilter
+from core.logcontext import ContextFilter
 
 
 @pytest.mark.django_db

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.db import DatabaseError
 
-from carboncred.conf import DEFAULT_THROTTLE_RATES, parse_throttle_rates
+from core.conf import DEFAULT_THROTTLE_RATES, parse_throttle_rates
 
 
 @pytest.mark.django_db
@@ -17,7 +17,7 @@ def test_readyz_reports_an_unreachable_database(api_client, monkeypatch):
     def broken_cursor(*args, **kwargs):
         raise DatabaseError("connection refused")
 
-    monkeypatch.setattr("carboncred.health.connection.cursor", broken_cursor)
+    monkeypatch.setattr("core.health.connection.cursor", broken_cursor)
 
     response = api_client.get("/readyz")
 

@@ -2,7 +2,11 @@
 
 from django.db import migrations
 
-from verification.migrations._loader import load
+from verification.crediting_factors import crediting_factors_load
+
+
+def load(apps, schema_editor):
+    crediting_factors_load(model=apps.get_model("verification", "CreditingFactor"))
 
 
 def unload(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from carboncred.models import IdempotencyRecord
+from core.models import IdempotencyRecord
 
 
 @admin.register(IdempotencyRecord)

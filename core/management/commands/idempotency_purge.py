@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from carboncred.models import IdempotencyRecord
+from core.models import IdempotencyRecord
 
 
 class Command(BaseCommand):

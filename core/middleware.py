@@ -4,7 +4,7 @@ import time
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from carboncred.logcontext import organization_id_var, request_id_from, request_id_var
+from core.logcontext import organization_id_var, request_id_from, request_id_var
 
 logger = logging.getLogger("carboncred.request")
 

@@ -1,17 +1,24 @@
-"""Load verification/data/crediting_factors.csv into CreditingFactor (idempotent: keyed by version)."""
+"""Loading the crediting factors the project carries (verification/data/crediting_factors.csv).
+
+Rows are versioned: ``crediting_factors_load`` inserts or refreshes each (family, activity, unit,
+country, version), so loading twice changes nothing. The migration that first filled the table and
+``reference_data_load`` both call it, with the historical model and the live one respectively.
+"""
 
 import csv
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-CSV_PATH = Path(__file__).resolve().parent.parent / "data" / "crediting_factors.csv"
+CSV_PATH = Path(__file__).resolve().parent / "data" / "crediting_factors.csv"
 
 
-def load(apps, schema_editor):
-    CreditingFactor = apps.get_model("verification", "CreditingFactor")
+def crediting_factors_load(*, model: Any) -> int:
+    """Load every row of the CSV into ``model`` (CreditingFactor); returns the number of rows read."""
+    rows = 0
     with CSV_PATH.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            CreditingFactor.objects.update_or_create(
+            model.objects.update_or_create(
                 family=row["family"],
                 activity=row["activity"],
                 unit=row["unit"],
@@ -28,3 +35,5 @@ def load(apps, schema_editor):
                     "active": True,
                 },
             )
+            rows += 1
+    return rows

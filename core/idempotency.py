@@ -23,10 +23,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.permissions import request_user
-from carboncred.db import atomic_with_retry
-from carboncred.errors import DomainError
-from carboncred.models import IdempotencyRecord
+from core.db import atomic_with_retry
+from core.errors import DomainError
+from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -69,7 +68,7 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
 # The statement ``IdempotencyRecord`` would write, plus the conflict clause the ORM cannot express
 # with a returned id. Quoted names work on PostgreSQL and SQLite alike.
 CLAIM_SQL = (
-    'INSERT INTO "carboncred_idempotencyrecord" '
+    f'INSERT INTO "{IdempotencyRecord._meta.db_table}" '  # noqa: S608 - the model's own table name
     '("user_id", "key", "fingerprint", "method", "path", "status_code", "created_at") '
     "VALUES (%s, %s, %s, %s, %s, %s, %s) "
     'ON CONFLICT ("user_id", "key") DO NOTHING RETURNING "id"'
@@ -94,7 +93,7 @@ def _claim_key(request: Request, *, key: str, fingerprint: str) -> int | Idempot
     """Claim ``key`` for this request (the new record's id), or the live record that already holds it.
 
     A record past ``IDEMPOTENCY_TTL`` that the purge has not deleted yet no longer holds its key."""
-    user = request_user(request)
+    user = request.user
     now = timezone.now()
     if (record_id := _insert_claim(request, key=key, fingerprint=fingerprint, now=now)) is not None:
         return record_id

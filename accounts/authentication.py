@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework_simplejwt.authentication import JWTAuthentication as BaseJWTAuthentication
 
-from carboncred.logcontext import organization_id_var
+from core.logcontext import organization_id_var
 
 
 class _UsersWithOrganization:

@@ -169,7 +169,7 @@ def seed_transfer(*, quantity_kg: int = 10**7) -> tuple[int, int, int]:
         owner=sender, title="Bench transfers", category="solar", country="GB", start_date="2025-01-01"
     )
     block = credits_issue(project=project, vintage=2025, quantity_kg=quantity_kg, buffer_share=Decimal(0)).owner_block
-    credits_transfer(sender=sender, block_id=block.pk, quantity_kg=1, to=receiver)
+    credits_transfer(sender=sender, block=block.pk, quantity_kg=1, to=receiver)
     return block.pk, sender.pk, receiver.pk
 
 

@@ -85,7 +85,7 @@ def service_worker(block_ids: list[int], sender_id: int, receiver_id: int, ready
     ready.wait()
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
-        credits_transfer(sender=sender, block_id=block_ids[done % len(block_ids)], quantity_kg=1, to=receiver)
+        credits_transfer(sender=sender, block=block_ids[done % len(block_ids)], quantity_kg=1, to=receiver)
         done += 1
     connection.close()
     out.put(done)
@@ -204,7 +204,7 @@ def main() -> None:
 
     warm = fixtures[0]
     credits_transfer(
-        sender=Organization.objects.get(pk=warm[1]), block_id=warm[0][0], quantity_kg=1,
+        sender=Organization.objects.get(pk=warm[1]), block=warm[0][0], quantity_kg=1,
         to=Organization.objects.get(pk=warm[2]),
     )  # fmt: skip
     body = data.sample_body("transfer").decode()
@@ -314,7 +314,7 @@ def verify_part(options, body, fixtures) -> tuple[list[str], dict]:
     sender, receiver = Organization.objects.get(pk=fixture[1]), Organization.objects.get(pk=fixture[2])
     for _ in range(max(options.runs, 5)):
         for _ in range(5):
-            credits_transfer(sender=sender, block_id=fixture[0][0], quantity_kg=1, to=receiver)
+            credits_transfer(sender=sender, block=fixture[0][0], quantity_kg=1, to=receiver)
         started = time.perf_counter()
         checkpoint = checkpoint_create()
         incremental.append(time.perf_counter() - started)

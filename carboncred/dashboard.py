@@ -9,7 +9,6 @@ for the counterparties' names and one for the projects' countries those entries 
 than it has offset by retiring credits.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -21,51 +20,18 @@ from rest_framework.views import APIView
 from accounts.models import Organization
 from accounts.permissions import request_user
 from emissions.selectors import emissions_total_kg_for
-from ledger.models import EntryKind, LedgerEntry, format_serial
-from ledger.selectors import entries_for_organization, holdings_totals_for
+from ledger.models import EntryKind, format_serial
+from ledger.selectors import (
+    DIRECTION_IN,
+    DIRECTION_INTERNAL,
+    DIRECTION_OUT,
+    holdings_totals_for,
+    movements_for_organization,
+)
 from projects.models import Project
 
 RECENT_ACTIVITY_LIMIT = 20
 MEMO_REFERENCES = ("order", "listing", "transfer")  # ids the marketplace writes into its entries' memos
-
-DIRECTION_IN, DIRECTION_OUT, DIRECTION_INTERNAL = "in", "out", "internal"
-
-
-@dataclass(frozen=True)
-class _Moved:
-    """What one entry did for one organisation, read from its payload (docs/LEDGER.md, "Payloads")."""
-
-    quantity_kg: int
-    block: dict[str, Any]  # the snapshot of the block holding the moved (or issued) serials
-    direction: str
-    counterparty_id: int | None
-
-
-def _moved_for(entry: LedgerEntry, organization_id: str) -> _Moved:
-    payload = entry.payload
-    if entry.kind == EntryKind.ISSUE:
-        mine = [block for block in payload["blocks"] if block["owner"] == organization_id]
-        return _Moved(
-            quantity_kg=sum(block["quantity_kg"] for block in mine),
-            block=(mine or payload["blocks"])[0],
-            direction=DIRECTION_IN,
-            counterparty_id=None,
-        )
-    moved = next(block for block in payload["blocks"] if block["id"] == payload["block"])
-    sender, receiver = payload["from"], payload["to"]
-    if sender == receiver:
-        direction, other = DIRECTION_INTERNAL, None
-    elif sender == organization_id:
-        direction, other = DIRECTION_OUT, receiver
-    else:
-        direction, other = DIRECTION_IN, sender
-    return _Moved(
-        quantity_kg=payload["quantity_kg"],
-        block=moved,
-        direction=direction,
-        counterparty_id=None if other is None else int(other),
-    )
-
 
 _SUMMARIES: dict[tuple[str, str], str] = {
     (EntryKind.ISSUE, DIRECTION_IN): "Issued {kg} kg",
@@ -83,9 +49,7 @@ def recent_activity_for(*, organization: Organization, limit: int = RECENT_ACTIV
     """The latest ledger entries concerning the organisation, newest first, each made readable:
     ``{seq, kind, created_at, direction, quantity_kg, serial, block, counterparty, references, summary}``.
     Three queries: the entries, the counterparties, the projects (for the serials' country)."""
-    entries = entries_for_organization(organization=organization, limit=limit)
-    me = str(organization.pk)
-    moves = [(entry, _moved_for(entry, me)) for entry in entries]
+    moves = movements_for_organization(organization=organization, limit=limit)
 
     counterparty_ids = {move.counterparty_id for _, move in moves if move.counterparty_id is not None}
     counterparties = Organization.objects.only("id", "name", "country").in_bulk(counterparty_ids)  # none: no query

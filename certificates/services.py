@@ -21,12 +21,12 @@ from certificates.verification import (
     serial_key,
 )
 from core.db import atomic_with_retry
+from ledger.chain import EntryRow
 from ledger.checkpoints import ChainBrokenError
 from ledger.hashing import entry_hash
-from ledger.models import BlockStatus, Checkpoint, LedgerEntry
+from ledger.models import BlockStatus, Checkpoint, CreditBlock, LedgerEntry
 from ledger.selectors import InclusionProof, inclusion_proof_for, parse_serial, verify_inclusion
 from ledger.services import checkpoint_create, credits_retire
-from projects.models import Project
 
 logger = logging.getLogger(__name__)
 
@@ -39,38 +39,38 @@ def retirement_create(
 ) -> RetirementCertificate:
     """Retire ``quantity_kg`` of the organisation's block for good and certify it, in one transaction.
 
-    Locks (in ``credits_retire``): the block, then the ledger head, held until commit, so nothing but
-    the certificate row is written after it. The checkpoint that proves the entry is stored after
-    commit; the PDF is rendered on demand. Raises BlockNotFoundError (404) for a block the
-    organisation does not hold, InsufficientCreditsError / BlockStatusError (409) otherwise.
+    Locks (in ``credits_retire``): the block, then the ledger head, held until commit; the certificate
+    row is inserted with the entry (it records the entry's seq, hash and time). The checkpoint that
+    proves the entry is stored after commit; the PDF is rendered on demand. Raises
+    BlockNotFoundError (404) for a block the organisation does not hold, InsufficientCreditsError /
+    BlockStatusError (409) otherwise.
     """
-    # The serial string needs the project's country. Read it now, before credits_retire takes the
-    # ledger head lock: on PostgreSQL the movement's blocks come back without their project loaded.
-    project = Project.objects.filter(credit_blocks=block_id, credit_blocks__owner=organization).first()
+
+    def certificate_for(retired: CreditBlock) -> EntryRow:
+        certificate = RetirementCertificate(
+            organization=organization,
+            block=retired,
+            serial=retired.serial,
+            serial_start=retired.serial_start,
+            serial_end=retired.serial_end,
+            quantity_kg=retired.quantity_kg,
+            beneficiary=beneficiary,
+            reason=reason,
+        )
+        return EntryRow(
+            certificate, from_entry={"ledger_entry_id": "seq", "entry_hash": "hash_hex", "retired_at": "created_at"}
+        )
+
     movement = credits_retire(
         owner=organization,
-        block_id=block_id,
+        block=block_id,
         quantity_kg=quantity_kg,
         memo={"beneficiary": beneficiary, "reason": reason},
+        then=certificate_for,
     )
-    block, entry = movement.block, movement.entry
-    if project is not None:  # the same row: the block was found among the organisation's
-        block.project = project
-    certificate = RetirementCertificate.objects.create(
-        organization=organization,
-        block=block,
-        ledger_entry=entry,
-        entry_hash=entry.hash_hex,
-        serial=block.serial,
-        serial_start=block.serial_start,
-        serial_end=block.serial_end,
-        quantity_kg=block.quantity_kg,
-        beneficiary=beneficiary,
-        reason=reason,
-        retired_at=entry.created_at,
-    )
+    certificate = movement.row
     # robust: the retirement has committed by then; a failed checkpoint is logged and made on demand.
-    transaction.on_commit(functools.partial(certificate_checkpoint_ensure, seq=entry.seq), robust=True)
+    transaction.on_commit(functools.partial(certificate_checkpoint_ensure, seq=movement.entry.seq), robust=True)
     return certificate
 
 

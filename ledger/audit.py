@@ -3,7 +3,6 @@ credit blocks from the entries alone. Both stream with a server-side cursor and,
 read one REPEATABLE READ snapshot so that appends running meanwhile cannot cause false alarms.
 """
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -15,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, F, Func
 
 from ledger import merkle
-from ledger.hashing import GENESIS_PREV_HASH, TAG, format_timestamp
+from ledger.hashing import GENESIS_PREV_HASH, entry_hash, format_timestamp
 from ledger.models import BlockStatus, Checkpoint, CreditBlock, EntryKind, LedgerEntry, LedgerHead
 
 MAX_REPORTED = 100
@@ -94,8 +93,6 @@ def ledger_verify(
         head_seq, head_hash = (head[0], bytes(head[1])) if head else (0, GENESIS_PREV_HASH)
         rows, spell = _entry_rows(chunk_size)
 
-        sha256 = hashlib.sha256
-        leaf_prefix, node_prefix = b"\x00", b"\x01"
         check_sizes = iter(sorted(roots))
         next_check = next(check_sizes, None)
         frontier: list[bytes] = []
@@ -118,7 +115,7 @@ def ledger_verify(
                     first_bad = seq
                     problems.append(f"entry {seq} does not link to entry {seq - 1}")
                     break
-                if sha256(TAG + seq.to_bytes(8, "big") + prev + canonical.encode()).digest() != digest:
+                if entry_hash(seq=seq, prev_hash=prev, canonical=canonical.encode()) != digest:
                     first_bad = seq
                     problems.append(f"entry {seq} does not hash to its stored hash")
                     break
@@ -130,12 +127,7 @@ def ledger_verify(
                 prev = digest
                 checked = seq
                 if next_check is not None:
-                    # merkle.extend, inlined: this loop is the verifier's hot path.
-                    node, size = sha256(leaf_prefix + digest).digest(), seq - 1
-                    while size & 1:
-                        node = sha256(node_prefix + frontier.pop() + node).digest()
-                        size >>= 1
-                    frontier.append(node)
+                    merkle.push(frontier, seq - 1, merkle.leaf_hash(digest))
                     while next_check == seq:
                         if merkle.root_from_frontier(frontier) == roots[seq]:
                             trusted_up_to = seq

@@ -63,3 +63,10 @@ class EntryNotCheckpointedError(ConflictError):
             seq=seq,
             checkpoint_size=checkpoint_size,
         )
+
+
+class SelfDealingError(DomainError):
+    """Credits never change hands within one organisation: buying your own listing, transferring to
+    yourself. Raised by the ledger for every such movement."""
+
+    code, default_detail = "self_dealing", "Sender and receiver are the same organisation."

@@ -40,30 +40,38 @@ def root_from_frontier(frontier: Sequence[bytes]) -> bytes:
     return root
 
 
+def push(
+    frontier: list[bytes], size: int, leaf: bytes, on_node: Callable[[int, int, bytes], None] | None = None
+) -> int:
+    """Append one leaf hash to ``frontier`` (a tree of ``size`` leaves), in place; return ``size + 1``.
+
+    ``on_node(level, index, hash)`` is told of every perfect subtree completed on the way (level 0
+    is the leaf itself), which is how the checkpoint store keeps the inner nodes proofs need.
+    """
+    node, level, index = leaf, 0, size
+    if on_node:
+        on_node(0, index, node)
+    # A carry in binary addition: each trailing 1 bit of `size` is a subtree of the same height.
+    while size >> level & 1:
+        node = node_hash(frontier.pop(), node)
+        level += 1
+        index >>= 1
+        if on_node:
+            on_node(level, index, node)
+    frontier.append(node)
+    return size + 1
+
+
 def extend(
     frontier: list[bytes],
     size: int,
     leaves: Iterable[bytes],
     on_node: Callable[[int, int, bytes], None] | None = None,
 ) -> int:
-    """Append leaf hashes to ``frontier`` (a tree of ``size`` leaves), in place; return the new size.
-
-    ``on_node(level, index, hash)`` is told of every perfect subtree completed on the way (level 0
-    are the leaves themselves), which is how the checkpoint store keeps the inner nodes proofs need.
-    """
+    """Append leaf hashes to ``frontier`` (a tree of ``size`` leaves), in place; return the new size
+    (:func:`push` for each)."""
     for leaf in leaves:
-        node, level, index = leaf, 0, size
-        if on_node:
-            on_node(0, index, node)
-        # A carry in binary addition: each trailing 1 bit of `size` is a subtree of the same height.
-        while size >> level & 1:
-            node = node_hash(frontier.pop(), node)
-            level += 1
-            index >>= 1
-            if on_node:
-                on_node(level, index, node)
-        frontier.append(node)
-        size += 1
+        size = push(frontier, size, leaf, on_node)
     return size
 
 

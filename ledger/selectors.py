@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -12,9 +13,13 @@ from ledger.checkpoints import InclusionProof, checkpoint_latest, inclusion_proo
 from ledger.errors import EntryNotFoundError
 from ledger.hashing import GENESIS_PREV_HASH
 from ledger.merkle import EMPTY_ROOT, verify_inclusion
-from ledger.models import BlockStatus, CreditBlock, LedgerEntry, LedgerEntryRange, LedgerHead
+from ledger.models import BlockStatus, CreditBlock, EntryKind, LedgerEntry, LedgerEntryRange, LedgerHead
 
 __all__ = [
+    "DIRECTION_IN",
+    "DIRECTION_INTERNAL",
+    "DIRECTION_OUT",
+    "EntryMovement",
     "InclusionProof",
     "LedgerHeadState",
     "SerialQuery",
@@ -22,10 +27,12 @@ __all__ = [
     "entries_for_organization",
     "entries_list",
     "entry_get",
+    "entry_movement_for",
     "holdings_list_for",
     "holdings_totals_for",
     "inclusion_proof_for",
     "ledger_head_get",
+    "movements_for_organization",
     "parse_serial",
     "verify_inclusion",
 ]
@@ -61,6 +68,54 @@ def holdings_totals_for(*, organization: Organization) -> dict[str, int]:
 def entries_for_organization(*, organization: Organization, limit: int) -> list[LedgerEntry]:
     """The latest ``limit`` entries that concern the organisation (index on entry parties)."""
     return list(LedgerEntry.objects.filter(parties__organization=organization).order_by("-seq")[:limit])
+
+
+DIRECTION_IN, DIRECTION_OUT, DIRECTION_INTERNAL = "in", "out", "internal"
+
+
+@dataclass(frozen=True)
+class EntryMovement:
+    """What one entry did for one organisation, read from its payload (docs/LEDGER.md, "Payloads")."""
+
+    quantity_kg: int
+    block: dict[str, Any]  # the snapshot of the block holding the moved (or issued) serials
+    direction: str  # in: credits came to the organisation; out: they left it; internal: a change of status
+    counterparty_id: int | None
+
+
+def entry_movement_for(entry: LedgerEntry, *, organization_id: int) -> EntryMovement:
+    """How ``entry`` moved credits for the organisation: quantity, block, direction, counterparty."""
+    payload = entry.payload
+    me = str(organization_id)
+    if entry.kind == EntryKind.ISSUE:
+        mine = [block for block in payload["blocks"] if block["owner"] == me]
+        return EntryMovement(
+            quantity_kg=sum(block["quantity_kg"] for block in mine),
+            block=(mine or payload["blocks"])[0],
+            direction=DIRECTION_IN,
+            counterparty_id=None,
+        )
+    moved = next(block for block in payload["blocks"] if block["id"] == payload["block"])
+    sender, receiver = payload["from"], payload["to"]
+    if sender == receiver:
+        direction, other = DIRECTION_INTERNAL, None
+    elif sender == me:
+        direction, other = DIRECTION_OUT, receiver
+    else:
+        direction, other = DIRECTION_IN, sender
+    return EntryMovement(
+        quantity_kg=payload["quantity_kg"],
+        block=moved,
+        direction=direction,
+        counterparty_id=None if other is None else int(other),
+    )
+
+
+def movements_for_organization(*, organization: Organization, limit: int) -> list[tuple[LedgerEntry, EntryMovement]]:
+    """The latest ``limit`` entries concerning the organisation, newest first, each with what it did
+    for the organisation (one query)."""
+    entries = entries_for_organization(organization=organization, limit=limit)
+    return [(entry, entry_movement_for(entry, organization_id=organization.pk)) for entry in entries]
 
 
 def entry_get(*, seq: int) -> LedgerEntry:

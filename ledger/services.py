@@ -1,32 +1,39 @@
 """The only code that creates or moves credits. Every service is one unit of work:
-lock, check, mutate, append one ledger entry (last, holding the head lock briefly), commit.
+lock, check, mutate, append one ledger entry (last, holding the head lock only until the commit).
 
 Lock order everywhere: the project row (issuance only), then credit blocks by primary key, then
 the ledger head. Each service is ``@atomic_with_retry``: called on its own it is a transaction
 retried whole on deadlock or serialization failure; called inside a caller's transaction it is a
 savepoint, and the caller's outermost unit carries the retry.
+
+A caller with rows of its own to write passes ``then``: a function called with the block that now
+holds the moved serials (the new blocks, for an issuance) once it is locked and split, before the
+head lock is taken. It may write the caller's rows (their locks come after the block's) and returns
+the one row that points at the entry, which is inserted with the entry (``ledger.chain.EntryRow``),
+or ``None``. So nothing is written once the head is locked. Blocks come back with their project.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import models
 from django.db.models import Max
 
 from accounts.models import Organization, buffer_pool
 from core.db import atomic_with_retry
-from ledger import checkpoints
-from ledger.chain import append_entry, loaded_entry
+from ledger import checkpoints, entries
+from ledger.chain import EntryRow, append_entry
 from ledger.errors import (
     BlockNotFoundError,
     BlockStatusError,
     InsufficientCreditsError,
     InvalidMovementError,
     InvalidQuantityError,
+    SelfDealingError,
 )
-from ledger.hashing import canonical_json
 from ledger.models import BlockStatus, Checkpoint, CreditBlock, EntryKind, LedgerEntry
 from projects.models import Project
 
@@ -37,10 +44,10 @@ VINTAGE_RANGE = (1990, 2999)  # as the creditblock_vintage_plausible constraint
 MAX_QUANTITY_KG = 10**15  # a million megatonnes: far beyond any issuance, far inside bigint and 2^53
 MAX_ID = 2**63 - 1
 
-#: On PostgreSQL a movement is one call of ``ledger_move`` (migration 0003): lock, check, split,
-#: append in one round trip. SQLite runs the same steps here in Python; tests switch this off on
-#: PostgreSQL to compare the two paths byte for byte.
-SQL_MOVES = True
+#: Called with the block holding the moved serials; returns the row to insert with the entry.
+Then = Callable[[CreditBlock], models.Model | EntryRow | None]
+#: Called with the owner's and the buffer pool's new blocks; returns the row to insert with the entry.
+IssueThen = Callable[[CreditBlock, CreditBlock | None], models.Model | EntryRow | None]
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class Issuance:
     owner_block: CreditBlock  # owned by project.owner, status available
     buffer_block: CreditBlock | None  # owned by the buffer-pool organisation (None when buffer_kg == 0)
     entry: LedgerEntry  # kind "issue"
+    row: Any = None  # what ``then`` returned, saved with the entry
 
 
 @dataclass(frozen=True)
@@ -55,12 +63,14 @@ class Movement:
     block: CreditBlock  # the block that now holds the moved kilograms (a new child, or the whole block)
     source: CreditBlock  # the original block after the split (the same object as block when all moved)
     entry: LedgerEntry
+    row: Any = None  # what ``then`` returned, saved with the entry
 
 
 # --- validation -----------------------------------------------------------------------------
 
 
-def _check_quantity(quantity_kg: Any) -> int:
+def quantity_check(quantity_kg: Any) -> int:
+    """A quantity of credits: a whole number of kilograms from 1 to :data:`MAX_QUANTITY_KG`."""
     if isinstance(quantity_kg, bool) or not isinstance(quantity_kg, int) or not 0 < quantity_kg <= MAX_QUANTITY_KG:
         raise InvalidQuantityError(
             f"quantity_kg must be a whole number of kilograms from 1 to {MAX_QUANTITY_KG}, not {quantity_kg!r}."
@@ -81,27 +91,18 @@ def _check_memo(memo: dict[str, str] | None) -> dict[str, str]:
     return dict(memo)
 
 
-def _check_parties(sender: Organization, receiver: Organization) -> None:
-    if sender.pk == receiver.pk:
-        raise InvalidMovementError("Sender and receiver are the same organisation.")
+def parties_check(*, sender_id: int, receiver_id: int, field: str | None = None) -> None:
+    """Credits never change hands within one organisation (a sale to oneself, a transfer to oneself).
+    ``field`` names the request field that chose the receiver, for the error body."""
+    if sender_id == receiver_id:
+        detail = SelfDealingError.default_detail
+        raise SelfDealingError(detail, **({"errors": {field: [detail]}} if field else {}))
 
 
-# --- payload pieces -------------------------------------------------------------------------
-
-
-def block_snapshot(block: CreditBlock) -> dict[str, Any]:
-    """A block's full state as the ledger records it: enough for replay to rebuild the table."""
-    return {
-        "id": str(block.pk),
-        "parent": None if block.parent_id is None else str(block.parent_id),
-        "project": str(block.project_id),
-        "vintage": block.vintage,
-        "serial_start": str(block.serial_start),
-        "serial_end": str(block.serial_end),
-        "quantity_kg": block.quantity_kg,
-        "owner": str(block.owner_id),
-        "status": block.status,
-    }
+def _entry_row(row: models.Model | EntryRow | None) -> EntryRow | None:
+    if row is None or isinstance(row, EntryRow):
+        return row
+    return EntryRow(row)
 
 
 # --- issuance -------------------------------------------------------------------------------
@@ -120,14 +121,16 @@ def credits_issue(
     quantity_kg: int,
     buffer_share: Decimal | None = None,
     memo: dict[str, str] | None = None,
+    then: IssueThen | None = None,
 ) -> Issuance:
     """Issue ``quantity_kg`` fresh serials of (project, vintage): the buffer share (rounded up) to the
     buffer pool, the rest to ``project.owner``; both ranges contiguous from one fresh range.
+    ``then`` is called with the owner's block and the buffer pool's (see the module docstring).
 
     Locks: the project row ``FOR NO KEY UPDATE`` (serialises range allocation per project; blocks
     referencing it can still be inserted), then the ledger head.
     """
-    quantity_kg = _check_quantity(quantity_kg)
+    quantity_kg = quantity_check(quantity_kg)
     memo = _check_memo(memo)
     share = settings.CREDIT_BUFFER_SHARE if buffer_share is None else buffer_share
     if not isinstance(share, Decimal) or not Decimal(0) <= share < Decimal(1):
@@ -166,25 +169,25 @@ def credits_issue(
         )
         blocks.append(buffer_block)
     CreditBlock.objects.bulk_create(blocks)
+    row = _entry_row(then(owner_block, buffer_block) if then is not None else None)
 
-    payload = {
-        "project": str(project.pk),
-        "country": str(project.country),
-        "vintage": vintage,
-        "quantity_kg": quantity_kg,
-        "buffer_kg": buffer_kg,
-        "to": str(project.owner_id),
-        "buffer_pool": None if pool is None else str(pool.pk),
-        "blocks": [block_snapshot(block) for block in blocks],
-        "memo": memo,
-    }
-    entry = append_entry(
-        kind=EntryKind.ISSUE,
-        payload=payload,
-        parties=[block.owner_id for block in blocks],
-        moved=blocks,
+    payload = entries.issue_payload(
+        project_id=project.pk,
+        country=str(project.country),
+        vintage=vintage,
+        quantity_kg=quantity_kg,
+        buffer_kg=buffer_kg,
+        owner_id=project.owner_id,
+        buffer_pool_id=None if pool is None else pool.pk,
+        blocks=blocks,
+        memo=memo,
     )
-    return Issuance(owner_block=owner_block, buffer_block=buffer_block, entry=entry)
+    entry = append_entry(
+        kind=EntryKind.ISSUE, payload=payload, parties=[block.owner_id for block in blocks], moved=blocks, row=row
+    )
+    return Issuance(
+        owner_block=owner_block, buffer_block=buffer_block, entry=entry, row=row.row if row is not None else None
+    )
 
 
 # --- movements ------------------------------------------------------------------------------
@@ -196,10 +199,12 @@ def _check_block_id(block_id: Any) -> int:
     return block_id
 
 
-def _lock_block(*, owner: Organization, block_id: int) -> CreditBlock:
-    """The caller's block, locked ``FOR UPDATE``; another organisation's block does not exist (404)."""
+def block_lock(*, owner: Organization, block_id: Any) -> CreditBlock:
+    """The owner's block with its project, locked ``FOR UPDATE`` (the block row only); another
+    organisation's block, or an id that is no id at all, does not exist (404)."""
+    block_id = _check_block_id(block_id)
     try:
-        # of=("self",): lock the block only, not the joined project row.
+        # of=("self",): the project is read, not locked.
         return (
             CreditBlock.objects.select_for_update(of=("self",)).select_related("project").get(pk=block_id, owner=owner)
         )
@@ -235,166 +240,80 @@ def block_split(*, block: CreditBlock, quantity_kg: int, owner_id: int, status: 
     return child
 
 
-def movement_payload(
-    *, quantity_kg: int, actor_id: int, receiver_id: int, source: CreditBlock, moved: CreditBlock, memo: dict
-) -> dict[str, Any]:
-    """The payload of a list/delist/transfer/trade/retire entry (``ledger_move`` builds the same bytes)."""
-    touched = [source] if moved.pk == source.pk else [source, moved]
-    return {
-        "block": str(moved.pk),
-        "blocks": [block_snapshot(block) for block in touched],
-        "from": str(actor_id),
-        "memo": memo,
-        "quantity_kg": quantity_kg,
-        "source": str(source.pk),
-        "to": str(receiver_id),
-    }
-
-
 def _move(
     *,
     kind: str,
     actor: Organization,
-    block_id: int,
+    block: CreditBlock | int,
     quantity_kg: int | None,
     whole: bool = False,
     required_status: str,
     new_status: str,
     receiver: Organization,
     memo: dict[str, str] | None,
+    then: Then | None,
 ) -> Movement:
-    """Lock the actor's block, check status and quantity, split or hand over, append the entry.
-
-    ``whole=True`` moves the whole block (``quantity_kg`` is then ignored). Locks one credit
-    block, then the ledger head.
+    """Lock the actor's block (unless given one the caller locked with :func:`block_lock`), check
+    status and quantity, split or hand over, append the entry. ``whole=True`` moves the whole block
+    (``quantity_kg`` is then ignored). Locks one credit block, then the ledger head.
     """
-    checked_kg = None if whole else _check_quantity(quantity_kg)
+    checked_kg = None if whole else quantity_check(quantity_kg)
     memo = _check_memo(memo)
-    block_id = _check_block_id(block_id)
-    if SQL_MOVES and connection.vendor == "postgresql":
-        return _move_in_sql(
-            kind=kind,
-            actor=actor,
-            block_id=block_id,
-            quantity_kg=checked_kg,
-            required_status=required_status,
-            new_status=new_status,
-            receiver=receiver,
-            memo=memo,
-        )
-    source = _lock_block(owner=actor, block_id=block_id)
+    source = block if isinstance(block, CreditBlock) else block_lock(owner=actor, block_id=block)
+    if source.owner_id != actor.pk:
+        raise BlockNotFoundError()
     if source.status != required_status:
         raise BlockStatusError(block_id=source.pk, status=source.status, required=required_status)
-    quantity_kg = source.quantity_kg if checked_kg is None else checked_kg
-    if quantity_kg > source.quantity_kg:
-        raise InsufficientCreditsError(available_kg=source.quantity_kg, requested_kg=quantity_kg)
+    checked_kg = source.quantity_kg if checked_kg is None else checked_kg
+    if checked_kg > source.quantity_kg:
+        raise InsufficientCreditsError(available_kg=source.quantity_kg, requested_kg=checked_kg)
 
-    moved = block_split(block=source, quantity_kg=quantity_kg, owner_id=receiver.pk, status=new_status)
-    payload = movement_payload(
-        quantity_kg=quantity_kg, actor_id=actor.pk, receiver_id=receiver.pk, source=source, moved=moved, memo=memo
+    moved = block_split(block=source, quantity_kg=checked_kg, owner_id=receiver.pk, status=new_status)
+    row = _entry_row(then(moved) if then is not None else None)
+    payload = entries.movement_payload(
+        quantity_kg=checked_kg, actor_id=actor.pk, receiver_id=receiver.pk, source=source, moved=moved, memo=memo
     )
-    entry = append_entry(kind=kind, payload=payload, parties=[actor.pk, receiver.pk], moved=[moved])
-    return Movement(block=moved, source=source, entry=entry)
-
-
-def _loaded_block(**fields: Any) -> CreditBlock:
-    block = CreditBlock(**fields)
-    block._state.adding = False
-    block._state.db = connection.alias
-    return block
-
-
-def _move_in_sql(
-    *,
-    kind: str,
-    actor: Organization,
-    block_id: int,
-    quantity_kg: int | None,
-    required_status: str,
-    new_status: str,
-    receiver: Organization,
-    memo: dict[str, str],
-) -> Movement:
-    """``_move`` as one ``ledger_move`` call; the domain errors come back as an outcome, not an exception."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT * FROM ledger_move(%s, %s, %s, %s, %s, %s, %s, %s)",
-            [
-                kind,
-                actor.pk,
-                block_id,
-                quantity_kg,
-                required_status,
-                new_status,
-                receiver.pk,
-                canonical_json(memo).decode(),
-            ],
-        )
-        (
-            outcome, status, held, quantity, project_id, vintage,
-            source_id, source_start, source_end, source_owner, source_parent, source_created_at,
-            moved_id, moved_start, moved_end, moved_status, moved_created_at,
-            seq, prev_hash, digest, created_at, canonical,
-        ) = cursor.fetchone()  # fmt: skip
-    if outcome == "not_found":
-        raise BlockNotFoundError()
-    if outcome == "wrong_status":
-        raise BlockStatusError(block_id=block_id, status=status, required=required_status)
-    if outcome == "insufficient":
-        raise InsufficientCreditsError(available_kg=held, requested_kg=quantity)
-    common = {"project_id": project_id, "vintage": vintage}
-    source = _loaded_block(
-        id=source_id,
-        serial_start=source_start,
-        serial_end=source_end,
-        owner_id=source_owner,
-        status=status,
-        parent_id=source_parent,
-        created_at=source_created_at,
-        **common,
-    )
-    moved = source
-    if moved_id != source_id:
-        moved = _loaded_block(
-            id=moved_id,
-            serial_start=moved_start,
-            serial_end=moved_end,
-            owner_id=receiver.pk,
-            status=moved_status,
-            parent_id=source_id,
-            created_at=moved_created_at,
-            **common,
-        )
-    entry = loaded_entry(
-        seq=seq, kind=kind, canonical=canonical, prev_hash=prev_hash, hash=digest, created_at=created_at
-    )
-    return Movement(block=moved, source=source, entry=entry)
+    entry = append_entry(kind=kind, payload=payload, parties=[actor.pk, receiver.pk], moved=[moved], row=row)
+    return Movement(block=moved, source=source, entry=entry, row=row.row if row is not None else None)
 
 
 @atomic_with_retry
 def credits_transfer(
-    *, sender: Organization, block_id: int, quantity_kg: int, to: Organization, memo: dict[str, str] | None = None
+    *,
+    sender: Organization,
+    block: CreditBlock | int,
+    quantity_kg: int,
+    to: Organization,
+    memo: dict[str, str] | None = None,
+    then: Then | None = None,
 ) -> Movement:
-    """Give ``quantity_kg`` of an available block to ``to`` (available there). Entry kind ``transfer``.
+    """Give ``quantity_kg`` of an available block (its id, or the block locked with
+    :func:`block_lock`) to ``to`` (available there). Entry kind ``transfer``.
 
     Locks: the sender's block ``FOR UPDATE``, then the ledger head.
     """
-    _check_parties(sender, to)
+    parties_check(sender_id=sender.pk, receiver_id=to.pk)
     return _move(
         kind=EntryKind.TRANSFER,
         actor=sender,
-        block_id=block_id,
+        block=block,
         quantity_kg=quantity_kg,
         required_status=BlockStatus.AVAILABLE,
         new_status=BlockStatus.AVAILABLE,
         receiver=to,
         memo=memo,
+        then=then,
     )
 
 
 @atomic_with_retry
 def credits_reserve(
-    *, owner: Organization, block_id: int, quantity_kg: int, memo: dict[str, str] | None = None
+    *,
+    owner: Organization,
+    block: CreditBlock | int,
+    quantity_kg: int,
+    memo: dict[str, str] | None = None,
+    then: Then | None = None,
 ) -> Movement:
     """Set ``quantity_kg`` of an available block aside for a listing (status ``listed``). Kind ``list``.
 
@@ -403,17 +322,20 @@ def credits_reserve(
     return _move(
         kind=EntryKind.LIST,
         actor=owner,
-        block_id=block_id,
+        block=block,
         quantity_kg=quantity_kg,
         required_status=BlockStatus.AVAILABLE,
         new_status=BlockStatus.LISTED,
         receiver=owner,
         memo=memo,
+        then=then,
     )
 
 
 @atomic_with_retry
-def credits_release(*, owner: Organization, block_id: int, memo: dict[str, str] | None = None) -> Movement:
+def credits_release(
+    *, owner: Organization, block: CreditBlock | int, memo: dict[str, str] | None = None, then: Then | None = None
+) -> Movement:
     """Return a whole listed block to ``available`` (a listing withdrawn). Kind ``delist``.
 
     Locks: the owner's block ``FOR UPDATE``, then the ledger head.
@@ -421,13 +343,14 @@ def credits_release(*, owner: Organization, block_id: int, memo: dict[str, str] 
     return _move(
         kind=EntryKind.DELIST,
         actor=owner,
-        block_id=block_id,
+        block=block,
         quantity_kg=None,
         whole=True,
         required_status=BlockStatus.LISTED,
         new_status=BlockStatus.AVAILABLE,
         receiver=owner,
         memo=memo,
+        then=then,
     )
 
 
@@ -435,10 +358,11 @@ def credits_release(*, owner: Organization, block_id: int, memo: dict[str, str] 
 def credits_trade(
     *,
     seller: Organization,
-    block_id: int,
+    block: CreditBlock | int,
     quantity_kg: int,
     buyer: Organization,
     memo: dict[str, str] | None = None,
+    then: Then | None = None,
 ) -> Movement:
     """Sell ``quantity_kg`` of the seller's listed block: the part goes to ``buyer`` as available,
     the rest stays listed. Kind ``trade``.
@@ -446,22 +370,28 @@ def credits_trade(
     Locks: the seller's block ``FOR UPDATE``, then the ledger head (a marketplace caller locks its
     listing row before calling).
     """
-    _check_parties(seller, buyer)
+    parties_check(sender_id=seller.pk, receiver_id=buyer.pk)
     return _move(
         kind=EntryKind.TRADE,
         actor=seller,
-        block_id=block_id,
+        block=block,
         quantity_kg=quantity_kg,
         required_status=BlockStatus.LISTED,
         new_status=BlockStatus.AVAILABLE,
         receiver=buyer,
         memo=memo,
+        then=then,
     )
 
 
 @atomic_with_retry
 def credits_retire(
-    *, owner: Organization, block_id: int, quantity_kg: int, memo: dict[str, str] | None = None
+    *,
+    owner: Organization,
+    block: CreditBlock | int,
+    quantity_kg: int,
+    memo: dict[str, str] | None = None,
+    then: Then | None = None,
 ) -> Movement:
     """Retire ``quantity_kg`` of an available block for good (status ``retired``). Kind ``retire``.
 
@@ -472,12 +402,13 @@ def credits_retire(
     return _move(
         kind=EntryKind.RETIRE,
         actor=owner,
-        block_id=block_id,
+        block=block,
         quantity_kg=quantity_kg,
         required_status=BlockStatus.AVAILABLE,
         new_status=BlockStatus.RETIRED,
         receiver=owner,
         memo=memo,
+        then=then,
     )
 
 

@@ -1,6 +1,6 @@
 """Errors of the marketplace services; each carries its HTTP status (core.errors renders them)."""
 
-from core.errors import ConflictError, DomainError, NotFoundError
+from core.errors import ConflictError, NotFoundError
 
 
 class ListingNotFoundError(NotFoundError):
@@ -29,12 +29,6 @@ class ListingInsufficientError(ConflictError):
             available_kg=available_kg,
             requested_kg=requested_kg,
         )
-
-
-class OwnListingError(DomainError):
-    """An organisation cannot buy its own credits (withdraw the listing instead)."""
-
-    code, default_detail = "own_listing", "This is your own listing; withdraw it instead of buying it."
 
 
 class TransferNotFoundError(NotFoundError):

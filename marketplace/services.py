@@ -1,10 +1,14 @@
 """Writes of the marketplace: list, withdraw, buy, transfer. Credits move only through ``ledger.services``.
 
 Each service is one unit of work (``@atomic_with_retry``). Lock order: the listing row (``FOR
-UPDATE``), then the open-listing count row (when a listing opens or closes), then the credit block
-(inside the ledger service), then the ledger head. The ledger
-service appends its entry while holding the head lock, which stays held until commit, so the
-marketplace does its own writes *before* calling it wherever it can and at most one insert after.
+UPDATE``) when there is one, then the credit block, then the open-listing count row (when a listing
+opens or closes), then the ledger head. The marketplace writes its own rows before the ledger takes
+the head lock: in the ledger service's ``then`` callback (after the block is locked and split), and
+the row that points at the ledger entry (listing, order, transfer) is inserted with the entry.
+
+The count row is locked after the block by a new listing and before it by a buy or a withdrawal.
+That cannot deadlock: a new listing locks an *available* block, a buy or a withdrawal a *listed*
+one, so no transaction holding the count row ever waits for a block a new listing holds.
 """
 
 import uuid
@@ -19,10 +23,18 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from core.db import atomic_with_retry
-from ledger.errors import BlockNotFoundError, InvalidQuantityError
 from ledger.models import CreditBlock
-from ledger.services import MAX_ID, MAX_QUANTITY_KG, credits_release, credits_reserve, credits_trade, credits_transfer
-from marketplace.errors import ListingClosedError, ListingInsufficientError, ListingNotFoundError, OwnListingError
+from ledger.services import (
+    MAX_ID,
+    block_lock,
+    credits_release,
+    credits_reserve,
+    credits_trade,
+    credits_transfer,
+    parties_check,
+    quantity_check,
+)
+from marketplace.errors import ListingClosedError, ListingInsufficientError, ListingNotFoundError
 from marketplace.models import (
     MAX_PRICE_PER_TONNE,
     MIN_PRICE_PER_TONNE,
@@ -37,14 +49,6 @@ from marketplace.money import trade_amounts
 
 def _check_id(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, int) and 0 < value <= MAX_ID
-
-
-def _check_quantity(quantity_kg: Any) -> int:
-    if isinstance(quantity_kg, bool) or not isinstance(quantity_kg, int) or not 0 < quantity_kg <= MAX_QUANTITY_KG:
-        raise InvalidQuantityError(
-            f"quantity_kg must be a whole number of kilograms from 1 to {MAX_QUANTITY_KG}, not {quantity_kg!r}."
-        )
-    return quantity_kg
 
 
 def _check_price(price_per_tonne: Any, currency: Any) -> None:
@@ -64,23 +68,9 @@ def _check_price(price_per_tonne: Any, currency: Any) -> None:
         raise ValidationError(errors)
 
 
-def _block_of(*, owner: Organization, block_id: Any) -> CreditBlock:
-    """The owner's block with its project, read without a lock: a block's project and vintage never
-    change, and the ledger service that follows locks it and checks status and quantity itself."""
-    block = None
-    if _check_id(block_id):
-        block = CreditBlock.objects.filter(pk=block_id, owner=owner).select_related("project").first()
-    if block is None:
-        raise BlockNotFoundError()
-    return block
-
-
 def _open_count_add(*, category: str, country: str, vintage: int, delta: int) -> None:
-    """Change the open-listing count of one (category, country, vintage) in the caller's transaction.
-
-    Called before the ledger service, so the count row's lock is taken before the block and head
-    locks, like the listing row's (lock order: listing, count, block, head).
-    """
+    """Change the open-listing count of one (category, country, vintage) in the caller's transaction,
+    before the ledger takes the head lock (see the module docstring for the lock order)."""
     segment: dict[str, Any] = {"category": category, "country": country, "vintage": vintage}
     if delta > 0:
         OpenListingCount.objects.get_or_create(**segment)
@@ -101,28 +91,29 @@ def listing_create(
 
     The quantity is reserved through ``credits_reserve`` (status ``listed``, entry ``list``).
     Another organisation's block is 404, a block without that much available 409.
-    Locks: the open-listing count row, then the block and the ledger head (inside ``credits_reserve``,
-    which also validates the quantity).
+    Locks: the block, the open-listing count row, then the ledger head.
     """
     _check_price(price_per_tonne, currency)
-    block = _block_of(owner=seller, block_id=block_id)
+    block = block_lock(owner=seller, block_id=block_id)
     project = block.project
-    _open_count_add(category=project.category, country=str(project.country), vintage=block.vintage, delta=1)
-    movement = credits_reserve(owner=seller, block_id=block_id, quantity_kg=quantity_kg)
-    return Listing.objects.create(
-        seller=seller,
-        block=movement.block,
-        source_block_id=block_id,
-        project=project,
-        category=project.category,
-        country=project.country,
-        vintage=block.vintage,
-        quantity_kg=quantity_kg,
-        quantity_available_kg=quantity_kg,
-        price_per_tonne=price_per_tonne,
-        currency=currency,
-        ledger_entry=movement.entry,
-    )
+
+    def listing_for(reserved: CreditBlock) -> Listing:
+        _open_count_add(category=project.category, country=str(project.country), vintage=block.vintage, delta=1)
+        return Listing(
+            seller=seller,
+            block=reserved,
+            source_block_id=block.pk,
+            project=project,
+            category=project.category,
+            country=project.country,
+            vintage=block.vintage,
+            quantity_kg=quantity_kg,
+            quantity_available_kg=quantity_kg,
+            price_per_tonne=price_per_tonne,
+            currency=currency,
+        )
+
+    return credits_reserve(owner=seller, block=block, quantity_kg=quantity_kg, then=listing_for).row
 
 
 def _lock_listing(**lookup: Any) -> Listing:
@@ -150,7 +141,7 @@ def listing_withdraw(*, seller: Organization, listing_id: int) -> Listing:
     listing.status, listing.quantity_available_kg, listing.closed_at = Listing.Status.WITHDRAWN, 0, timezone.now()
     listing.save(update_fields=["status", "quantity_available_kg", "closed_at"])
     _open_count_add(category=listing.category, country=str(listing.country), vintage=listing.vintage, delta=-1)
-    movement = credits_release(owner=seller, block_id=listing.block_id, memo={"listing": str(listing.pk)})
+    movement = credits_release(owner=seller, block=listing.block_id, memo={"listing": str(listing.pk)})
     if movement.block.quantity_kg != rest:
         # Only the marketplace moves listed blocks, under this lock: a mismatch is a bug, not a state to serve.
         raise RuntimeError(f"listing {listing.pk} offered {rest} kg but its block held {movement.block.quantity_kg}")
@@ -170,10 +161,9 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
     quantity the previous one left), its open-listing count row when this buy sells it out, then
     the block and the ledger head (inside ``credits_trade``).
     """
-    _check_quantity(quantity_kg)
+    quantity_check(quantity_kg)
     listing = _lock_listing(pk=listing_id)
-    if listing.seller_id == buyer.pk:
-        raise OwnListingError()
+    parties_check(sender_id=listing.seller_id, receiver_id=buyer.pk)
     if listing.status != Listing.Status.OPEN:
         raise ListingClosedError(listing_id=listing.pk, status=listing.status)
     if quantity_kg > listing.quantity_available_kg:
@@ -185,37 +175,40 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
     if listing.quantity_available_kg == 0:
         listing.status, listing.closed_at = Listing.Status.SOLD, timezone.now()
         update_fields += ["status", "closed_at"]
-    listing.save(update_fields=update_fields)  # before the trade: the head lock is taken last
+    listing.save(update_fields=update_fields)
     if listing.status == Listing.Status.SOLD:
         _open_count_add(category=listing.category, country=str(listing.country), vintage=listing.vintage, delta=-1)
 
     fee_rate = settings.PLATFORM_FEE_RATE
     amounts = trade_amounts(price_per_tonne=listing.price_per_tonne, quantity_kg=quantity_kg, fee_rate=fee_rate)
     order_id = uuid.uuid4()
+
+    def order_for(received: CreditBlock) -> Order:
+        return Order(
+            id=order_id,
+            listing=listing,
+            buyer=buyer,
+            seller=listing.seller,
+            quantity_kg=quantity_kg,
+            price_per_tonne=listing.price_per_tonne,
+            currency=listing.currency,
+            total=amounts.total,
+            fee=amounts.fee,
+            fee_rate=fee_rate,
+            block=received,
+            serial_start=received.serial_start,
+            serial_end=received.serial_end,
+        )
+
     movement = credits_trade(
         seller=listing.seller,
-        block_id=listing.block_id,
+        block=listing.block_id,
         quantity_kg=quantity_kg,
         buyer=buyer,
         memo={"listing": str(listing.pk), "order": str(order_id)},
+        then=order_for,
     )
-    received = movement.block
-    return Order.objects.create(
-        id=order_id,
-        listing=listing,
-        buyer=buyer,
-        seller=listing.seller,
-        quantity_kg=quantity_kg,
-        price_per_tonne=listing.price_per_tonne,
-        currency=listing.currency,
-        total=amounts.total,
-        fee=amounts.fee,
-        fee_rate=fee_rate,
-        block=received,
-        serial_start=received.serial_start,
-        serial_end=received.serial_end,
-        ledger_entry=movement.entry,
-    )
+    return movement.row
 
 
 @atomic_with_retry
@@ -225,27 +218,32 @@ def transfer_create(*, sender: Organization, block_id: int, quantity_kg: int, to
 
     Locks: the block, then the ledger head (inside ``credits_transfer``).
     """
-    if to.pk == sender.pk:
-        raise ValidationError({"to_organization": ["You cannot transfer credits to your own organisation."]})
-    block = _block_of(owner=sender, block_id=block_id)
+    parties_check(sender_id=sender.pk, receiver_id=to.pk, field="to_organization")
     transfer_id = uuid.uuid4()
+
+    def transfer_for(moved: CreditBlock) -> Transfer:
+        return Transfer(
+            id=transfer_id,
+            sender=sender,
+            recipient=to,
+            source_block_id=block_id,
+            block=moved,
+            project=moved.project,
+            vintage=moved.vintage,
+            quantity_kg=quantity_kg,
+            serial_start=moved.serial_start,
+            serial_end=moved.serial_end,
+        )
+
     movement = credits_transfer(
-        sender=sender, block_id=block_id, quantity_kg=quantity_kg, to=to, memo={"transfer": str(transfer_id)}
-    )
-    moved = movement.block
-    return Transfer.objects.create(
-        id=transfer_id,
         sender=sender,
-        recipient=to,
-        source_block_id=block_id,
-        block=moved,
-        project=block.project,
-        vintage=moved.vintage,
+        block=block_id,
         quantity_kg=quantity_kg,
-        serial_start=moved.serial_start,
-        serial_end=moved.serial_end,
-        ledger_entry=movement.entry,
+        to=to,
+        memo={"transfer": str(transfer_id)},
+        then=transfer_for,
     )
+    return movement.row
 
 
 @transaction.atomic

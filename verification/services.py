@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import Organization, User
 from core.db import atomic_with_retry
 from core.errors import ConflictError, DomainError, NotFoundError
+from ledger.models import CreditBlock
 from ledger.services import buffer_kg_for, credits_issue
 from projects.models import Project
 from verification import conf
@@ -294,25 +295,28 @@ def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssua
     quantity = issuable_kg(claim)
     if owner_kg_for(quantity) < 1:
         raise NothingToIssueError(f"The claim's creditable reduction ({quantity} kg) is too small to issue.")
-    issued = credits_issue(
+
+    def issuance_for(owner_block: CreditBlock, buffer_block: CreditBlock | None) -> ClaimIssuance:
+        owner_kg = owner_block.quantity_kg
+        return ClaimIssuance(
+            claim=claim,
+            owner_block=owner_block,
+            buffer_block=buffer_block,
+            serial=owner_block.serial,
+            quantity_kg=owner_kg,
+            buffer_kg=buffer_block.quantity_kg if buffer_block is not None else 0,
+            vintage=owner_block.vintage,
+            minting_fee=minting_fee_for(owner_kg),
+            currency=conf.minting_fee_currency(),
+        )
+
+    return credits_issue(
         project=claim.project,
         vintage=claim.period_end.year,  # the year in which the monitoring period ends
         quantity_kg=quantity,
         memo=issuance_memo(claim=claim, assessment=assessment),
-    )
-    owner_kg = issued.owner_block.quantity_kg
-    return ClaimIssuance.objects.create(
-        claim=claim,
-        owner_block=issued.owner_block,
-        buffer_block=issued.buffer_block,
-        ledger_entry=issued.entry,
-        serial=issued.owner_block.serial,
-        quantity_kg=owner_kg,
-        buffer_kg=issued.buffer_block.quantity_kg if issued.buffer_block is not None else 0,
-        vintage=issued.owner_block.vintage,
-        minting_fee=minting_fee_for(owner_kg),
-        currency=conf.minting_fee_currency(),
-    )
+        then=issuance_for,
+    ).row
 
 
 def _review_lock(*, claim_id: int, reviewer: User) -> ReductionClaim:

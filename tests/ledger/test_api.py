@@ -18,7 +18,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "LEDGER.md"
 
 def test_holdings_list_own_blocks_with_project_and_serial(auth_client, user, django_assert_max_num_queries):
     mine = issue(owner=user.organization, quantity_kg=1000).owner_block
-    credits_reserve(owner=user.organization, block_id=mine.pk, quantity_kg=100)
+    credits_reserve(owner=user.organization, block=mine.pk, quantity_kg=100)
     for _ in range(3):
         issue(owner=user.organization)
     issue()  # someone else's
@@ -47,7 +47,7 @@ def test_holdings_list_own_blocks_with_project_and_serial(auth_client, user, dja
 
 def test_holdings_filter_by_status_and_refuse_an_unknown_one(auth_client, user):
     block = issue(owner=user.organization, quantity_kg=1000).owner_block
-    listed = credits_reserve(owner=user.organization, block_id=block.pk, quantity_kg=100).block
+    listed = credits_reserve(owner=user.organization, block=block.pk, quantity_kg=100).block
 
     listed_only = auth_client.get("/api/holdings/?status=listed").json()
     bad = auth_client.get("/api/holdings/?status=gone")
@@ -63,7 +63,7 @@ def test_holdings_need_a_token(api_client):
 
 def test_entries_are_public_in_chain_order_with_hex_hashes(api_client):
     block = issue(quantity_kg=100).owner_block
-    credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=5, memo={"beneficiary": "Ada"})
+    credits_retire(owner=block.owner, block=block.pk, quantity_kg=5, memo={"beneficiary": "Ada"})
 
     data = api_client.get("/api/ledger/entries/").json()
 
@@ -80,8 +80,8 @@ def test_entries_are_public_in_chain_order_with_hex_hashes(api_client):
 def test_entries_filter_by_kind_and_by_serial(api_client):
     issued = issue(quantity_kg=1000)  # owner 1..900, buffer 901..1000
     block, project = issued.owner_block, issued.owner_block.project
-    moved = credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=100, to=OrganizationFactory())
-    credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=10)  # serials 791..800
+    moved = credits_transfer(sender=block.owner, block=block.pk, quantity_kg=100, to=OrganizationFactory())
+    credits_retire(owner=block.owner, block=block.pk, quantity_kg=10)  # serials 791..800
     issue(quantity_kg=1000)  # another project: serials 1..900 again
 
     def seqs(query):
@@ -211,7 +211,7 @@ def test_the_documented_outsider_script_reverifies_the_chain_from_the_api(api_cl
     script = _documented_script()
     block = issue(quantity_kg=5000).owner_block
     buyer = OrganizationFactory()
-    credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=10, to=buyer, memo={"note": "Grüße ✓"})
+    credits_transfer(sender=block.owner, block=block.pk, quantity_kg=10, to=buyer, memo={"note": "Grüße ✓"})
     make_entries(18)
 
     entries = _all_entries(api_client)

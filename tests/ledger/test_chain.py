@@ -23,7 +23,7 @@ def make_entries(count: int) -> CreditBlock:
     """``count`` entries: one issue, then single-kilogram retirements."""
     block = issue(quantity_kg=10_000).owner_block
     for _ in range(count - 1):
-        credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=1)
+        credits_retire(owner=block.owner, block=block.pk, quantity_kg=1)
     return block
 
 
@@ -267,7 +267,7 @@ def test_postgres_refuses_update_delete_and_truncate_of_ledger_tables(table, rep
 @pytest.mark.parametrize("replica", [False, True], ids=["origin", "replica"])
 def test_postgres_refuses_changing_a_retired_block_or_deleting_any_block(replica):
     block = issue(quantity_kg=100).owner_block
-    retired = credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=10).block
+    retired = credits_retire(owner=block.owner, block=block.pk, quantity_kg=10).block
 
     _refused(f"UPDATE ledger_creditblock SET status = 'available' WHERE id = {retired.pk}", replica=replica)  # noqa: S608
     _refused(f"DELETE FROM ledger_creditblock WHERE id = {block.pk}", replica=replica)  # noqa: S608
@@ -311,7 +311,7 @@ def test_a_transfer_entry_is_indexed_for_both_parties_and_its_moved_range():
     block = issue(quantity_kg=1000).owner_block
     receiver = OrganizationFactory()
 
-    entry = credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=100, to=receiver).entry
+    entry = credits_transfer(sender=block.owner, block=block.pk, quantity_kg=100, to=receiver).entry
 
     assert sorted(entry.parties.values_list("organization_id", flat=True)) == sorted([block.owner_id, receiver.pk])
     assert list(entry.ranges.values_list("serial_start", "serial_end")) == [(801, 900)]

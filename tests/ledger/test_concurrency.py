@@ -57,9 +57,7 @@ def test_concurrent_transfers_from_one_block_never_oversell():
     block = one_block(100)
     receivers = [OrganizationFactory() for _ in range(10)]
 
-    results = race(
-        10, lambda i: credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=30, to=receivers[i])
-    )
+    results = race(10, lambda i: credits_transfer(sender=block.owner, block=block.pk, quantity_kg=30, to=receivers[i]))
 
     moved = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, Exception)]
@@ -75,7 +73,7 @@ def test_concurrent_transfers_from_one_block_never_oversell():
 def test_concurrent_retirements_of_a_whole_block_retire_it_once():
     block = one_block(50)
 
-    results = race(8, lambda i: credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=50))
+    results = race(8, lambda i: credits_retire(owner=block.owner, block=block.pk, quantity_kg=50))
 
     assert len([r for r in results if not isinstance(r, Exception)]) == 1
     assert all(isinstance(r, BlockStatusError) for r in results if isinstance(r, Exception)), results
@@ -84,15 +82,15 @@ def test_concurrent_retirements_of_a_whole_block_retire_it_once():
 
 def test_mixed_retirements_transfers_and_trades_from_one_block_stay_within_it():
     block = one_block(100)
-    listed = credits_reserve(owner=block.owner, block_id=block.pk, quantity_kg=40).block  # 60 stay available
+    listed = credits_reserve(owner=block.owner, block=block.pk, quantity_kg=40).block  # 60 stay available
     buyer = OrganizationFactory()
 
     def job(i: int):
         if i % 3 == 0:
-            return credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=20)
+            return credits_retire(owner=block.owner, block=block.pk, quantity_kg=20)
         if i % 3 == 1:
-            return credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=20, to=buyer)
-        return credits_trade(seller=block.owner, block_id=listed.pk, quantity_kg=15, buyer=buyer)
+            return credits_transfer(sender=block.owner, block=block.pk, quantity_kg=20, to=buyer)
+        return credits_trade(seller=block.owner, block=listed.pk, quantity_kg=15, buyer=buyer)
 
     results = race(9, job)
 
@@ -120,9 +118,9 @@ def test_many_concurrent_appends_keep_one_gapless_chain():
             if i == 0 and round_ % 3 == 0:
                 credits_issue(project=shared, vintage=2025, quantity_kg=10)  # issuance races too
             elif round_ % 2:
-                credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=1)
+                credits_retire(owner=block.owner, block=block.pk, quantity_kg=1)
             else:
-                credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=2, to=others[i])
+                credits_transfer(sender=block.owner, block=block.pk, quantity_kg=2, to=others[i])
             done += 1
         return done
 
@@ -152,7 +150,7 @@ def test_checkpoints_taken_while_appending_match_the_entries():
             if i < 2:
                 checkpoint_create()
             else:
-                credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=1, to=receiver)
+                credits_transfer(sender=block.owner, block=block.pk, quantity_kg=1, to=receiver)
 
     results = race(4, job)
 

@@ -13,6 +13,7 @@ from ledger.errors import (
     InsufficientCreditsError,
     InvalidMovementError,
     InvalidQuantityError,
+    SelfDealingError,
 )
 from ledger.models import CreditBlock, LedgerEntry, LedgerHead
 from ledger.selectors import entries_for_organization, holdings_totals_for
@@ -101,7 +102,7 @@ def test_partial_transfer_splits_keeping_the_original_block_and_id():
     issuance = issue(quantity_kg=1000)
     block, sender, receiver = issuance.owner_block, issuance.owner_block.owner, OrganizationFactory()
 
-    movement = credits_transfer(sender=sender, block_id=block.pk, quantity_kg=300, to=receiver, memo={"order": "12"})
+    movement = credits_transfer(sender=sender, block=block.pk, quantity_kg=300, to=receiver, memo={"order": "12"})
 
     source, child = movement.source, movement.block
     assert source.pk == block.pk and source.owner == sender and source.status == "available"
@@ -118,7 +119,7 @@ def test_moving_the_whole_block_hands_it_over_without_a_split():
     issuance = issue(quantity_kg=100)
     block = issuance.owner_block
 
-    movement = credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=90, to=OrganizationFactory())
+    movement = credits_transfer(sender=block.owner, block=block.pk, quantity_kg=90, to=OrganizationFactory())
 
     assert movement.block is movement.source
     assert movement.block.pk == block.pk
@@ -130,21 +131,21 @@ def test_another_organisations_block_is_not_found():
     stranger = OrganizationFactory()
 
     with pytest.raises(BlockNotFoundError) as raised:
-        credits_transfer(sender=stranger, block_id=block.pk, quantity_kg=1, to=OrganizationFactory())
+        credits_transfer(sender=stranger, block=block.pk, quantity_kg=1, to=OrganizationFactory())
 
     assert raised.value.status_code == 404
     with pytest.raises(BlockNotFoundError):
-        credits_retire(owner=block.owner, block_id=999_999, quantity_kg=1)
+        credits_retire(owner=block.owner, block=999_999, quantity_kg=1)
     for bad_id in ("1", None, 2**64, -1, True):
         with pytest.raises(BlockNotFoundError):
-            credits_retire(owner=block.owner, block_id=bad_id, quantity_kg=1)
+            credits_retire(owner=block.owner, block=bad_id, quantity_kg=1)
 
 
 def test_over_quantity_is_a_409_that_says_how_much_there_is():
     block = issue(quantity_kg=100).owner_block
 
     with pytest.raises(InsufficientCreditsError) as raised:
-        credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=91)
+        credits_retire(owner=block.owner, block=block.pk, quantity_kg=91)
 
     error = raised.value
     assert (error.status_code, error.code) == (409, "insufficient_credits")
@@ -154,13 +155,13 @@ def test_over_quantity_is_a_409_that_says_how_much_there_is():
 
 def test_a_retired_block_can_never_move_again():
     block = issue(quantity_kg=100).owner_block
-    credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=90, memo={"beneficiary": "ACME"})
+    credits_retire(owner=block.owner, block=block.pk, quantity_kg=90, memo={"beneficiary": "ACME"})
 
     for attempt in (
-        lambda: credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=1),
-        lambda: credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=1, to=OrganizationFactory()),
-        lambda: credits_reserve(owner=block.owner, block_id=block.pk, quantity_kg=1),
-        lambda: credits_release(owner=block.owner, block_id=block.pk),
+        lambda: credits_retire(owner=block.owner, block=block.pk, quantity_kg=1),
+        lambda: credits_transfer(sender=block.owner, block=block.pk, quantity_kg=1, to=OrganizationFactory()),
+        lambda: credits_reserve(owner=block.owner, block=block.pk, quantity_kg=1),
+        lambda: credits_release(owner=block.owner, block=block.pk),
     ):
         with pytest.raises(BlockStatusError) as raised:
             attempt()
@@ -171,19 +172,19 @@ def test_listing_trading_and_withdrawing():
     issuance = issue(quantity_kg=1000)
     seller, buyer = issuance.owner_block.owner, OrganizationFactory()
 
-    listed = credits_reserve(owner=seller, block_id=issuance.owner_block.pk, quantity_kg=500).block
+    listed = credits_reserve(owner=seller, block=issuance.owner_block.pk, quantity_kg=500).block
     assert listed.status == "listed" and listed.quantity_kg == 500
     with pytest.raises(BlockStatusError):
-        credits_transfer(sender=seller, block_id=listed.pk, quantity_kg=1, to=buyer)
+        credits_transfer(sender=seller, block=listed.pk, quantity_kg=1, to=buyer)
     with pytest.raises(BlockStatusError):
-        credits_trade(seller=seller, block_id=issuance.owner_block.pk, quantity_kg=1, buyer=buyer)
+        credits_trade(seller=seller, block=issuance.owner_block.pk, quantity_kg=1, buyer=buyer)
 
-    sold = credits_trade(seller=seller, block_id=listed.pk, quantity_kg=200, buyer=buyer, memo={"order": "1"})
+    sold = credits_trade(seller=seller, block=listed.pk, quantity_kg=200, buyer=buyer, memo={"order": "1"})
     assert (sold.block.owner, sold.block.status, sold.block.quantity_kg) == (buyer, "available", 200)
     assert (sold.source.status, sold.source.quantity_kg) == ("listed", 300)
     assert sold.entry.kind == "trade"
 
-    released = credits_release(owner=seller, block_id=listed.pk)
+    released = credits_release(owner=seller, block=listed.pk)
     assert released.block.pk == listed.pk and released.block.status == "available"
     assert released.entry.kind == "delist"
     assert holdings_totals_for(organization=seller) == {"available_kg": 700, "listed_kg": 0, "retired_kg": 0}
@@ -193,8 +194,12 @@ def test_listing_trading_and_withdrawing():
 def test_trading_or_transferring_to_oneself_is_refused():
     block = issue().owner_block
 
-    with pytest.raises(InvalidMovementError):
-        credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=1, to=block.owner)
+    with pytest.raises(SelfDealingError):
+        credits_transfer(sender=block.owner, block=block.pk, quantity_kg=1, to=block.owner)
+    reserved = credits_reserve(owner=block.owner, block=block.pk, quantity_kg=5).block
+    with pytest.raises(SelfDealingError):
+        credits_trade(seller=block.owner, block=reserved.pk, quantity_kg=1, buyer=block.owner)
+    assert LedgerEntry.objects.count() == 2  # the issue and the reservation
 
 
 @pytest.mark.parametrize("quantity", [0, -1, None, "5", 2.0, 10**16, 2**64])
@@ -202,13 +207,13 @@ def test_movements_refuse_non_positive_or_non_integer_quantities(quantity):
     block = issue().owner_block
 
     with pytest.raises(InvalidQuantityError):
-        credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=quantity)
+        credits_retire(owner=block.owner, block=block.pk, quantity_kg=quantity)
 
 
 def test_holdings_totals_are_one_query(django_assert_num_queries):
     block = issue(quantity_kg=1000).owner_block
-    credits_reserve(owner=block.owner, block_id=block.pk, quantity_kg=100)
-    credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=50)
+    credits_reserve(owner=block.owner, block=block.pk, quantity_kg=100)
+    credits_retire(owner=block.owner, block=block.pk, quantity_kg=50)
 
     with django_assert_num_queries(1):
         totals = holdings_totals_for(organization=block.owner)
@@ -219,8 +224,8 @@ def test_holdings_totals_are_one_query(django_assert_num_queries):
 def test_recent_activity_lists_the_organisations_entries_newest_first():
     mine = issue(quantity_kg=1000).owner_block
     theirs = issue(quantity_kg=1000).owner_block
-    moved = credits_transfer(sender=mine.owner, block_id=mine.pk, quantity_kg=10, to=theirs.owner)
-    credits_retire(owner=theirs.owner, block_id=theirs.pk, quantity_kg=5)
+    moved = credits_transfer(sender=mine.owner, block=mine.pk, quantity_kg=10, to=theirs.owner)
+    credits_retire(owner=theirs.owner, block=theirs.pk, quantity_kg=5)
 
     recent = entries_for_organization(organization=mine.owner, limit=10)
 
@@ -230,14 +235,13 @@ def test_recent_activity_lists_the_organisations_entries_newest_first():
 
 def test_every_service_is_one_unit_nothing_half_written_when_the_append_fails(monkeypatch):
     block = issue(quantity_kg=1000).owner_block
-    monkeypatch.setattr("ledger.services.SQL_MOVES", False)  # the Python path (always taken on SQLite)
 
     def broken_append(**kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr("ledger.services.append_entry", broken_append)
     with pytest.raises(RuntimeError):
-        credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=10, to=OrganizationFactory())
+        credits_transfer(sender=block.owner, block=block.pk, quantity_kg=10, to=OrganizationFactory())
 
     block.refresh_from_db()
     assert block.quantity_kg == 900
@@ -251,7 +255,7 @@ def test_a_movement_in_sql_is_one_unit_nothing_half_written_when_the_append_fail
         cursor.execute("ALTER TABLE ledger_ledgerentry ADD CONSTRAINT test_no_more CHECK (seq < 2) NOT VALID")
 
     with pytest.raises(IntegrityError, match="test_no_more"), transaction.atomic():
-        credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=10, to=OrganizationFactory())
+        credits_transfer(sender=block.owner, block=block.pk, quantity_kg=10, to=OrganizationFactory())
 
     block.refresh_from_db()
     assert block.quantity_kg == 900
@@ -263,7 +267,7 @@ def test_a_caller_transaction_rolls_back_the_movement_with_it():
     block = issue(quantity_kg=1000).owner_block
 
     with pytest.raises(DomainError), transaction.atomic():
-        credits_transfer(sender=block.owner, block_id=block.pk, quantity_kg=10, to=OrganizationFactory())
+        credits_transfer(sender=block.owner, block=block.pk, quantity_kg=10, to=OrganizationFactory())
         raise DomainError("the caller's own check failed after the transfer")
 
     assert LedgerEntry.objects.count() == 1
@@ -274,7 +278,7 @@ def test_a_caller_transaction_rolls_back_the_movement_with_it():
 def test_entry_payload_carries_block_snapshots_with_strings_for_ids_and_serials():
     block = issue(quantity_kg=100).owner_block
 
-    entry = credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=40).entry
+    entry = credits_retire(owner=block.owner, block=block.pk, quantity_kg=40).entry
 
     document = json.loads(entry.canonical)
     assert list(document) == ["created_at", "kind", "payload"]
@@ -287,7 +291,7 @@ def test_entry_payload_carries_block_snapshots_with_strings_for_ids_and_serials(
 def test_entries_keep_created_at_in_seq_order_and_in_the_hashed_text():
     block = issue(quantity_kg=100).owner_block
     for _ in range(5):
-        credits_retire(owner=block.owner, block_id=block.pk, quantity_kg=1)
+        credits_retire(owner=block.owner, block=block.pk, quantity_kg=1)
 
     entries = list(LedgerEntry.objects.all())
 

@@ -117,7 +117,7 @@ def test_buying_your_own_listing_is_400(auth_client, user):
 
     response = buy(auth_client, listing.pk, 1)
 
-    assert response.status_code == 400 and response.json()["code"] == "own_listing"
+    assert response.status_code == 400 and response.json()["code"] == "self_dealing"
     assert state() == before
 
 

@@ -31,7 +31,7 @@ def test_dashboard_sums_holdings_retirements_and_emissions(auth_client, user):
     block = issue(owner=me, quantity_kg=1000, buffer_share=Decimal(0)).owner_block
     listing = listing_create(seller=me, block_id=block.pk, quantity_kg=300, price_per_tonne=Decimal("9.00"))
     listing_buy(buyer=OrganizationFactory(), listing_id=listing.pk, quantity_kg=100)
-    credits_retire(owner=me, block_id=block.pk, quantity_kg=50)
+    credits_retire(owner=me, block=block.pk, quantity_kg=50)
     transfer_create(sender=me, block_id=block.pk, quantity_kg=25, to=OrganizationFactory())
     listing_buy(buyer=me, listing_id=make_listing(quantity_kg=40).pk, quantity_kg=40)
     reports = [
@@ -60,7 +60,7 @@ def test_recent_activity_reads_each_ledger_entry_newest_first(auth_client, user)
     project = block.project
     listing = listing_create(seller=me, block_id=block.pk, quantity_kg=300, price_per_tonne=Decimal("9.00"))
     sale = listing_buy(buyer=OrganizationFactory(name="Buyer One Ltd"), listing_id=listing.pk, quantity_kg=100)
-    credits_retire(owner=me, block_id=block.pk, quantity_kg=50)
+    credits_retire(owner=me, block=block.pk, quantity_kg=50)
     gift = transfer_create(sender=me, block_id=block.pk, quantity_kg=25, to=receiver)
     other = make_listing(seller=seller, quantity_kg=40, category="recycling")
     purchase = listing_buy(buyer=me, listing_id=other.pk, quantity_kg=40)

@@ -28,7 +28,7 @@ def test_the_app_role_moves_credits_but_cannot_rewrite_or_unguard_the_ledger():
         cursor.execute(f"SET ROLE {ROLE}")
     try:
         moved = credits_transfer(
-            sender=issuance.owner_block.owner, block_id=issuance.owner_block.id, quantity_kg=10, to=buyer
+            sender=issuance.owner_block.owner, block=issuance.owner_block.id, quantity_kg=10, to=buyer
         )
         assert moved.block.owner_id == buyer.id
         for forbidden in [

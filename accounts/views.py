@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from accounts.authentication import JWTAuthentication
+from accounts.errors import LockedOutError
 from accounts.serializers import (
     MeOutputSerializer,
     RegisterInputSerializer,
@@ -17,13 +18,6 @@ from accounts.serializers import (
     TokenObtainInputSerializer,
 )
 from accounts.services import user_register
-from core.errors import DomainError
-
-
-class LockedOutError(DomainError):
-    """Too many failed sign-ins for this e-mail from this address."""
-
-    status_code, code = 429, "locked_out"
 
 
 class RegisterApi(APIView):

@@ -29,7 +29,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -105,7 +104,7 @@ def claim_input_prepare(*, submitter: "User", quantity_kg: int) -> dict[str, Any
     (not measured: the project is set-up, validation reads the project)."""
     from projects.models import Project
     from tests.verification.factories import NORTHERN_SOLAR_SHAPE, monthly_evidence
-    from verification.serializers import ReductionClaimCreateInputSerializer
+    from verification.serializers import claim_submission_parse
 
     project = Project.objects.create(
         owner=submitter.organization, title="Factory roofs 8.8 MWp", category="solar", country="IN", start_date=START
@@ -121,9 +120,7 @@ def claim_input_prepare(*, submitter: "User", quantity_kg: int) -> dict[str, Any
         ),
         "claimed_reduction_kg": quantity_kg,
     }
-    serializer = ReductionClaimCreateInputSerializer(data=body, context={"request": SimpleNamespace(user=submitter)})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+    return claim_submission_parse(body, organization_id=submitter.organization_id)
 
 
 def claim_issue(*, parties: Parties, claim_input: dict[str, Any]) -> "ReductionClaim":

@@ -7,7 +7,6 @@ serializer and then the service the API calls, so the demo registry is one the A
 
 from dataclasses import dataclass, field
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -23,7 +22,7 @@ from marketplace.services import listing_buy, listing_create, transfer_create
 from projects.serializers import ProjectCreateInputSerializer
 from projects.services import project_create
 from verification.models import ReductionClaim
-from verification.serializers import ReductionClaimCreateInputSerializer
+from verification.serializers import claim_submission_parse
 from verification.services import claim_submit
 
 DEMO_DOMAIN = "demo.carboncred.example"
@@ -348,9 +347,9 @@ def monthly_evidence(project: DemoProject, *, prefix: str) -> list[dict[str, str
     return items
 
 
-def _valid(serializer_class, data: dict[str, Any], **context: Any) -> dict[str, Any]:
+def _valid(serializer_class, data: dict[str, Any]) -> dict[str, Any]:
     """The API's own validation of a demo body: a typo in the table fails loudly, naming the field."""
-    serializer = serializer_class(data=data, context=context)
+    serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
@@ -412,9 +411,8 @@ def demo_seed() -> DemoSummary:
                 "parameters": demo.parameters,
                 "evidence": monthly_evidence(demo, prefix=demo.key.upper().replace("_", "-")),
             }
-            request = SimpleNamespace(user=user)
             claim = claim_submit(
-                submitted_by=user, **_valid(ReductionClaimCreateInputSerializer, claim_body, request=request)
+                submitted_by=user, **claim_submission_parse(claim_body, organization_id=user.organization_id)
             )
             claims[demo.key] = claim
             summary.claims[claim.status] = summary.claims.get(claim.status, 0) + 1

@@ -212,9 +212,9 @@ IDEMPOTENCY_TTL = timedelta(hours=env.int("IDEMPOTENCY_TTL_HOURS", default=24))
 # --- Verification (automated screening of reduction claims) ----------------------------------
 # A calibrated risk at or above this routes a claim to a verifier; so does a claim above the size
 # limit (kg CO2e; 500 t by default). Approved claims issue at once and the owner owes the minting fee.
-VERIFICATION_REVIEW_RISK_THRESHOLD = env.str("VERIFICATION_REVIEW_RISK_THRESHOLD", default="0.7")
+VERIFICATION_REVIEW_RISK_THRESHOLD = Decimal(env.str("VERIFICATION_REVIEW_RISK_THRESHOLD", default="0.7"))
 VERIFICATION_REVIEW_SIZE_KG = env.int("VERIFICATION_REVIEW_SIZE_KG", default=500_000)
-MINTING_FEE_PER_TONNE = env.str("MINTING_FEE_PER_TONNE", default="0.50")
+MINTING_FEE_PER_TONNE = Decimal(env.str("MINTING_FEE_PER_TONNE", default="0.50"))
 MINTING_FEE_CURRENCY = env.str("MINTING_FEE_CURRENCY", default="USD")
 
 # --- HTTP, security -------------------------------------------------------------------------

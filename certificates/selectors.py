@@ -6,19 +6,15 @@ from django.urls import reverse
 from django_countries.fields import Country
 
 from accounts.models import Organization
+from certificates.errors import CertificateNotFoundError
 from certificates.facts import CertificateFacts, CheckpointFacts
 from certificates.models import RetirementCertificate
-from core.errors import NotFoundError
 from ledger.models import Checkpoint, EntryKind
 from ledger.selectors import SerialQuery, entries_list
 
 # Keys of the issue entry's memo that name how the credits were made (set by the issuer).
 METHODOLOGY_MEMO_KEY = "methodology"
 SCREENING_VERSION_MEMO_KEY = "screening_version"
-
-
-class CertificateNotFoundError(NotFoundError):
-    code, default_detail = "certificate_not_found", "No such retirement certificate."
 
 
 def certificate_list_for(*, organization: Organization) -> QuerySet[RetirementCertificate]:

@@ -16,9 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import request_user
+from certificates.errors import CertificateNotFoundError
 from certificates.facts import NOT_RECORDED
 from certificates.models import RetirementCertificate
-from certificates.selectors import CertificateNotFoundError, certificate_get_public, certificate_list_for
+from certificates.selectors import certificate_get_public, certificate_list_for
 from certificates.serializers import (
     CertificateOutputSerializer,
     CertificateVerifyOutputSerializer,

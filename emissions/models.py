@@ -5,9 +5,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Organization
-from core.errors import ConflictError
 from emissions.activities import ACTIVITIES, FACTOR_UNITS
 from emissions.arithmetic import exact_emissions
+from emissions.errors import EmissionFactorImmutableError
 
 # From the registry, so the database, the API and the admin share one vocabulary.
 ACTIVITY_CHOICES = [(key, activity.label) for key, activity in ACTIVITIES.items()]
@@ -17,13 +17,6 @@ class Scope(models.IntegerChoices):
     SCOPE_1 = 1, "Scope 1 (direct)"
     SCOPE_2 = 2, "Scope 2 (purchased electricity, location-based)"
     SCOPE_3 = 3, "Scope 3 (travel, waste, grid losses)"
-
-
-class EmissionFactorImmutableError(ConflictError):
-    """Factors are never edited in place: a revision is a new row, so old report lines stay true."""
-
-    code = "emission_factor_immutable"
-    default_detail = "An emission factor cannot be changed in place; revise it to create a new version."
 
 
 class EmissionFactor(models.Model):

@@ -2,15 +2,8 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
-from core.errors import NotFoundError
+from emissions.errors import EmissionReportNotFoundError
 from emissions.models import EmissionFactor, EmissionLine, EmissionReport
-
-
-class EmissionReportNotFoundError(NotFoundError):
-    """No such report, or it belongs to another organisation (the two look the same from outside)."""
-
-    code = "emission_report_not_found"
-    default_detail = "Emission report not found."
 
 
 def emission_report_list_for(*, organization: Organization) -> QuerySet[EmissionReport]:

@@ -9,8 +9,9 @@ from accounts.models import Organization
 from emissions import checks
 from emissions.activities import ACTIVITIES
 from emissions.arithmetic import exact_emissions, plain, round_kg
+from emissions.errors import EmissionFactorImmutableError
 from emissions.factors import FactorTable
-from emissions.models import EmissionCheck, EmissionFactor, EmissionFactorImmutableError, EmissionLine, EmissionReport
+from emissions.models import EmissionCheck, EmissionFactor, EmissionLine, EmissionReport
 from emissions.selectors import emission_report_get_for
 
 # 1 Mt CO2e on one line is far past any SME; the bound keeps every sum inside a 64-bit integer column.

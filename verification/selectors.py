@@ -6,6 +6,7 @@ from accounts.models import User
 from projects.models import Project
 from verification.engine.rules import normalise_reference
 from verification.engine.types import HistoryContext
+from verification.errors import ClaimNotFoundError
 from verification.models import EvidenceItem, ReductionClaim
 
 # Everything the claim serializers show, in one query: the issuance and its ledger entry are a
@@ -20,7 +21,10 @@ def claim_list_for(*, user: User) -> QuerySet[ReductionClaim]:
 
 def claim_get_for(*, user: User, claim_id: int) -> ReductionClaim:
     """One claim of the user's organisation; another organisation's claim does not exist for them (404)."""
-    return claim_list_for(user=user).get(pk=claim_id)
+    claim = claim_list_for(user=user).filter(pk=claim_id).first()
+    if claim is None:
+        raise ClaimNotFoundError()
+    return claim
 
 
 def verification_list(*, decision: str | None = None) -> QuerySet[ReductionClaim]:

@@ -1,11 +1,12 @@
 from decimal import Decimal
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
 from projects.models import Project
+from projects.selectors import project_owned_by
 from verification.engine.rules import normalise_reference
 from verification.engine.screening import SCREENING_LABEL
 from verification.models import EvidenceItem, ReductionClaim
@@ -133,8 +134,8 @@ class EvidenceItemInputSerializer(serializers.Serializer):
 
 
 class ReductionClaimCreateInputSerializer(serializers.Serializer):
-    """Parameters are validated by the serializer of the project's category; ``project`` must be one of
-    the caller's organisation (another organisation's answers 404)."""
+    """The claim's shape. ``parameters`` are parsed by the serializer of the project's category once the
+    service has found the project (``project`` must be one of the caller's organisation: 404 otherwise)."""
 
     project = serializers.IntegerField(min_value=1)
     period_start = serializers.DateField()
@@ -153,21 +154,8 @@ class ReductionClaimCreateInputSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        from verification.services import NotFoundError
-
-        user: User = self.context["request"].user
-        project = Project.objects.filter(pk=attrs["project"], owner=user.organization_id).first()
-        if project is None:
-            raise NotFoundError("Project not found.")
-        attrs["project"] = project
-        errors = {}
         if attrs["period_end"] < attrs["period_start"]:
-            errors["period_end"] = ["Must be on or after period_start."]
-        parameters = PARAMETER_SERIALIZERS[project.category](data=attrs["parameters"])
-        if parameters.is_valid():
-            attrs["parameters"] = dict(parameters.validated_data)
-        else:
-            errors["parameters"] = parameters.errors
+            raise serializers.ValidationError({"period_end": ["Must be on or after period_start."]})
         seen: dict[tuple[str, str], int] = {}
         duplicates = {}
         for position, item in enumerate(attrs["evidence"]):
@@ -176,10 +164,22 @@ class ReductionClaimCreateInputSerializer(serializers.Serializer):
                 duplicates[str(position)] = {"reference": [f"Same document as evidence item {seen[key]}."]}
             seen.setdefault(key, position)
         if duplicates:
-            errors["evidence"] = duplicates
-        if errors:
-            raise serializers.ValidationError(errors)
+            raise serializers.ValidationError({"evidence": duplicates})
         return attrs
+
+
+def claim_submission_parse(data: Any, *, organization_id: int) -> dict[str, Any]:
+    """A claim body as ``claim_submit`` takes it: its shape checked, and its ``parameters`` parsed by
+    the serializer of the project's category (the project looked up among the organisation's: 404
+    otherwise; ``claim_submit`` checks ownership again as the rule it is). 400 naming the fields."""
+    payload = ReductionClaimCreateInputSerializer(data=data)
+    payload.is_valid(raise_exception=True)
+    values = dict(payload.validated_data)
+    project = project_owned_by(organization_id=organization_id, project_id=values.pop("project"))
+    shape = PARAMETER_SERIALIZERS[project.category](data=values["parameters"])
+    if not shape.is_valid():
+        raise serializers.ValidationError({"parameters": shape.errors})
+    return {"project_id": project.pk, **values, "parameters": dict(shape.validated_data)}
 
 
 # --- Output ---------------------------------------------------------------------------------------

@@ -21,15 +21,23 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from core.db import atomic_with_retry
-from core.errors import ConflictError, DomainError, NotFoundError
 from ledger.models import CreditBlock
 from ledger.services import buffer_kg_for, credits_issue
 from projects.models import Project
-from verification import conf
+from projects.selectors import project_owned_by
 from verification.engine import rules
 from verification.engine.factors import DatabaseFactorProvider, ListFactorProvider
 from verification.engine.screening import decide, screen
 from verification.engine.types import ClaimInput, EvidenceInput, FactorUsed, HistoryContext, ScreeningResult
+from verification.errors import (
+    ClaimNotFoundError,
+    ClaimNotPendingError,
+    ClaimTooSmallError,
+    ConflictOfInterestError,
+    NothingToIssueError,
+    ProjectNotActiveError,
+    ReplayModelMismatchError,
+)
 from verification.models import Assessment, ClaimIssuance, EvidenceItem, ReductionClaim
 from verification.selectors import claim_history
 
@@ -37,36 +45,6 @@ NUMERIC_PARAMETERS = frozenset(
     {"capacity_kwp", "generation_kwh", "baseline_kwh", "post_kwh", "mass_kg", "baseline_quantity", "new_quantity"}
 )
 HISTORY_CODES = frozenset({"period_overlaps_earlier_claim", "evidence_reused", "evidence_reference_seen_elsewhere"})
-
-
-class ProjectNotActiveError(DomainError):
-    status_code, code = 409, "project_not_active"
-    default_detail = "The project is not active: it cannot receive new claims."
-
-
-class ClaimNotPendingError(ConflictError):
-    code = "claim_not_pending"
-    default_detail = "Only a claim that needs review can be approved or rejected."
-
-
-class ConflictOfInterestError(DomainError):
-    status_code, code = 403, "conflict_of_interest"
-    default_detail = "A verifier cannot review a claim of their own organisation."
-
-
-class ClaimTooSmallError(DomainError):
-    status_code, code = 400, "claim_too_small"
-    default_detail = "The reduction is too small to issue any credits to the owner after the buffer share."
-
-
-class NothingToIssueError(ConflictError):
-    code = "nothing_to_issue"
-    default_detail = "The claim has no creditable reduction to issue."
-
-
-class ReplayModelMismatchError(ConflictError):
-    code = "replay_model_mismatch"
-    default_detail = "The assessment was made by another model version than the one loaded."
 
 
 def _parameters_to_json(parameters: dict[str, Any]) -> dict[str, Any]:
@@ -115,7 +93,7 @@ def _with_history(result: ScreeningResult, history: HistoryContext) -> Screening
 def claim_submit(
     *,
     submitted_by: User,
-    project: Project,
+    project_id: int,
     period_start: date,
     period_end: date,
     parameters: dict[str, Any],
@@ -124,9 +102,10 @@ def claim_submit(
 ) -> ReductionClaim:
     """Screen a claim and store it with its assessment; an approved claim issues its credits at once.
 
+    ``project_id`` must be a project of the submitter's organisation (404 otherwise); ``parameters``
+    are those of its category, already parsed (``verification.serializers.claim_parameters_parse``).
     A rejected claim is stored too: rejection is a screening outcome, not bad input."""
-    if project.owner_id != submitted_by.organization_id:
-        raise NotFoundError("Project not found.")
+    project = project_owned_by(organization_id=submitted_by.organization_id, project_id=project_id)
     _check_claimable(project=project, period_start=period_start, period_end=period_end)
     claim_input = claim_input_for(
         project=project,
@@ -138,13 +117,16 @@ def claim_submit(
     )
     references = [(i, item["kind"], item["reference"]) for i, item in enumerate(evidence)]
     history = claim_history(project=project, period_start=period_start, period_end=period_end, references=references)
-    thresholds = {"risk_threshold": str(conf.risk_threshold()), "size_review_kg": conf.size_review_kg()}
+    thresholds = {
+        "risk_threshold": str(settings.VERIFICATION_REVIEW_RISK_THRESHOLD),
+        "size_review_kg": settings.VERIFICATION_REVIEW_SIZE_KG,
+    }
     result = screen(
         claim_input,
         factors=DatabaseFactorProvider(),
         history=history,
-        risk_threshold=conf.risk_threshold(),
-        size_review_kg=conf.size_review_kg(),
+        risk_threshold=settings.VERIFICATION_REVIEW_RISK_THRESHOLD,
+        size_review_kg=settings.VERIFICATION_REVIEW_SIZE_KG,
     )
     _check_issuable_size(computed_kg=result.calculation.reduction_kg, claimed_kg=claimed_reduction_kg)
     return _claim_persist(
@@ -244,7 +226,7 @@ def _check_issuable_size(*, computed_kg: int, claimed_kg: int | None) -> None:
 def minting_fee_for(quantity_kg: int) -> Decimal:
     """The owner's minting fee: per tonne issued to the owner (the buffer share is not charged)."""
     tonnes = Decimal(quantity_kg) / 1000
-    return (tonnes * conf.minting_fee_per_tonne()).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return (tonnes * settings.MINTING_FEE_PER_TONNE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # The methodology family each category's formula follows (reference notes: CDM small-scale and the
@@ -307,7 +289,7 @@ def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssua
             buffer_kg=buffer_block.quantity_kg if buffer_block is not None else 0,
             vintage=owner_block.vintage,
             minting_fee=minting_fee_for(owner_kg),
-            currency=conf.minting_fee_currency(),
+            currency=settings.MINTING_FEE_CURRENCY,
         )
 
     return credits_issue(
@@ -329,7 +311,7 @@ def _review_lock(*, claim_id: int, reviewer: User) -> ReductionClaim:
             .get(pk=claim_id)
         )
     except ReductionClaim.DoesNotExist:
-        raise NotFoundError("Claim not found.") from None
+        raise ClaimNotFoundError() from None
     if claim.project.owner_id == reviewer.organization_id:
         raise ConflictOfInterestError()
     if claim.status != ReductionClaim.Status.NEEDS_REVIEW:

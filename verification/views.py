@@ -13,6 +13,7 @@ from verification.serializers import (
     ReductionClaimOutputSerializer,
     ReviewDecisionInputSerializer,
     VerificationListOutputSerializer,
+    claim_submission_parse,
 )
 from verification.services import claim_approve, claim_reject, claim_submit
 
@@ -40,10 +41,9 @@ class ReductionClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         ),
     )
     def create(self, request: Request) -> Response:
-        payload = ReductionClaimCreateInputSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
         user = request_user(request)
-        claim = claim_submit(submitted_by=user, **payload.validated_data)
+        submission = claim_submission_parse(request.data, organization_id=user.organization_id)
+        claim = claim_submit(submitted_by=user, **submission)
         claim = claim_get_for(user=user, claim_id=claim.id)
         return Response(ReductionClaimOutputSerializer(claim).data, status=status.HTTP_201_CREATED)
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 
 from emissions.checks import ENGINE_VERSION, add_years
+from emissions.errors import EmissionReportNotFoundError
 from emissions.models import EmissionCheck
-from emissions.selectors import EmissionReportNotFoundError
 from emissions.services import emission_report_verify
 from tests.accounts.factories import OrganizationFactory
 from tests.emissions.factories import EmissionReportFactory, line

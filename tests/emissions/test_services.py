@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from emissions.models import EmissionFactor, EmissionFactorImmutableError, EmissionLine, EmissionReport
+from emissions.errors import EmissionFactorImmutableError
+from emissions.models import EmissionFactor, EmissionLine, EmissionReport
 from emissions.selectors import emissions_total_kg_for
 from emissions.services import emission_factor_revise, emission_report_create
 from tests.accounts.factories import OrganizationFactory

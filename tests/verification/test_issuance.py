@@ -319,7 +319,7 @@ def test_a_claim_too_small_to_issue_is_400_and_stores_nothing(user, claimed, sta
     ],
 )
 def test_minting_fee_is_per_owner_tonne_rounded_half_up_to_cents(settings, owner_kg, per_tonne, fee):
-    settings.MINTING_FEE_PER_TONNE = per_tonne
+    settings.MINTING_FEE_PER_TONNE = Decimal(per_tonne)
 
     assert services.minting_fee_for(owner_kg) == Decimal(fee)
 

@@ -4,9 +4,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from tests.verification.cases import CASES, Case
-from verification.conf import risk_threshold, size_review_kg
 from verification.engine.factors import DatabaseFactorProvider
 from verification.engine.screening import screen
 from verification.engine.types import ClaimInput, EvidenceInput, HistoryContext
@@ -36,8 +36,8 @@ def test_screening_decides_table_case(case):
         claim_input(case),
         factors=DatabaseFactorProvider(),
         history=HistoryContext(),
-        risk_threshold=risk_threshold(),
-        size_review_kg=size_review_kg(),
+        risk_threshold=settings.VERIFICATION_REVIEW_RISK_THRESHOLD,
+        size_review_kg=settings.VERIFICATION_REVIEW_SIZE_KG,
     )
 
     codes = {reason.code for reason in result.reasons}

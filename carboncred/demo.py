@@ -16,7 +16,7 @@ from accounts.models import VERIFIERS_GROUP, Organization, User, registry_operat
 from accounts.services import user_register
 from certificates.services import retirement_create
 from emissions.serializers import EmissionReportCreateInputSerializer
-from emissions.services import emission_report_create, emission_report_verify
+from emissions.services import emission_report_check, emission_report_create
 from marketplace.serializers import BuyInputSerializer, ListingCreateInputSerializer, TransferCreateInputSerializer
 from marketplace.services import listing_buy, listing_create, transfer_create
 from projects.serializers import ProjectCreateInputSerializer
@@ -390,7 +390,7 @@ def demo_seed() -> DemoSummary:
             {"period_start": PERIOD[0], "period_end": PERIOD[1], "lines": list(org.emissions)},
         )
         report = emission_report_create(organization=user.organization, **activity)
-        emission_report_verify(organization=user.organization, report_id=report.pk)
+        emission_report_check(organization=user.organization, report_id=report.pk)
         summary.emission_reports += 1
         for demo in org.projects:
             body: dict[str, Any] = {
@@ -462,7 +462,7 @@ def _demo_market(*, users: dict[str, User], blocks: dict[str, int], summary: Dem
             sender=users[sender].organization,
             block_id=data["block"],
             quantity_kg=data["quantity_kg"],
-            to=data["to_organization"],
+            to_organization_id=data["to_organization"],
         )
         summary.transfers += 1
 

@@ -6,10 +6,10 @@ into the ORM themselves, so they can be tested (and benchmarked) without a datab
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+
+from core.units import kg_to_tonnes
 
 NOT_RECORDED = "not recorded"
-KG_PER_TONNE = 1000
 # The longest beneficiary and reason the API accepts: the PDF prints them whole at these lengths.
 BENEFICIARY_MAX_LENGTH = 150
 REASON_MAX_LENGTH = 300
@@ -17,7 +17,7 @@ REASON_MAX_LENGTH = 300
 
 def format_tonnes(quantity_kg: int) -> str:
     """Integer kilograms as tonnes with three places (``1250`` → ``"1.250"``); exact, no floats."""
-    return str((Decimal(quantity_kg) / KG_PER_TONNE).quantize(Decimal("0.001")))
+    return str(kg_to_tonnes(quantity_kg))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,21 +9,11 @@ from rest_framework import serializers
 from certificates.facts import BENEFICIARY_MAX_LENGTH, REASON_MAX_LENGTH, format_tonnes
 from certificates.models import RetirementCertificate
 from certificates.selectors import certificate_public_url
+from core.fields import IdField
+from ledger.serializers import QuantityKgField
 from projects.serializers import ProjectSummarySerializer
 
 _WHITESPACE = re.compile(r"\s+")
-BIGINT_MAX = 2**63 - 1  # ids and serials are PostgreSQL bigints
-
-
-class JSONIntegerField(serializers.IntegerField):
-    """A JSON integer, nothing else: ``"12"``, ``12.0`` and ``true`` are refused, not coerced."""
-
-    default_error_messages = {"invalid": "A whole number (a JSON integer) is required."}
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class OneLineTextField(serializers.CharField):
@@ -34,10 +24,8 @@ class OneLineTextField(serializers.CharField):
 
 
 class RetirementCreateInputSerializer(serializers.Serializer):
-    block = JSONIntegerField(min_value=1, max_value=BIGINT_MAX, help_text="Id of one of your available credit blocks.")
-    quantity_kg = JSONIntegerField(
-        min_value=1, max_value=BIGINT_MAX, help_text="Kilograms of CO2e to retire from the block."
-    )
+    block = IdField(help_text="Id of one of your available credit blocks.")
+    quantity_kg = QuantityKgField(help_text="Kilograms of CO2e to retire from the block.")
     beneficiary = OneLineTextField(
         max_length=BENEFICIARY_MAX_LENGTH, help_text="Who claims the reduction; printed on the certificate."
     )

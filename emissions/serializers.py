@@ -141,7 +141,7 @@ class EmissionReportOutputSerializer(serializers.ModelSerializer):
         }
 
 
-class EmissionReportVerifyInputSerializer(serializers.Serializer):
+class EmissionReportCheckInputSerializer(serializers.Serializer):
     report = serializers.IntegerField(min_value=1, help_text="Id of one of your emission reports.")
 
 

@@ -136,7 +136,7 @@ def _quantity(raw: Any) -> Decimal:
 
 
 @transaction.atomic
-def emission_report_verify(*, organization: Organization, report_id: int) -> EmissionCheck:
+def emission_report_check(*, organization: Organization, report_id: int) -> EmissionCheck:
     """Run the checks on one of the organisation's reports and store the outcome (404 if not its own)."""
     report = emission_report_get_for(organization=organization, report_id=report_id)
     others = list(

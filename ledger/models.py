@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organization
+from core.units import kg_to_tonnes
 from ledger.hashing import GENESIS_PREV_HASH
 from projects.models import Project
 
@@ -84,7 +85,7 @@ class CreditBlock(models.Model):
 
     @property
     def quantity_t(self) -> Decimal:
-        return (Decimal(self.quantity_kg) / 1000).quantize(Decimal("0.001"))
+        return kg_to_tonnes(self.quantity_kg)
 
     @property
     def serial(self) -> str:

@@ -1,8 +1,17 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import JSONIntegerField
 from ledger.models import BlockStatus, CreditBlock, EntryKind, LedgerEntry
 from ledger.selectors import parse_serial
+from ledger.services import MAX_QUANTITY_KG
 from projects.serializers import ProjectSummarySerializer
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_QUANTITY_KG})
+class QuantityKgField(JSONIntegerField):
+    """Kilograms of CO2e to move: a JSON integer. Its range (1 to MAX_QUANTITY_KG, in the schema) is a
+    rule of the ledger, which checks it once for every movement and names the field when it fails."""
 
 
 class HoldingListInputSerializer(serializers.Serializer):

@@ -24,6 +24,7 @@ from django.db.models import Max
 
 from accounts.models import Organization, buffer_pool
 from core.db import atomic_with_retry
+from core.ids import is_id
 from ledger import checkpoints, entries
 from ledger.chain import EntryRow, append_entry
 from ledger.errors import (
@@ -42,7 +43,6 @@ MEMO_MAX_KEY_LENGTH = 64
 MEMO_MAX_VALUE_LENGTH = 1000
 VINTAGE_RANGE = (1990, 2999)  # as the creditblock_vintage_plausible constraint
 MAX_QUANTITY_KG = 10**15  # a million megatonnes: far beyond any issuance, far inside bigint and 2^53
-MAX_ID = 2**63 - 1
 
 #: Called with the block holding the moved serials; returns the row to insert with the entry.
 Then = Callable[[CreditBlock], models.Model | EntryRow | None]
@@ -72,9 +72,8 @@ class Movement:
 def quantity_check(quantity_kg: Any) -> int:
     """A quantity of credits: a whole number of kilograms from 1 to :data:`MAX_QUANTITY_KG`."""
     if isinstance(quantity_kg, bool) or not isinstance(quantity_kg, int) or not 0 < quantity_kg <= MAX_QUANTITY_KG:
-        raise InvalidQuantityError(
-            f"quantity_kg must be a whole number of kilograms from 1 to {MAX_QUANTITY_KG}, not {quantity_kg!r}."
-        )
+        detail = f"quantity_kg must be a whole number of kilograms from 1 to {MAX_QUANTITY_KG}, not {quantity_kg!r}."
+        raise InvalidQuantityError(detail, errors={"quantity_kg": [detail]})
     return quantity_kg
 
 
@@ -193,16 +192,11 @@ def credits_issue(
 # --- movements ------------------------------------------------------------------------------
 
 
-def _check_block_id(block_id: Any) -> int:
-    if isinstance(block_id, bool) or not isinstance(block_id, int) or not 0 < block_id <= MAX_ID:
-        raise BlockNotFoundError()
-    return block_id
-
-
 def block_lock(*, owner: Organization, block_id: Any) -> CreditBlock:
     """The owner's block with its project, locked ``FOR UPDATE`` (the block row only); another
     organisation's block, or an id that is no id at all, does not exist (404)."""
-    block_id = _check_block_id(block_id)
+    if not is_id(block_id):
+        raise BlockNotFoundError()
     try:
         # of=("self",): the project is read, not locked.
         return (

@@ -2,12 +2,14 @@ from dataclasses import asdict
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView, RetrieveAPIView
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsVerifier, request_user
+from accounts.api import OrganizationApiMixin
+from accounts.permissions import IsVerifier
+from core.filters import query_filters
 from ledger.audit import ledger_verify
 from ledger.models import CreditBlock, LedgerEntry
 from ledger.selectors import entries_list, entry_get, holdings_list_for, inclusion_proof_for, ledger_head_get
@@ -23,18 +25,16 @@ from ledger.serializers import (
 
 
 @extend_schema(tags=["credits"], parameters=[HoldingListInputSerializer])
-class HoldingListApi(ListAPIView):
+class HoldingListApi(OrganizationApiMixin, ListAPIView):
     """The organisation's own credit blocks, newest first; `?status=` filters."""
 
     serializer_class = HoldingOutputSerializer
-    permission_classes = [IsAuthenticated]
+    queryset = CreditBlock.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
-            return CreditBlock.objects.none()
-        filters = HoldingListInputSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return holdings_list_for(organization=request_user(self.request).organization, **filters.validated_data)
+    def scoped_queryset(self):
+        return holdings_list_for(
+            organization=self.organization, **query_filters(HoldingListInputSerializer, self.request)
+        )
 
 
 @extend_schema(tags=["ledger"], parameters=[LedgerEntryListInputSerializer])
@@ -45,11 +45,7 @@ class LedgerEntryListApi(ListAPIView):
     permission_classes = [AllowAny]
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return LedgerEntry.objects.none()
-        filters = LedgerEntryListInputSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return entries_list(**filters.validated_data)
+        return entries_list(**query_filters(LedgerEntryListInputSerializer, self.request))
 
 
 @extend_schema(tags=["ledger"])

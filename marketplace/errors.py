@@ -1,6 +1,6 @@
 """Errors of the marketplace services; each carries its HTTP status (core.errors renders them)."""
 
-from core.errors import ConflictError, NotFoundError
+from core.errors import ConflictError, DomainError, NotFoundError
 
 
 class ListingNotFoundError(NotFoundError):
@@ -29,6 +29,15 @@ class ListingInsufficientError(ConflictError):
             available_kg=available_kg,
             requested_kg=requested_kg,
         )
+
+
+class RecipientNotFoundError(DomainError):
+    """A transfer to an organisation that does not exist."""
+
+    code, default_detail = "recipient_not_found", "No organisation with that id."
+
+    def __init__(self) -> None:
+        super().__init__(errors={"to_organization": [self.default_detail]})
 
 
 class TransferNotFoundError(NotFoundError):

@@ -12,8 +12,9 @@ of 1/100, so "the cent" is right for each.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from core.units import KG_PER_TONNE
+
 CENT = Decimal("0.01")
-KG_PER_TONNE = 1000
 
 
 @dataclass(frozen=True)

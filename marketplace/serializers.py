@@ -7,29 +7,25 @@ from rest_framework import serializers
 
 from accounts.models import Organization
 from accounts.serializers import OrganizationSummarySerializer
+from core.fields import IdField
+from core.units import kg_to_tonnes
 from ledger.models import LedgerEntry
-from ledger.services import MAX_ID, MAX_QUANTITY_KG
+from ledger.serializers import QuantityKgField
 from marketplace.models import MAX_PRICE_PER_TONNE, MIN_PRICE_PER_TONNE, Currency, Listing, Order, Transfer
 from marketplace.selectors import DEFAULT_MARKETPLACE_ORDERING, MARKETPLACE_ORDERINGS
 from projects.models import Project
 from projects.serializers import ProjectSummarySerializer
 
-TONNE = Decimal(1000)
-
 
 def tonnes(kg: int) -> Decimal:
     """The ``*_t`` view of a quantity: exact, 3 places (1 kg = 0.001 t)."""
-    return (Decimal(kg) / TONNE).quantize(Decimal("0.001"))
+    return kg_to_tonnes(kg)
 
 
 def utc_timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with a ``Z``, as DRF's DateTimeField writes it under this project's settings
     (USE_TZ, TIME_ZONE UTC), without its per-value lookup of the current time zone."""
     return moment.astimezone(UTC).isoformat().removesuffix("+00:00") + "Z"
-
-
-def quantity_kg_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY_KG, **kwargs)
 
 
 def price_field(**kwargs) -> serializers.DecimalField:
@@ -85,8 +81,8 @@ def _blocks(*, block_id: int, serial: str, quantity_kg: int) -> list[dict]:
 
 
 class ListingCreateInputSerializer(serializers.Serializer):
-    block = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="One of your available blocks.")
-    quantity_kg = quantity_kg_field(help_text="Kilograms to offer; reserved (status `listed`) until sold or withdrawn.")
+    block = IdField(help_text="One of your available blocks.")
+    quantity_kg = QuantityKgField(help_text="Kilograms to offer; reserved (status `listed`) until sold or withdrawn.")
     price_per_tonne = price_field(
         min_value=MIN_PRICE_PER_TONNE,
         max_value=MAX_PRICE_PER_TONNE,
@@ -219,10 +215,8 @@ class MarketplaceListingOutputSerializer(serializers.Serializer):
 
 
 class BuyInputSerializer(serializers.Serializer):
-    listing = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, help_text="An open listing of another organisation."
-    )
-    quantity_kg = quantity_kg_field(help_text="All or part of what the listing has left.")
+    listing = IdField(help_text="An open listing of another organisation.")
+    quantity_kg = QuantityKgField(help_text="All or part of what the listing has left.")
 
 
 class OrderOutputSerializer(serializers.Serializer):
@@ -266,11 +260,9 @@ class OrderListInputSerializer(serializers.Serializer):
 
 
 class TransferCreateInputSerializer(serializers.Serializer):
-    block = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="One of your available blocks.")
-    quantity_kg = quantity_kg_field()
-    to_organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), help_text="The receiving organisation's id."
-    )
+    block = IdField(help_text="One of your available blocks.")
+    quantity_kg = QuantityKgField()
+    to_organization = IdField(help_text="The receiving organisation's id.")
 
 
 class TransferListInputSerializer(serializers.Serializer):

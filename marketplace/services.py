@@ -22,10 +22,11 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.models import Organization
+from accounts.selectors import organization_find
 from core.db import atomic_with_retry
+from core.ids import is_id
 from ledger.models import CreditBlock
 from ledger.services import (
-    MAX_ID,
     block_lock,
     credits_release,
     credits_reserve,
@@ -34,7 +35,12 @@ from ledger.services import (
     parties_check,
     quantity_check,
 )
-from marketplace.errors import ListingClosedError, ListingInsufficientError, ListingNotFoundError
+from marketplace.errors import (
+    ListingClosedError,
+    ListingInsufficientError,
+    ListingNotFoundError,
+    RecipientNotFoundError,
+)
 from marketplace.models import (
     MAX_PRICE_PER_TONNE,
     MIN_PRICE_PER_TONNE,
@@ -45,10 +51,6 @@ from marketplace.models import (
     Transfer,
 )
 from marketplace.money import trade_amounts
-
-
-def _check_id(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int) and 0 < value <= MAX_ID
 
 
 def _check_price(price_per_tonne: Any, currency: Any) -> None:
@@ -117,7 +119,7 @@ def listing_create(
 
 
 def _lock_listing(**lookup: Any) -> Listing:
-    if not _check_id(lookup["pk"]):
+    if not is_id(lookup["pk"]):
         raise ListingNotFoundError()
     try:
         # of=("self",): the seller and project rows are read, not locked.
@@ -212,12 +214,16 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
 
 
 @atomic_with_retry
-def transfer_create(*, sender: Organization, block_id: int, quantity_kg: int, to: Organization) -> Transfer:
+def transfer_create(*, sender: Organization, block_id: int, quantity_kg: int, to_organization_id: int) -> Transfer:
     """Give ``quantity_kg`` of one of the sender's available blocks to another organisation
-    (``credits_transfer``, entry ``transfer`` with the transfer id in its memo).
+    (``credits_transfer``, entry ``transfer`` with the transfer id in its memo). An unknown
+    recipient is a 400 naming ``to_organization``.
 
     Locks: the block, then the ledger head (inside ``credits_transfer``).
     """
+    to = organization_find(organization_id=to_organization_id)
+    if to is None:
+        raise RecipientNotFoundError()
     parties_check(sender_id=sender.pk, receiver_id=to.pk, field="to_organization")
     transfer_id = uuid.uuid4()
 

@@ -247,7 +247,7 @@ class TransferListCreateApi(ListAPIView):
             sender=request_user(request).organization,
             block_id=data["block"],
             quantity_kg=data["quantity_kg"],
-            to=data["to_organization"],
+            to_organization_id=data["to_organization"],
         )
         transfer.direction = "sent"  # type: ignore[attr-defined]  # as transfer_list_for annotates it
         return Response(TransferOutputSerializer(transfer).data, status=status.HTTP_201_CREATED)

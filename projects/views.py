@@ -3,7 +3,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.permissions import request_user
+from accounts.api import OrganizationApiMixin
 from projects.models import Project
 from projects.selectors import project_list_for
 from projects.serializers import ProjectCreateInputSerializer, ProjectOutputSerializer
@@ -11,19 +11,18 @@ from projects.services import project_create
 
 
 @extend_schema(tags=["projects"])
-class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProjectViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The organisation's sustainability projects (verifiers see all)."""
 
     serializer_class = ProjectOutputSerializer
+    queryset = Project.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
-            return Project.objects.none()
-        return project_list_for(user=request_user(self.request))
+    def scoped_queryset(self):
+        return project_list_for(user=self.user)
 
     @extend_schema(request=ProjectCreateInputSerializer, responses={201: ProjectOutputSerializer})
     def create(self, request: Request) -> Response:
         payload = ProjectCreateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        project = project_create(owner=request_user(request).organization, **payload.validated_data)
+        project = project_create(owner=self.organization, **payload.validated_data)
         return Response(ProjectOutputSerializer(project).data, status=status.HTTP_201_CREATED)

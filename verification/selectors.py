@@ -27,12 +27,20 @@ def claim_get_for(*, user: User, claim_id: int) -> ReductionClaim:
     return claim
 
 
-def verification_list(*, decision: str | None = None) -> QuerySet[ReductionClaim]:
+def claim_review_list(*, decision: str | None = None) -> QuerySet[ReductionClaim]:
     """Every claim with its assessment, for verifiers; ``decision`` filters on the current status."""
     claims = ReductionClaim.objects.select_related(*CLAIM_RELATED)
     if decision:
         claims = claims.filter(status=decision)
     return claims
+
+
+def claim_review_get(*, claim_id: int) -> ReductionClaim:
+    """Any claim with its assessment, for verifiers (404 when there is none)."""
+    claim = claim_review_list().filter(pk=claim_id).first()
+    if claim is None:
+        raise ClaimNotFoundError()
+    return claim
 
 
 def claim_history(

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.units import kg_to_tonnes
 from projects.models import Project
 from projects.selectors import project_owned_by
 from verification.engine.rules import normalise_reference
@@ -133,6 +134,14 @@ class EvidenceItemInputSerializer(serializers.Serializer):
         return attrs
 
 
+class ClaimReviewListInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=ReductionClaim.Status.choices,
+        required=False,
+        help_text="The claim's current decision; `needs_review` is the review queue.",
+    )
+
+
 class ReductionClaimCreateInputSerializer(serializers.Serializer):
     """The claim's shape. ``parameters`` are parsed by the serializer of the project's category once the
     service has found the project (``project`` must be one of the caller's organisation: 404 otherwise)."""
@@ -245,7 +254,7 @@ class VerificationOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_computed_reduction_t(self, assessment) -> str:
-        return f"{Decimal(assessment.computed_reduction_kg) / 1000:.3f}"
+        return str(kg_to_tonnes(assessment.computed_reduction_kg))
 
     @extend_schema_field(ReviewOutputSerializer(allow_null=True))
     def get_review(self, assessment):
@@ -322,7 +331,7 @@ class ReductionClaimOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_computed_reduction_t(self, claim) -> str:
-        return f"{Decimal(claim.computed_reduction_kg) / 1000:.3f}"
+        return str(kg_to_tonnes(claim.computed_reduction_kg))
 
 
 class VerificationListOutputSerializer(serializers.ModelSerializer):

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from core.db import atomic_with_retry
+from core.ids import is_id
+from core.units import kg_to_tonnes
 from ledger.models import CreditBlock
 from ledger.services import buffer_kg_for, credits_issue
 from projects.models import Project
@@ -225,7 +227,7 @@ def _check_issuable_size(*, computed_kg: int, claimed_kg: int | None) -> None:
 
 def minting_fee_for(quantity_kg: int) -> Decimal:
     """The owner's minting fee: per tonne issued to the owner (the buffer share is not charged)."""
-    tonnes = Decimal(quantity_kg) / 1000
+    tonnes = kg_to_tonnes(quantity_kg)
     return (tonnes * settings.MINTING_FEE_PER_TONNE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -304,14 +306,16 @@ def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssua
 def _review_lock(*, claim_id: int, reviewer: User) -> ReductionClaim:
     """The claim row locked ``FOR UPDATE`` (only that row: the project is locked later by the ledger,
     ``FOR NO KEY UPDATE``), with its project and assessment; checks the reviewer may decide it."""
-    try:
+    claim = None
+    if is_id(claim_id):
         claim = (
             ReductionClaim.objects.select_for_update(of=("self",))
             .select_related("project", "assessment")
-            .get(pk=claim_id)
+            .filter(pk=claim_id)
+            .first()
         )
-    except ReductionClaim.DoesNotExist:
-        raise ClaimNotFoundError() from None
+    if claim is None:
+        raise ClaimNotFoundError()
     if claim.project.owner_id == reviewer.organization_id:
         raise ConflictOfInterestError()
     if claim.status != ReductionClaim.Status.NEEDS_REVIEW:

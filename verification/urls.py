@@ -1,9 +1,9 @@
 from rest_framework.routers import SimpleRouter
 
-from verification.views import ReductionClaimViewSet, VerificationViewSet
+from verification.views import ClaimReviewViewSet, ReductionClaimViewSet
 
 router = SimpleRouter()
 router.register("reduction-data", ReductionClaimViewSet, basename="reduction-claim")
-router.register("verifications", VerificationViewSet, basename="verification")
+router.register("verifications", ClaimReviewViewSet, basename="verification")
 
 urlpatterns = router.urls

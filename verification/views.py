@@ -1,14 +1,16 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.permissions import IsVerifier, request_user
+from accounts.api import OrganizationApiMixin
+from accounts.permissions import IsVerifier
+from core.filters import query_filters
 from verification.models import ReductionClaim
-from verification.selectors import claim_get_for, claim_list_for, verification_list
+from verification.selectors import claim_get_for, claim_list_for, claim_review_get, claim_review_list
 from verification.serializers import (
+    ClaimReviewListInputSerializer,
     ReductionClaimCreateInputSerializer,
     ReductionClaimOutputSerializer,
     ReviewDecisionInputSerializer,
@@ -19,15 +21,16 @@ from verification.services import claim_approve, claim_reject, claim_submit
 
 
 @extend_schema(tags=["reduction claims"])
-class ReductionClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReductionClaimViewSet(
+    OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Reduction claims of the caller's organisation, each with its automated screening and issuance."""
 
     serializer_class = ReductionClaimOutputSerializer
+    queryset = ReductionClaim.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ReductionClaim.objects.none()
-        return claim_list_for(user=request_user(self.request))
+    def scoped_queryset(self):
+        return claim_list_for(user=self.user)
 
     @extend_schema(
         request=ReductionClaimCreateInputSerializer,
@@ -41,41 +44,28 @@ class ReductionClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         ),
     )
     def create(self, request: Request) -> Response:
-        user = request_user(request)
-        submission = claim_submission_parse(request.data, organization_id=user.organization_id)
-        claim = claim_submit(submitted_by=user, **submission)
-        claim = claim_get_for(user=user, claim_id=claim.id)
+        submission = claim_submission_parse(request.data, organization_id=self.user.organization_id)
+        claim = claim_submit(submitted_by=self.user, **submission)
+        claim = claim_get_for(user=self.user, claim_id=claim.pk)
         return Response(ReductionClaimOutputSerializer(claim).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["verifier review"])
-class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Every claim's screening, for verifiers. The id is the claim's id."""
+class ClaimReviewViewSet(
+    OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Every claim's screening, for verifiers (``/api/verifications/``). The id is the claim's id."""
 
     serializer_class = VerificationListOutputSerializer
     permission_classes = [IsVerifier]
+    queryset = ReductionClaim.objects.none()
+    lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ReductionClaim.objects.none()
-        return verification_list(decision=self.request.query_params.get("decision") or None)
+    def scoped_queryset(self):
+        return claim_review_list(**query_filters(ClaimReviewListInputSerializer, self.request))
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "decision",
-                OpenApiTypes.STR,
-                enum=[c for c, _ in ReductionClaim.Status.choices],
-                description="The claim's current decision; `needs_review` is the review queue.",
-            )
-        ]
-    )
+    @extend_schema(parameters=[ClaimReviewListInputSerializer])
     def list(self, request: Request, *args, **kwargs) -> Response:
-        decision = request.query_params.get("decision")
-        if decision and decision not in ReductionClaim.Status.values:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"decision": [f"One of {', '.join(ReductionClaim.Status.values)}."]})
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=ReviewDecisionInputSerializer, responses={200: VerificationListOutputSerializer})
@@ -95,10 +85,5 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def _decide(self, request: Request, pk: str, service) -> Response:
         payload = ReviewDecisionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        if not pk.isdigit():
-            from core.errors import NotFoundError
-
-            raise NotFoundError("Claim not found.")
-        claim = service(claim_id=int(pk), reviewer=request_user(request), **payload.validated_data)
-        claim = verification_list().get(pk=claim.pk)
-        return Response(VerificationListOutputSerializer(claim).data, status=status.HTTP_200_OK)
+        claim = service(claim_id=int(pk), reviewer=self.user, **payload.validated_data)
+        return Response(VerificationListOutputSerializer(claim_review_get(claim_id=claim.pk)).data)

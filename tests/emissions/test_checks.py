@@ -6,7 +6,7 @@ import pytest
 from emissions.checks import ENGINE_VERSION, add_years
 from emissions.errors import EmissionReportNotFoundError
 from emissions.models import EmissionCheck
-from emissions.services import emission_report_verify
+from emissions.services import emission_report_check
 from tests.accounts.factories import OrganizationFactory
 from tests.emissions.factories import EmissionReportFactory, line
 
@@ -21,7 +21,7 @@ def report(org, start, end, *lines):
 
 
 def verify(org, target) -> EmissionCheck:
-    return emission_report_verify(organization=org, report_id=target.pk)
+    return emission_report_check(organization=org, report_id=target.pk)
 
 
 def codes(check: EmissionCheck) -> list[str]:

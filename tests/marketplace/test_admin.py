@@ -23,7 +23,9 @@ def test_changelists_and_details_open_read_only(admin_client, django_assert_max_
     listings = [make_listing(seller=OrganizationFactory(name=f"Seller {n}")) for n in range(5)]
     order = listing_buy(buyer=OrganizationFactory(), listing_id=listings[0].pk, quantity_kg=5)
     block = issue().owner_block
-    transfer = transfer_create(sender=block.owner, block_id=block.pk, quantity_kg=3, to=OrganizationFactory())
+    transfer = transfer_create(
+        sender=block.owner, block_id=block.pk, quantity_kg=3, to_organization_id=OrganizationFactory().pk
+    )
 
     with django_assert_max_num_queries(5):  # session, user, count, page (seller, project joined), vintages
         listing_page = admin_client.get("/admin/marketplace/listing/")

@@ -207,7 +207,7 @@ def test_transfer_moves_part_of_a_block_and_records_the_serials():
     block = issue(quantity_kg=1000, buffer_share=Decimal(0)).owner_block
     receiver = OrganizationFactory()
 
-    transfer = transfer_create(sender=block.owner, block_id=block.pk, quantity_kg=250, to=receiver)
+    transfer = transfer_create(sender=block.owner, block_id=block.pk, quantity_kg=250, to_organization_id=receiver.pk)
 
     moved = CreditBlock.objects.get(pk=transfer.block_id)
     assert (moved.owner_id, moved.quantity_kg, moved.parent_id) == (receiver.pk, 250, block.pk)
@@ -220,7 +220,7 @@ def test_transfer_to_yourself_is_refused_naming_the_field():
     block = issue().owner_block
 
     with pytest.raises(SelfDealingError) as caught:
-        transfer_create(sender=block.owner, block_id=block.pk, quantity_kg=1, to=block.owner)
+        transfer_create(sender=block.owner, block_id=block.pk, quantity_kg=1, to_organization_id=block.owner.pk)
 
     assert "to_organization" in caught.value.extra["errors"]
     assert LedgerEntry.objects.count() == 1
@@ -230,7 +230,9 @@ def test_transfer_of_a_listed_block_is_refused():
     listing = make_listing()
 
     with pytest.raises(BlockStatusError):
-        transfer_create(sender=listing.seller, block_id=listing.block_id, quantity_kg=1, to=OrganizationFactory())
+        transfer_create(
+            sender=listing.seller, block_id=listing.block_id, quantity_kg=1, to_organization_id=OrganizationFactory().pk
+        )
 
     assert_listing_matches_its_block(listing)
 

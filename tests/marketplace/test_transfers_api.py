@@ -128,12 +128,16 @@ def test_a_replayed_transfer_moves_once(auth_client, user):
 
 def test_transfers_list_sent_and_received_only(user, django_assert_max_num_queries):
     other = UserFactory()
-    sent = transfer_create(sender=user.organization, block_id=my_block(user).pk, quantity_kg=3, to=other.organization)
+    sent = transfer_create(
+        sender=user.organization, block_id=my_block(user).pk, quantity_kg=3, to_organization_id=other.organization.pk
+    )
     received = transfer_create(
-        sender=other.organization, block_id=my_block(other).pk, quantity_kg=4, to=user.organization
+        sender=other.organization, block_id=my_block(other).pk, quantity_kg=4, to_organization_id=user.organization.pk
     )
     stranger = issue().owner_block
-    transfer_create(sender=stranger.owner, block_id=stranger.pk, quantity_kg=1, to=OrganizationFactory())
+    transfer_create(
+        sender=stranger.owner, block_id=stranger.pk, quantity_kg=1, to_organization_id=OrganizationFactory().pk
+    )
     client = client_for(user)
 
     with django_assert_max_num_queries(4):  # user, organisation, count, page
@@ -152,7 +156,9 @@ def test_transfers_list_sent_and_received_only(user, django_assert_max_num_queri
 def test_transfers_query_count_does_not_grow_with_the_transfers(user, django_assert_max_num_queries):
     block = my_block(user)
     for _ in range(12):
-        transfer_create(sender=user.organization, block_id=block.pk, quantity_kg=1, to=OrganizationFactory())
+        transfer_create(
+            sender=user.organization, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory().pk
+        )
 
     with django_assert_max_num_queries(4):
         assert client_for(user).get("/api/transfers/").json()["count"] == 12
@@ -160,7 +166,9 @@ def test_transfers_query_count_does_not_grow_with_the_transfers(user, django_ass
 
 def test_another_organisations_transfers_are_invisible(auth_client):
     block = issue().owner_block
-    transfer = transfer_create(sender=block.owner, block_id=block.pk, quantity_kg=1, to=OrganizationFactory())
+    transfer = transfer_create(
+        sender=block.owner, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory().pk
+    )
 
     assert auth_client.get("/api/transfers/").json()["count"] == 0
     response = auth_client.get(f"/api/transfers/{transfer.pk}/")

@@ -47,7 +47,7 @@ def world(db) -> World:
     block = issue(owner=B, quantity_kg=20_000).owner_block.pk
     listing = listing_create(seller=B, block_id=block, quantity_kg=2_000, price_per_tonne=Decimal("10.00"))
     certificate = retire(organization=B, block=issue(owner=B).owner_block)
-    transfer = transfer_create(sender=B, block_id=block, quantity_kg=500, to=C)
+    transfer = transfer_create(sender=B, block_id=block, quantity_kg=500, to_organization_id=C.pk)
     sold_by_c = listing_create(
         seller=C, block_id=issue(owner=C).owner_block.pk, quantity_kg=800, price_per_tonne=Decimal("8.00")
     )

@@ -105,7 +105,7 @@ def client_for(user) -> APIClient:
 
 @pytest.fixture
 def user(db):
-    return UserFactory()
+    return UserFactory.create()
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def auth_client(user) -> APIClient:
 
 @pytest.fixture
 def verifier(db):
-    return UserFactory(verifier=True)
+    return UserFactory.create(verifier=True)
 
 
 @pytest.fixture

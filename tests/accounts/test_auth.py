@@ -13,7 +13,7 @@ def obtain(client, email, password=PASSWORD):
 
 @pytest.mark.django_db
 def test_token_pair_for_valid_credentials_ignoring_email_case(api_client):
-    user = UserFactory(email="buyer@example.com")
+    user = UserFactory.create(email="buyer@example.com")
 
     response = obtain(api_client, "Buyer@Example.com")
 
@@ -26,7 +26,7 @@ def test_token_pair_for_valid_credentials_ignoring_email_case(api_client):
 
 @pytest.mark.django_db
 def test_wrong_password_is_401(api_client):
-    UserFactory(email="buyer@example.com")
+    UserFactory.create(email="buyer@example.com")
 
     response = obtain(api_client, "buyer@example.com", "wrong-password")
 
@@ -36,7 +36,7 @@ def test_wrong_password_is_401(api_client):
 
 @pytest.mark.django_db
 def test_refresh_rotates_and_old_refresh_stops_working(api_client):
-    UserFactory(email="buyer@example.com")
+    UserFactory.create(email="buyer@example.com")
     refresh = obtain(api_client, "buyer@example.com").json()["refresh"]
 
     rotated = api_client.post("/api/token/refresh/", {"refresh": refresh}, format="json")
@@ -50,7 +50,7 @@ def test_refresh_rotates_and_old_refresh_stops_working(api_client):
 
 @pytest.mark.django_db
 def test_blacklist_logs_out(api_client):
-    user = UserFactory(email="buyer@example.com")
+    user = UserFactory.create(email="buyer@example.com")
     refresh = obtain(api_client, "buyer@example.com").json()["refresh"]
     client = client_for(user)
 
@@ -62,7 +62,7 @@ def test_blacklist_logs_out(api_client):
 
 @pytest.mark.django_db
 def test_blacklist_needs_a_token_and_refuses_another_users_refresh(api_client):
-    owner, other = UserFactory(), UserFactory()
+    owner, other = UserFactory.create(), UserFactory.create()
     refresh = str(RefreshToken.for_user(owner))
 
     assert api_client.post("/api/token/blacklist/", {"refresh": refresh}, format="json").status_code == 401
@@ -74,7 +74,7 @@ def test_blacklist_needs_a_token_and_refuses_another_users_refresh(api_client):
 
 @pytest.mark.django_db
 def test_repeated_failures_lock_out_with_429_even_for_the_right_password(api_client, settings):
-    UserFactory(email="target@example.com")
+    UserFactory.create(email="target@example.com")
     statuses = [obtain(api_client, "target@example.com", f"guess-{n}").status_code for n in range(6)]
 
     locked = obtain(api_client, "target@example.com", PASSWORD)
@@ -85,7 +85,7 @@ def test_repeated_failures_lock_out_with_429_even_for_the_right_password(api_cli
     assert locked.json()["code"] == "locked_out"
     assert int(locked.headers["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()
     # Another account from the same address is not locked.
-    UserFactory(email="other@example.com")
+    UserFactory.create(email="other@example.com")
     assert obtain(api_client, "other@example.com").status_code == 200
 
 
@@ -120,7 +120,7 @@ def test_me_without_or_with_a_bad_token_is_401(api_client):
 
 @pytest.mark.django_db
 def test_inactive_user_cannot_sign_in(api_client):
-    UserFactory(email="gone@example.com", is_active=False)
+    UserFactory.create(email="gone@example.com", is_active=False)
     assert obtain(api_client, "gone@example.com").status_code == 401
 
 

@@ -11,13 +11,13 @@ URL = "/admin/certificates/retirementcertificate/"
 
 @pytest.fixture
 def admin_client(client, db):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
     return client
 
 
 @pytest.fixture
 def certificate(db):
-    organization = UserFactory().organization
+    organization = UserFactory.create().organization
     return retire(organization=organization, block=issue(owner=organization).owner_block, beneficiary="Findable GmbH")
 
 

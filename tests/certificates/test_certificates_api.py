@@ -25,7 +25,7 @@ def certify(organization, quantity_kg=100, **kwargs):
 @pytest.mark.django_db
 def test_list_shows_only_the_organisations_certificates(user, auth_client):
     mine = [certify(user.organization, quantity_kg=100 + n) for n in range(3)]
-    theirs = certify(UserFactory().organization)
+    theirs = certify(UserFactory.create().organization)
 
     data = auth_client.get(URL).json()
 
@@ -41,7 +41,7 @@ def test_list_shows_only_the_organisations_certificates(user, auth_client):
 @pytest.mark.django_db
 def test_list_of_b_does_not_show_a(user):
     certify(user.organization)
-    b = client_for(UserFactory())
+    b = client_for(UserFactory.create())
 
     assert b.get(URL).json()["count"] == 0
 
@@ -84,7 +84,7 @@ def test_detail_of_own_certificate(user, auth_client):
 @pytest.mark.django_db
 def test_detail_and_pdf_of_another_organisations_certificate_are_404(user):
     certificate = certify(user.organization)
-    stranger = client_for(UserFactory())
+    stranger = client_for(UserFactory.create())
 
     assert stranger.get(f"{URL}{certificate.pk}/").status_code == 404
     response = stranger.get(f"{URL}{certificate.pk}/pdf/")

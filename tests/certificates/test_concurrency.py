@@ -47,7 +47,7 @@ def retired_kg(project) -> int:
 
 
 def test_concurrent_retirements_never_exceed_the_block():
-    user = UserFactory()
+    user = UserFactory.create()
     block = issue(owner=user.organization, quantity_kg=1000, buffer_share=Decimal(0)).owner_block
     statuses = post_together([(client_for(user), body(block, 300), {}) for _ in range(8)])
 
@@ -61,7 +61,7 @@ def test_concurrent_retirements_never_exceed_the_block():
 
 
 def test_concurrent_retirements_of_a_whole_block_succeed_once():
-    user = UserFactory()
+    user = UserFactory.create()
     block = issue(owner=user.organization, quantity_kg=500, buffer_share=Decimal(0)).owner_block
     statuses = post_together([(client_for(user), body(block, 500), {}) for _ in range(6)])
 
@@ -71,7 +71,7 @@ def test_concurrent_retirements_of_a_whole_block_succeed_once():
 
 
 def test_concurrent_replays_of_one_idempotency_key_retire_once():
-    user = UserFactory()
+    user = UserFactory.create()
     block = issue(owner=user.organization, quantity_kg=1000, buffer_share=Decimal(0)).owner_block
     headers = {"HTTP_IDEMPOTENCY_KEY": "retire-once"}
 

@@ -116,7 +116,7 @@ def test_retired_part_of_a_block_cannot_be_retired_again(auth_client, block):
 
 @pytest.mark.django_db
 def test_retire_another_organisations_block_is_404(block):
-    stranger = client_for(UserFactory())
+    stranger = client_for(UserFactory.create())
 
     response = stranger.post(URL, body(block), format="json")
 
@@ -134,7 +134,7 @@ def test_retire_unknown_block_is_404(auth_client):
 
 @pytest.mark.django_db
 def test_organisation_comes_from_the_token_not_the_body(auth_client, user, block):
-    other = UserFactory()
+    other = UserFactory.create()
 
     response = auth_client.post(URL, body(block, organization=other.organization_id), format="json")
 

@@ -28,7 +28,7 @@ def page_url(certificate) -> str:
 
 @pytest.fixture
 def certificate(db):
-    organization = UserFactory().organization
+    organization = UserFactory.create().organization
     block = issue(owner=organization, quantity_kg=1000, buffer_share=Decimal(0)).owner_block
     issue(owner=organization, quantity_kg=500)  # one more entry, so the proof has an audit path to check
     return retire(organization=organization, block=block, quantity_kg=250, beneficiary="Acme Widgets Pvt Ltd")
@@ -120,7 +120,7 @@ def test_the_integer_id_does_not_open_the_public_page(client, certificate):
 
 @pytest.mark.django_db
 def test_a_checkpoint_covering_the_retirement_is_stored_after_commit(django_capture_on_commit_callbacks):
-    organization = UserFactory().organization
+    organization = UserFactory.create().organization
     block = issue(owner=organization, quantity_kg=100).owner_block
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -247,8 +247,8 @@ def test_entry_text_that_is_no_longer_an_entry_is_invalid_not_an_error(api_clien
 
 @pytest.mark.django_db
 def test_methodology_and_screening_version_come_from_the_issue_entry_memo(api_client):
-    organization = UserFactory().organization
-    project = ProjectFactory(owner=organization)
+    organization = UserFactory.create().organization
+    project = ProjectFactory.create(owner=organization)
     block = credits_issue(
         project=project,
         vintage=2025,

@@ -72,7 +72,7 @@ def test_create_answers_the_contract_shape_with_exact_totals(auth_client, user):
 
 
 def test_organisation_comes_from_the_token_not_the_body(auth_client, user):
-    other = OrganizationFactory()
+    other = OrganizationFactory.create()
 
     response = post(auth_client, {**BODY, "organization": other.pk})
 
@@ -297,7 +297,7 @@ def test_unknown_activity_filter_is_400(api_client):
 
 
 def test_each_client_sees_only_its_organisation(db):
-    alice, bob = UserFactory(), UserFactory()
+    alice, bob = UserFactory.create(), UserFactory.create()
     EmissionReportFactory(organization=alice.organization)
 
     assert client_for(alice).get(URL).json()["count"] == 1

@@ -13,7 +13,7 @@ from tests.emissions.factories import EmissionReportFactory, line
 
 @pytest.fixture
 def org(db):
-    return OrganizationFactory(country="GB")
+    return OrganizationFactory.create(country="GB")
 
 
 def report(org, start, end, *lines):
@@ -110,7 +110,7 @@ def test_overlapping_period_is_found_with_the_shared_days(org):
 
 def test_other_organisations_periods_do_not_clash(org):
     january(org, 2025, 10_000)
-    mine = january(OrganizationFactory(), 2025, 10_000)
+    mine = january(OrganizationFactory.create(), 2025, 10_000)
 
     assert verify(mine.organization, mine).status == "consistent"
 
@@ -131,7 +131,7 @@ def test_periods_over_twelve_months_are_found(org, start, end, too_long):
 
 
 def test_electricity_on_an_unknown_grid_is_found(db):
-    peru = OrganizationFactory(country="PE")
+    peru = OrganizationFactory.create(country="PE")
     estimated = report(
         peru, date(2025, 1, 1), date(2025, 1, 31), line("electricity", 1_000, "kWh"), line("diesel", 10, "l")
     )
@@ -186,7 +186,7 @@ def test_each_verification_is_stored(org):
 
 
 def test_another_organisations_report_is_not_found(org):
-    theirs = january(OrganizationFactory(), 2025, 10_000)
+    theirs = january(OrganizationFactory.create(), 2025, 10_000)
 
     with pytest.raises(EmissionReportNotFoundError):
         verify(org, theirs)

@@ -20,7 +20,7 @@ def create(organization, *lines, **period):
 
 @pytest.fixture
 def gb_org(db):
-    return OrganizationFactory(country="GB")
+    return OrganizationFactory.create(country="GB")
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def test_line_emissions_are_exact_products_of_the_source_values(gb_org, report_l
 
 
 def test_us_organisation_gets_epa_factors_and_gallons_convert_exactly(db):
-    report = create(OrganizationFactory(country="US"), line("diesel", 1_000, "us_gallons"))
+    report = create(OrganizationFactory.create(country="US"), line("diesel", 1_000, "us_gallons"))
 
     stored = report.lines.get()
     assert stored.factor.region == "US"
@@ -92,7 +92,7 @@ def test_electricity_uses_the_line_region_over_the_organisation_country(gb_org):
 
 
 def test_unknown_grid_falls_back_to_the_world_average_with_a_label(db):
-    report = create(OrganizationFactory(country="PE"), line("electricity", 1_000, "kWh"))
+    report = create(OrganizationFactory.create(country="PE"), line("electricity", 1_000, "kWh"))
 
     stored = report.lines.get()
     assert (stored.region, stored.factor_region, stored.factor_match) == ("PE", "WORLD", "grid_average")
@@ -102,7 +102,7 @@ def test_unknown_grid_falls_back_to_the_world_average_with_a_label(db):
 
 
 def test_fuel_outside_uk_and_us_is_labelled_as_the_desnz_default(db):
-    report = create(OrganizationFactory(country="DE"), line("diesel", 1_000, "litres"))
+    report = create(OrganizationFactory.create(country="DE"), line("diesel", 1_000, "litres"))
 
     stored = report.lines.get()
     assert (stored.factor_region, stored.factor_match, stored.factor_fallback) == ("GB", "default", True)
@@ -110,7 +110,7 @@ def test_fuel_outside_uk_and_us_is_labelled_as_the_desnz_default(db):
 
 
 def test_secondary_factor_caveat_reaches_the_line(db):
-    report = create(OrganizationFactory(country="IN"), line("electricity", 1_000, "kWh"))
+    report = create(OrganizationFactory.create(country="IN"), line("electricity", 1_000, "kWh"))
 
     stored = report.lines.get()
     assert "SECONDARY" in stored.factor_source

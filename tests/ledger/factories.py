@@ -10,5 +10,5 @@ from tests.projects.factories import ProjectFactory
 def issue(*, owner=None, project=None, quantity_kg=1000, vintage=2025, buffer_share=Decimal("0.10")) -> Issuance:
     """Issue credits to ``owner`` (a new organisation by default) on a new or given project."""
     if project is None:
-        project = ProjectFactory(owner=owner or OrganizationFactory())
+        project = ProjectFactory.create(owner=owner or OrganizationFactory.create())
     return credits_issue(project=project, vintage=vintage, quantity_kg=quantity_kg, buffer_share=buffer_share)

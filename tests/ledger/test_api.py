@@ -80,7 +80,7 @@ def test_entries_are_public_in_chain_order_with_hex_hashes(api_client):
 def test_entries_filter_by_kind_and_by_serial(api_client):
     issued = issue(quantity_kg=1000)  # owner 1..900, buffer 901..1000
     block, project = issued.owner_block, issued.owner_block.project
-    moved = credits_transfer(sender=block.owner, block=block.pk, quantity_kg=100, to=OrganizationFactory())
+    moved = credits_transfer(sender=block.owner, block=block.pk, quantity_kg=100, to=OrganizationFactory.create())
     credits_retire(owner=block.owner, block=block.pk, quantity_kg=10)  # serials 791..800
     issue(quantity_kg=1000)  # another project: serials 1..900 again
 
@@ -210,7 +210,7 @@ def _all_entries(client) -> list[dict]:
 def test_the_documented_outsider_script_reverifies_the_chain_from_the_api(api_client):
     script = _documented_script()
     block = issue(quantity_kg=5000).owner_block
-    buyer = OrganizationFactory()
+    buyer = OrganizationFactory.create()
     credits_transfer(sender=block.owner, block=block.pk, quantity_kg=10, to=buyer, memo={"note": "Grüße ✓"})
     make_entries(18)
 
@@ -238,7 +238,7 @@ def test_public_endpoints_appear_in_the_schema(api_client):
 
 
 def test_a_verifier_is_a_user_like_any_other_for_holdings():
-    verifier = UserFactory(verifier=True)
+    verifier = UserFactory.create(verifier=True)
     issue(owner=verifier.organization)
 
     assert client_for(verifier).get("/api/holdings/").json()["count"] == 1

@@ -207,7 +207,7 @@ def test_the_model_refuses_changes_on_every_database():
 
 
 def test_ranges_must_be_well_formed_on_every_database():
-    project = ProjectFactory()
+    project = ProjectFactory.create()
 
     with pytest.raises(IntegrityError), transaction.atomic():
         CreditBlock.objects.create(project=project, vintage=2025, serial_start=10, serial_end=9, owner=project.owner)
@@ -309,7 +309,7 @@ def test_the_head_lock_is_taken_inside_the_callers_transaction_only():
 
 def test_a_transfer_entry_is_indexed_for_both_parties_and_its_moved_range():
     block = issue(quantity_kg=1000).owner_block
-    receiver = OrganizationFactory()
+    receiver = OrganizationFactory.create()
 
     entry = credits_transfer(sender=block.owner, block=block.pk, quantity_kg=100, to=receiver).entry
 

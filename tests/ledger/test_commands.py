@@ -48,7 +48,7 @@ def test_replay_command_reports_and_fails_on_a_difference():
     block = make_entries(3)
     assert run("ledger_replay")["ok"] is True
 
-    CreditBlock.objects.filter(pk=block.pk).update(owner=OrganizationFactory())
+    CreditBlock.objects.filter(pk=block.pk).update(owner=OrganizationFactory.create())
 
     with pytest.raises(CommandError, match="1 difference"):
         call_command("ledger_replay", stdout=StringIO())

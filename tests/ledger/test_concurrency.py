@@ -55,7 +55,7 @@ def one_block(quantity_kg: int) -> CreditBlock:
 
 def test_concurrent_transfers_from_one_block_never_oversell():
     block = one_block(100)
-    receivers = [OrganizationFactory() for _ in range(10)]
+    receivers = [OrganizationFactory.create() for _ in range(10)]
 
     results = race(10, lambda i: credits_transfer(sender=block.owner, block=block.pk, quantity_kg=30, to=receivers[i]))
 
@@ -83,7 +83,7 @@ def test_concurrent_retirements_of_a_whole_block_retire_it_once():
 def test_mixed_retirements_transfers_and_trades_from_one_block_stay_within_it():
     block = one_block(100)
     listed = credits_reserve(owner=block.owner, block=block.pk, quantity_kg=40).block  # 60 stay available
-    buyer = OrganizationFactory()
+    buyer = OrganizationFactory.create()
 
     def job(i: int):
         if i % 3 == 0:
@@ -108,8 +108,8 @@ def test_mixed_retirements_transfers_and_trades_from_one_block_stay_within_it():
 def test_many_concurrent_appends_keep_one_gapless_chain():
     workers, rounds = 8, 12
     blocks = [one_block(1_000) for _ in range(workers)]
-    shared = ProjectFactory()
-    others = [OrganizationFactory() for _ in range(workers)]
+    shared = ProjectFactory.create()
+    others = [OrganizationFactory.create() for _ in range(workers)]
     before = LedgerEntry.objects.count()
 
     def job(i: int) -> int:
@@ -143,7 +143,7 @@ def test_many_concurrent_appends_keep_one_gapless_chain():
 
 def test_checkpoints_taken_while_appending_match_the_entries():
     block = one_block(1_000)
-    receiver = OrganizationFactory()
+    receiver = OrganizationFactory.create()
 
     def job(i: int):
         for _ in range(10):

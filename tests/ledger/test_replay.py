@@ -30,8 +30,8 @@ pytestmark = pytest.mark.django_db
 
 
 def mixed_workload():
-    a, b, c = OrganizationFactory(), OrganizationFactory(), OrganizationFactory()
-    solar, recycling = ProjectFactory(owner=a), ProjectFactory(owner=b, country="IN")
+    a, b, c = OrganizationFactory.create(), OrganizationFactory.create(), OrganizationFactory.create()
+    solar, recycling = ProjectFactory.create(owner=a), ProjectFactory.create(owner=b, country="IN")
     first = credits_issue(project=solar, vintage=2024, quantity_kg=10_000).owner_block
     second = credits_issue(project=solar, vintage=2025, quantity_kg=501).owner_block
     third = credits_issue(project=recycling, vintage=2025, quantity_kg=3_000, memo={"claim": "9"}).owner_block
@@ -61,7 +61,7 @@ def test_replay_equals_the_tables_after_a_mixed_workload():
 def test_replay_reports_a_block_changed_behind_the_ledgers_back():
     a, _, _ = mixed_workload()
     block = CreditBlock.objects.filter(owner=a, status="available").first()
-    CreditBlock.objects.filter(pk=block.pk).update(owner=OrganizationFactory())
+    CreditBlock.objects.filter(pk=block.pk).update(owner=OrganizationFactory.create())
 
     report = replay()
 
@@ -70,7 +70,7 @@ def test_replay_reports_a_block_changed_behind_the_ledgers_back():
 
 
 def test_replay_reports_a_block_no_entry_created():
-    project = ProjectFactory()
+    project = ProjectFactory.create()
     CreditBlock.objects.create(project=project, vintage=2025, serial_start=1, serial_end=5, owner=project.owner)
 
     report = replay()
@@ -142,8 +142,8 @@ OPERATIONS = st.lists(
 @given(total=st.integers(min_value=2, max_value=5_000), operations=OPERATIONS)
 def test_splitting_never_creates_or_loses_a_kilogram(total, operations):
     with transaction.atomic():
-        orgs = [OrganizationFactory() for _ in range(3)]
-        project = ProjectFactory(owner=orgs[0])
+        orgs = [OrganizationFactory.create() for _ in range(3)]
+        project = ProjectFactory.create(owner=orgs[0])
         credits_issue(project=project, vintage=2025, quantity_kg=total, buffer_share=Decimal("0.1"))
         retired: dict[int, tuple[int, int]] = {}
         succeeded = 1

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_issue_gives_the_owner_the_rest_and_the_buffer_pool_its_share_rounded_up():
-    project = ProjectFactory(country="IN")
+    project = ProjectFactory.create(country="IN")
 
     issuance = credits_issue(project=project, vintage=2025, quantity_kg=1001, memo={"claim": "7"})
 
@@ -51,7 +51,7 @@ def test_issue_gives_the_owner_the_rest_and_the_buffer_pool_its_share_rounded_up
 
 
 def test_issue_allocates_a_fresh_range_per_project_and_vintage():
-    project = ProjectFactory()
+    project = ProjectFactory.create()
 
     first = credits_issue(project=project, vintage=2025, quantity_kg=100)
     second = credits_issue(project=project, vintage=2025, quantity_kg=50, buffer_share=Decimal(0))
@@ -66,7 +66,7 @@ def test_issue_allocates_a_fresh_range_per_project_and_vintage():
 def test_default_buffer_share_comes_from_settings(settings):
     settings.CREDIT_BUFFER_SHARE = Decimal("0.25")
 
-    issuance = credits_issue(project=ProjectFactory(), vintage=2025, quantity_kg=10)
+    issuance = credits_issue(project=ProjectFactory.create(), vintage=2025, quantity_kg=10)
 
     assert (issuance.owner_block.quantity_kg, issuance.buffer_block.quantity_kg) == (7, 3)
 
@@ -87,7 +87,7 @@ def test_default_buffer_share_comes_from_settings(settings):
     ],
 )
 def test_issue_refuses_bad_input_with_a_400_and_writes_nothing(kwargs, error):
-    project = ProjectFactory()
+    project = ProjectFactory.create()
     args = {"project": project, "vintage": 2025, "quantity_kg": 100, **kwargs}
 
     with pytest.raises(error) as raised:
@@ -100,7 +100,7 @@ def test_issue_refuses_bad_input_with_a_400_and_writes_nothing(kwargs, error):
 
 def test_partial_transfer_splits_keeping_the_original_block_and_id():
     issuance = issue(quantity_kg=1000)
-    block, sender, receiver = issuance.owner_block, issuance.owner_block.owner, OrganizationFactory()
+    block, sender, receiver = issuance.owner_block, issuance.owner_block.owner, OrganizationFactory.create()
 
     movement = credits_transfer(sender=sender, block=block.pk, quantity_kg=300, to=receiver, memo={"order": "12"})
 
@@ -119,7 +119,7 @@ def test_moving_the_whole_block_hands_it_over_without_a_split():
     issuance = issue(quantity_kg=100)
     block = issuance.owner_block
 
-    movement = credits_transfer(sender=block.owner, block=block.pk, quantity_kg=90, to=OrganizationFactory())
+    movement = credits_transfer(sender=block.owner, block=block.pk, quantity_kg=90, to=OrganizationFactory.create())
 
     assert movement.block is movement.source
     assert movement.block.pk == block.pk
@@ -128,10 +128,10 @@ def test_moving_the_whole_block_hands_it_over_without_a_split():
 
 def test_another_organisations_block_is_not_found():
     block = issue().owner_block
-    stranger = OrganizationFactory()
+    stranger = OrganizationFactory.create()
 
     with pytest.raises(BlockNotFoundError) as raised:
-        credits_transfer(sender=stranger, block=block.pk, quantity_kg=1, to=OrganizationFactory())
+        credits_transfer(sender=stranger, block=block.pk, quantity_kg=1, to=OrganizationFactory.create())
 
     assert raised.value.status_code == 404
     with pytest.raises(BlockNotFoundError):
@@ -159,7 +159,7 @@ def test_a_retired_block_can_never_move_again():
 
     for attempt in (
         lambda: credits_retire(owner=block.owner, block=block.pk, quantity_kg=1),
-        lambda: credits_transfer(sender=block.owner, block=block.pk, quantity_kg=1, to=OrganizationFactory()),
+        lambda: credits_transfer(sender=block.owner, block=block.pk, quantity_kg=1, to=OrganizationFactory.create()),
         lambda: credits_reserve(owner=block.owner, block=block.pk, quantity_kg=1),
         lambda: credits_release(owner=block.owner, block=block.pk),
     ):
@@ -170,7 +170,7 @@ def test_a_retired_block_can_never_move_again():
 
 def test_listing_trading_and_withdrawing():
     issuance = issue(quantity_kg=1000)
-    seller, buyer = issuance.owner_block.owner, OrganizationFactory()
+    seller, buyer = issuance.owner_block.owner, OrganizationFactory.create()
 
     listed = credits_reserve(owner=seller, block=issuance.owner_block.pk, quantity_kg=500).block
     assert listed.status == "listed" and listed.quantity_kg == 500
@@ -241,7 +241,7 @@ def test_every_service_is_one_unit_nothing_half_written_when_the_append_fails(mo
 
     monkeypatch.setattr("ledger.services.append_entry", broken_append)
     with pytest.raises(RuntimeError):
-        credits_transfer(sender=block.owner, block=block.pk, quantity_kg=10, to=OrganizationFactory())
+        credits_transfer(sender=block.owner, block=block.pk, quantity_kg=10, to=OrganizationFactory.create())
 
     block.refresh_from_db()
     assert block.quantity_kg == 900
@@ -255,7 +255,7 @@ def test_a_movement_in_sql_is_one_unit_nothing_half_written_when_the_append_fail
         cursor.execute("ALTER TABLE ledger_ledgerentry ADD CONSTRAINT test_no_more CHECK (seq < 2) NOT VALID")
 
     with pytest.raises(IntegrityError, match="test_no_more"), transaction.atomic():
-        credits_transfer(sender=block.owner, block=block.pk, quantity_kg=10, to=OrganizationFactory())
+        credits_transfer(sender=block.owner, block=block.pk, quantity_kg=10, to=OrganizationFactory.create())
 
     block.refresh_from_db()
     assert block.quantity_kg == 900
@@ -267,7 +267,7 @@ def test_a_caller_transaction_rolls_back_the_movement_with_it():
     block = issue(quantity_kg=1000).owner_block
 
     with pytest.raises(DomainError), transaction.atomic():
-        credits_transfer(sender=block.owner, block=block.pk, quantity_kg=10, to=OrganizationFactory())
+        credits_transfer(sender=block.owner, block=block.pk, quantity_kg=10, to=OrganizationFactory.create())
         raise DomainError("the caller's own check failed after the transfer")
 
     assert LedgerEntry.objects.count() == 1

@@ -21,8 +21,8 @@ def listing(
 ) -> Listing:
     """A new open listing of ``quantity_kg`` from a fresh issuance to ``seller`` (a new organisation by
     default) on a new project (``category``, ``country``... as given)."""
-    seller = seller or OrganizationFactory()
-    project = ProjectFactory(owner=seller, **project_fields)
+    seller = seller or OrganizationFactory.create()
+    project = ProjectFactory.create(owner=seller, **project_fields)
     block = issue(project=project, quantity_kg=issued_kg, vintage=vintage, buffer_share=Decimal(0)).owner_block
     return listing_create(
         seller=seller, block_id=block.pk, quantity_kg=quantity_kg, price_per_tonne=Decimal(price), currency=currency

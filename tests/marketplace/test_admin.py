@@ -20,11 +20,11 @@ def admin_client(db) -> Client:
 
 
 def test_changelists_and_details_open_read_only(admin_client, django_assert_max_num_queries):
-    listings = [make_listing(seller=OrganizationFactory(name=f"Seller {n}")) for n in range(5)]
-    order = listing_buy(buyer=OrganizationFactory(), listing_id=listings[0].pk, quantity_kg=5)
+    listings = [make_listing(seller=OrganizationFactory.create(name=f"Seller {n}")) for n in range(5)]
+    order = listing_buy(buyer=OrganizationFactory.create(), listing_id=listings[0].pk, quantity_kg=5)
     block = issue().owner_block
     transfer = transfer_create(
-        sender=block.owner, block_id=block.pk, quantity_kg=3, to_organization_id=OrganizationFactory().pk
+        sender=block.owner, block_id=block.pk, quantity_kg=3, to_organization_id=OrganizationFactory.create().pk
     )
 
     with django_assert_max_num_queries(5):  # session, user, count, page (seller, project joined), vintages
@@ -50,7 +50,7 @@ def test_changelists_and_details_open_read_only(admin_client, django_assert_max_
 
 def test_the_withdraw_action_returns_unsold_credits_to_the_sellers(admin_client):
     open_listing, sold_out = make_listing(quantity_kg=50), make_listing(quantity_kg=5)
-    listing_buy(buyer=OrganizationFactory(), listing_id=sold_out.pk, quantity_kg=5)
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=sold_out.pk, quantity_kg=5)
 
     response = admin_client.post(
         "/admin/marketplace/listing/",

@@ -34,7 +34,7 @@ def state() -> tuple:
 
 
 def test_buy_answers_the_order_with_money_serials_and_ledger_entry(auth_client, user):
-    seller = OrganizationFactory(name="Green Roof GmbH", country="DE")
+    seller = OrganizationFactory.create(name="Green Roof GmbH", country="DE")
     listing = make_listing(seller=seller, quantity_kg=500, issued_kg=1000, price="10.01", country="DE")
 
     response = buy(auth_client, listing.pk, 333)
@@ -129,7 +129,7 @@ def test_buying_an_unknown_listing_is_404(auth_client):
 
 def test_the_buyer_is_the_tokens_organisation_whatever_the_body_says(auth_client, user):
     listing = make_listing(quantity_kg=100)
-    someone_else = OrganizationFactory()
+    someone_else = OrganizationFactory.create()
 
     response = buy(auth_client, listing.pk, 10, buyer=someone_else.pk, seller=user.organization_id, status="sold",
                    price_per_tonne="0.01", total="0.00")  # fmt: skip
@@ -216,12 +216,12 @@ def test_a_refused_buy_keeps_its_key_free_for_a_retry(auth_client):
 
 
 def test_orders_list_both_sides_with_side_and_counterparty(user, django_assert_max_num_queries):
-    seller = UserFactory()
+    seller = UserFactory.create()
     mine_to_sell = make_listing(seller=user.organization, quantity_kg=100, price="20.00")
     theirs = make_listing(seller=seller.organization, quantity_kg=100, price="10.00")
     bought = listing_buy(buyer=user.organization, listing_id=theirs.pk, quantity_kg=50)
     sold = listing_buy(buyer=seller.organization, listing_id=mine_to_sell.pk, quantity_kg=25)
-    listing_buy(buyer=OrganizationFactory(), listing_id=theirs.pk, quantity_kg=5)  # neither mine nor to me
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=theirs.pk, quantity_kg=5)  # neither mine nor to me
     client = client_for(user)
 
     with django_assert_max_num_queries(4):  # user, organisation, count, page
@@ -250,7 +250,7 @@ def test_orders_query_count_does_not_grow_with_the_orders(user, django_assert_ma
 
 def test_another_organisations_orders_are_invisible(auth_client):
     listing = make_listing()
-    order = listing_buy(buyer=OrganizationFactory(), listing_id=listing.pk, quantity_kg=1)
+    order = listing_buy(buyer=OrganizationFactory.create(), listing_id=listing.pk, quantity_kg=1)
 
     assert auth_client.get("/api/orders/").json()["count"] == 0
     response = auth_client.get(f"/api/orders/{order.pk}/")
@@ -261,7 +261,7 @@ def test_another_organisations_orders_are_invisible(auth_client):
 def test_both_parties_see_one_order(user):
     listing = make_listing()
     order = listing_buy(buyer=user.organization, listing_id=listing.pk, quantity_kg=7)
-    seller = UserFactory(organization=listing.seller)
+    seller = UserFactory.create(organization=listing.seller)
 
     as_buyer = client_for(user).get(f"/api/orders/{order.pk}/").json()
     as_seller = client_for(seller).get(f"/api/orders/{order.pk}/").json()

@@ -43,7 +43,7 @@ def assert_books_agree(listing: Listing) -> None:
 
 def test_racing_buyers_never_oversell_and_losers_get_409():
     listing = make_listing(quantity_kg=100, issued_kg=100)
-    clients = [client_for(UserFactory()) for _ in range(12)]
+    clients = [client_for(UserFactory.create()) for _ in range(12)]
 
     responses = race(12, lambda i: buy(clients[i], listing.pk, 15))
 
@@ -58,7 +58,7 @@ def test_racing_buyers_never_oversell_and_losers_get_409():
 
 def test_racing_buyers_sell_a_listing_out_exactly_once():
     listing = make_listing(quantity_kg=100, issued_kg=100)
-    clients = [client_for(UserFactory()) for _ in range(12)]
+    clients = [client_for(UserFactory.create()) for _ in range(12)]
 
     responses = race(12, lambda i: buy(clients[i], listing.pk, 10))
 
@@ -70,9 +70,9 @@ def test_racing_buyers_sell_a_listing_out_exactly_once():
 
 
 def test_buys_racing_a_withdrawal_either_land_before_it_or_are_refused():
-    seller = UserFactory()
+    seller = UserFactory.create()
     listing = make_listing(seller=seller.organization, quantity_kg=100, issued_kg=100)
-    buyers = [client_for(UserFactory()) for _ in range(8)]
+    buyers = [client_for(UserFactory.create()) for _ in range(8)]
     seller_client = client_for(seller)
 
     def job(i: int):
@@ -100,7 +100,7 @@ def test_buys_racing_a_withdrawal_either_land_before_it_or_are_refused():
 
 def test_concurrent_repeats_of_one_idempotent_buy_buy_once():
     listing = make_listing(quantity_kg=100, issued_kg=100)
-    client = client_for(UserFactory())
+    client = client_for(UserFactory.create())
 
     responses = race(6, lambda i: buy(client, listing.pk, 10, key="same-key"))
 

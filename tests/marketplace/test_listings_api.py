@@ -54,7 +54,7 @@ def test_create_listing_reserves_the_quantity_and_answers_the_listing(auth_clien
 
 def test_create_listing_ignores_seller_and_status_in_the_body(auth_client, user):
     block = my_block(user)
-    other = OrganizationFactory()
+    other = OrganizationFactory.create()
 
     response = auth_client.post(
         "/api/listings/",
@@ -133,7 +133,7 @@ def test_create_listing_with_bad_input_is_400_naming_the_field(auth_client, user
 
 def test_own_listings_only_with_a_status_filter(auth_client, user, django_assert_max_num_queries):
     mine = [make_listing(seller=user.organization) for _ in range(3)]
-    listing_buy(buyer=OrganizationFactory(), listing_id=mine[0].pk, quantity_kg=mine[0].quantity_kg)
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=mine[0].pk, quantity_kg=mine[0].quantity_kg)
     make_listing()  # another organisation's
 
     with django_assert_max_num_queries(4):  # user, organisation, count, page
@@ -167,7 +167,7 @@ def test_one_own_listing_and_anothers_is_404(auth_client, user):
 
 def test_withdraw_returns_the_unsold_rest_and_answers_204(auth_client, user):
     listing = make_listing(seller=user.organization, quantity_kg=100)
-    listing_buy(buyer=OrganizationFactory(), listing_id=listing.pk, quantity_kg=30)
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=listing.pk, quantity_kg=30)
 
     response = auth_client.delete(f"/api/listings/{listing.pk}/")
 
@@ -212,9 +212,9 @@ def test_a_repeated_create_with_the_same_key_lists_once(auth_client, user):
 
 
 def test_seller_sees_a_listing_sold_out_by_another_user():
-    seller = UserFactory()
+    seller = UserFactory.create()
     listing = make_listing(seller=seller.organization, quantity_kg=5)
-    listing_buy(buyer=OrganizationFactory(), listing_id=listing.pk, quantity_kg=5)
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=listing.pk, quantity_kg=5)
 
     body = client_for(seller).get(f"/api/listings/{listing.pk}/").json()
 

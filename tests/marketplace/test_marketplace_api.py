@@ -25,7 +25,7 @@ def ids(response) -> list[int]:
 
 
 def test_marketplace_is_public_and_shows_seller_project_quantity_and_price(api_client):
-    seller = OrganizationFactory(name="Sunny Rooftops Ltd", country="IN")
+    seller = OrganizationFactory.create(name="Sunny Rooftops Ltd", country="IN")
     listing = make_listing(seller=seller, quantity_kg=1500, issued_kg=2000, price="8.75", currency="INR", vintage=2024)
 
     response = api_client.get(URL)
@@ -77,8 +77,8 @@ def test_marketplace_writes_timestamps_as_the_rest_of_the_api(api_client, user):
 
 def test_marketplace_shows_only_open_listings_with_what_is_left(api_client):
     partly_sold, sold_out, withdrawn = make_listing(quantity_kg=100), make_listing(quantity_kg=10), make_listing()
-    listing_buy(buyer=OrganizationFactory(), listing_id=partly_sold.pk, quantity_kg=40)
-    listing_buy(buyer=OrganizationFactory(), listing_id=sold_out.pk, quantity_kg=10)
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=partly_sold.pk, quantity_kg=40)
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=sold_out.pk, quantity_kg=10)
     listing_withdraw(seller=withdrawn.seller, listing_id=withdrawn.pk)
 
     data = api_client.get(URL).json()

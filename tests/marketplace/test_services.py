@@ -55,7 +55,7 @@ def test_listing_another_organisations_block_is_not_found_and_writes_nothing():
     entries = LedgerEntry.objects.count()
 
     with pytest.raises(BlockNotFoundError):
-        listing_create(seller=OrganizationFactory(), block_id=block.pk, quantity_kg=1, price_per_tonne=Decimal("1.00"))
+        listing_create(seller=OrganizationFactory.create(), block_id=block.pk, quantity_kg=1, price_per_tonne=Decimal("1.00"))
 
     assert LedgerEntry.objects.count() == entries and not Listing.objects.exists()
 
@@ -102,7 +102,7 @@ def test_listing_refuses_a_bad_price_or_currency_naming_the_field(price, currenc
 
 def test_partial_buys_split_the_listed_block_and_a_sell_out_closes_the_listing():
     listing = make_listing(quantity_kg=100, price="12.34")
-    buyer = OrganizationFactory()
+    buyer = OrganizationFactory.create()
 
     first = listing_buy(buyer=buyer, listing_id=listing.pk, quantity_kg=30)
     assert_listing_matches_its_block(listing)
@@ -123,10 +123,10 @@ def test_partial_buys_split_the_listed_block_and_a_sell_out_closes_the_listing()
 
 def test_buying_more_than_is_left_is_a_conflict_naming_what_is_left():
     listing = make_listing(quantity_kg=50)
-    listing_buy(buyer=OrganizationFactory(), listing_id=listing.pk, quantity_kg=20)
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=listing.pk, quantity_kg=20)
 
     with pytest.raises(ListingInsufficientError) as caught:
-        listing_buy(buyer=OrganizationFactory(), listing_id=listing.pk, quantity_kg=31)
+        listing_buy(buyer=OrganizationFactory.create(), listing_id=listing.pk, quantity_kg=31)
 
     assert caught.value.extra == {"available_kg": 30, "requested_kg": 31}
     assert Order.objects.count() == 1
@@ -143,7 +143,7 @@ def test_buying_your_own_listing_is_refused():
 @pytest.mark.parametrize("listing_id", [987654, 0, -1, True, "1", None])
 def test_buying_an_unknown_listing_is_not_found(listing_id):
     with pytest.raises(ListingNotFoundError):
-        listing_buy(buyer=OrganizationFactory(), listing_id=listing_id, quantity_kg=1)
+        listing_buy(buyer=OrganizationFactory.create(), listing_id=listing_id, quantity_kg=1)
 
 
 @pytest.mark.parametrize("quantity_kg", [0, -5, 1.5, True, "3"])
@@ -151,14 +151,14 @@ def test_buying_a_quantity_that_is_not_whole_kilograms_is_refused(quantity_kg):
     listing = make_listing()
 
     with pytest.raises(InvalidQuantityError):
-        listing_buy(buyer=OrganizationFactory(), listing_id=listing.pk, quantity_kg=quantity_kg)
+        listing_buy(buyer=OrganizationFactory.create(), listing_id=listing.pk, quantity_kg=quantity_kg)
 
     assert_listing_matches_its_block(listing)
 
 
 def test_withdrawing_returns_the_unsold_rest_and_closes_the_listing():
     listing = make_listing(quantity_kg=100, issued_kg=1000)
-    listing_buy(buyer=OrganizationFactory(), listing_id=listing.pk, quantity_kg=40)
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=listing.pk, quantity_kg=40)
 
     listing_withdraw(seller=listing.seller, listing_id=listing.pk)
 
@@ -173,13 +173,13 @@ def test_withdrawing_returns_the_unsold_rest_and_closes_the_listing():
 
 def test_a_closed_listing_can_be_neither_bought_nor_withdrawn():
     listing = make_listing(quantity_kg=10)
-    listing_buy(buyer=OrganizationFactory(), listing_id=listing.pk, quantity_kg=10)
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=listing.pk, quantity_kg=10)
     withdrawn = make_listing()
     listing_withdraw(seller=withdrawn.seller, listing_id=withdrawn.pk)
 
     for closed in (listing, withdrawn):
         with pytest.raises(ListingClosedError):
-            listing_buy(buyer=OrganizationFactory(), listing_id=closed.pk, quantity_kg=1)
+            listing_buy(buyer=OrganizationFactory.create(), listing_id=closed.pk, quantity_kg=1)
         with pytest.raises(ListingClosedError):
             listing_withdraw(seller=closed.seller, listing_id=closed.pk)
 
@@ -188,7 +188,7 @@ def test_another_organisation_cannot_withdraw_a_listing():
     listing = make_listing()
 
     with pytest.raises(ListingNotFoundError):
-        listing_withdraw(seller=OrganizationFactory(), listing_id=listing.pk)
+        listing_withdraw(seller=OrganizationFactory.create(), listing_id=listing.pk)
 
     assert_listing_matches_its_block(listing)
 
@@ -197,7 +197,7 @@ def test_buy_uses_the_fee_rate_in_force_and_records_it(settings):
     settings.PLATFORM_FEE_RATE = Decimal("0.035")
     listing = make_listing(quantity_kg=1500, issued_kg=2000, price="10.00")
 
-    order = listing_buy(buyer=OrganizationFactory(), listing_id=listing.pk, quantity_kg=1500)
+    order = listing_buy(buyer=OrganizationFactory.create(), listing_id=listing.pk, quantity_kg=1500)
 
     order.refresh_from_db()
     assert (order.total, order.fee, order.fee_rate) == (Decimal("15.00"), Decimal("0.53"), Decimal("0.035"))
@@ -205,7 +205,7 @@ def test_buy_uses_the_fee_rate_in_force_and_records_it(settings):
 
 def test_transfer_moves_part_of_a_block_and_records_the_serials():
     block = issue(quantity_kg=1000, buffer_share=Decimal(0)).owner_block
-    receiver = OrganizationFactory()
+    receiver = OrganizationFactory.create()
 
     transfer = transfer_create(sender=block.owner, block_id=block.pk, quantity_kg=250, to_organization_id=receiver.pk)
 
@@ -231,7 +231,7 @@ def test_transfer_of_a_listed_block_is_refused():
 
     with pytest.raises(BlockStatusError):
         transfer_create(
-            sender=listing.seller, block_id=listing.block_id, quantity_kg=1, to_organization_id=OrganizationFactory().pk
+            sender=listing.seller, block_id=listing.block_id, quantity_kg=1, to_organization_id=OrganizationFactory.create().pk
         )
 
     assert_listing_matches_its_block(listing)
@@ -242,9 +242,9 @@ def test_open_listing_counts_follow_every_opening_and_closing():
     make_listing(category="recycling", country="KE", vintage=2020)
     assert_open_counts_agree()
 
-    listing_buy(buyer=OrganizationFactory(), listing_id=listings[0].pk, quantity_kg=40)  # still open
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=listings[0].pk, quantity_kg=40)  # still open
     assert_open_counts_agree()
-    listing_buy(buyer=OrganizationFactory(), listing_id=listings[0].pk, quantity_kg=60)  # sold out
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=listings[0].pk, quantity_kg=60)  # sold out
     listing_withdraw(seller=listings[1].seller, listing_id=listings[1].pk)
 
     assert OpenListingCount.objects.get(category="solar", country="IN", vintage=2024).listings == 1

@@ -24,7 +24,7 @@ def send(client, body, key=None):
 
 def test_transfer_moves_credits_and_answers_blocks_and_ledger_entry(auth_client, user):
     block = my_block(user)
-    receiver = OrganizationFactory(name="Offset Buyer plc", country="GB")
+    receiver = OrganizationFactory.create(name="Offset Buyer plc", country="GB")
 
     response = send(auth_client, {"block": block.pk, "quantity_kg": 200, "to_organization": receiver.pk})
 
@@ -72,7 +72,7 @@ def test_transfer_moves_credits_and_answers_blocks_and_ledger_entry(auth_client,
 )
 def test_transfer_with_bad_input_is_400_naming_the_field(auth_client, user, change, field):
     block = my_block(user)
-    receiver = OrganizationFactory()
+    receiver = OrganizationFactory.create()
     body = {"block": block.pk, "quantity_kg": 1, "to_organization": receiver.pk, **change}
     if body["to_organization"] == "SELF":
         body["to_organization"] = user.organization_id
@@ -87,7 +87,7 @@ def test_transfer_with_bad_input_is_400_naming_the_field(auth_client, user, chan
 def test_transfer_of_another_organisations_block_is_404(auth_client):
     block = issue().owner_block
 
-    response = send(auth_client, {"block": block.pk, "quantity_kg": 1, "to_organization": OrganizationFactory().pk})
+    response = send(auth_client, {"block": block.pk, "quantity_kg": 1, "to_organization": OrganizationFactory.create().pk})
 
     assert response.status_code == 404 and response.json()["code"] == "block_not_found"
 
@@ -95,7 +95,7 @@ def test_transfer_of_another_organisations_block_is_404(auth_client):
 def test_transfer_of_more_than_available_or_of_listed_credits_is_409(auth_client, user):
     block = my_block(user, quantity_kg=100)
     listing = make_listing(seller=user.organization)
-    receiver = OrganizationFactory().pk
+    receiver = OrganizationFactory.create().pk
 
     too_much = send(auth_client, {"block": block.pk, "quantity_kg": 101, "to_organization": receiver})
     listed = send(auth_client, {"block": listing.block_id, "quantity_kg": 1, "to_organization": receiver})
@@ -106,7 +106,7 @@ def test_transfer_of_more_than_available_or_of_listed_credits_is_409(auth_client
 
 def test_transfer_sender_is_the_tokens_organisation(auth_client, user):
     block = my_block(user)
-    receiver = OrganizationFactory()
+    receiver = OrganizationFactory.create()
 
     send(auth_client, {"block": block.pk, "quantity_kg": 5, "to_organization": receiver.pk, "sender": receiver.pk})
 
@@ -115,7 +115,7 @@ def test_transfer_sender_is_the_tokens_organisation(auth_client, user):
 
 def test_a_replayed_transfer_moves_once(auth_client, user):
     block = my_block(user)
-    body = {"block": block.pk, "quantity_kg": 5, "to_organization": OrganizationFactory().pk}
+    body = {"block": block.pk, "quantity_kg": 5, "to_organization": OrganizationFactory.create().pk}
 
     first = send(auth_client, body, key="t-1")
     second = send(auth_client, body, key="t-1")
@@ -127,7 +127,7 @@ def test_a_replayed_transfer_moves_once(auth_client, user):
 
 
 def test_transfers_list_sent_and_received_only(user, django_assert_max_num_queries):
-    other = UserFactory()
+    other = UserFactory.create()
     sent = transfer_create(
         sender=user.organization, block_id=my_block(user).pk, quantity_kg=3, to_organization_id=other.organization.pk
     )
@@ -136,7 +136,7 @@ def test_transfers_list_sent_and_received_only(user, django_assert_max_num_queri
     )
     stranger = issue().owner_block
     transfer_create(
-        sender=stranger.owner, block_id=stranger.pk, quantity_kg=1, to_organization_id=OrganizationFactory().pk
+        sender=stranger.owner, block_id=stranger.pk, quantity_kg=1, to_organization_id=OrganizationFactory.create().pk
     )
     client = client_for(user)
 
@@ -157,7 +157,7 @@ def test_transfers_query_count_does_not_grow_with_the_transfers(user, django_ass
     block = my_block(user)
     for _ in range(12):
         transfer_create(
-            sender=user.organization, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory().pk
+            sender=user.organization, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory.create().pk
         )
 
     with django_assert_max_num_queries(4):
@@ -167,7 +167,7 @@ def test_transfers_query_count_does_not_grow_with_the_transfers(user, django_ass
 def test_another_organisations_transfers_are_invisible(auth_client):
     block = issue().owner_block
     transfer = transfer_create(
-        sender=block.owner, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory().pk
+        sender=block.owner, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory.create().pk
     )
 
     assert auth_client.get("/api/transfers/").json()["count"] == 0

@@ -64,7 +64,7 @@ def registry(client):
 
 @pytest.fixture
 def superuser_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
     return client
 
 
@@ -160,7 +160,7 @@ def test_changelists_do_not_query_per_row(registry, superuser_client, monkeypatc
 def test_non_staff_users_are_sent_to_the_login_page(client):
     urls = ["/admin/", *(changelist_url(model) for model, _ in registered())]
     anonymous = [client.get(url) for url in urls]
-    client.force_login(UserFactory(is_staff=False))  # a real, active account of a member: not staff
+    client.force_login(UserFactory.create(is_staff=False))  # a real, active account of a member: not staff
     member = [client.get(url) for url in urls]
 
     for url, response in zip(urls * 2, anonymous + member, strict=True):

@@ -30,9 +30,9 @@ def test_dashboard_sums_holdings_retirements_and_emissions(auth_client, user):
     me = user.organization
     block = issue(owner=me, quantity_kg=1000, buffer_share=Decimal(0)).owner_block
     listing = listing_create(seller=me, block_id=block.pk, quantity_kg=300, price_per_tonne=Decimal("9.00"))
-    listing_buy(buyer=OrganizationFactory(), listing_id=listing.pk, quantity_kg=100)
+    listing_buy(buyer=OrganizationFactory.create(), listing_id=listing.pk, quantity_kg=100)
     credits_retire(owner=me, block=block.pk, quantity_kg=50)
-    transfer_create(sender=me, block_id=block.pk, quantity_kg=25, to_organization_id=OrganizationFactory().pk)
+    transfer_create(sender=me, block_id=block.pk, quantity_kg=25, to_organization_id=OrganizationFactory.create().pk)
     listing_buy(buyer=me, listing_id=make_listing(quantity_kg=40).pk, quantity_kg=40)
     reports = [
         EmissionReportFactory(organization=me, lines=[line("electricity", 10_000, "kWh")]),
@@ -54,12 +54,12 @@ def test_dashboard_sums_holdings_retirements_and_emissions(auth_client, user):
 
 def test_recent_activity_reads_each_ledger_entry_newest_first(auth_client, user):
     me = user.organization
-    seller = OrganizationFactory(name="Solar Seller Ltd")
-    receiver = OrganizationFactory(name="Gift Receiver Ltd", country="FR")
+    seller = OrganizationFactory.create(name="Solar Seller Ltd")
+    receiver = OrganizationFactory.create(name="Gift Receiver Ltd", country="FR")
     block = issue(owner=me, quantity_kg=1000, buffer_share=Decimal(0)).owner_block
     project = block.project
     listing = listing_create(seller=me, block_id=block.pk, quantity_kg=300, price_per_tonne=Decimal("9.00"))
-    sale = listing_buy(buyer=OrganizationFactory(name="Buyer One Ltd"), listing_id=listing.pk, quantity_kg=100)
+    sale = listing_buy(buyer=OrganizationFactory.create(name="Buyer One Ltd"), listing_id=listing.pk, quantity_kg=100)
     credits_retire(owner=me, block=block.pk, quantity_kg=50)
     gift = transfer_create(sender=me, block_id=block.pk, quantity_kg=25, to_organization_id=receiver.pk)
     other = make_listing(seller=seller, quantity_kg=40, category="recycling")
@@ -139,7 +139,7 @@ def test_recent_activity_reads_each_ledger_entry_newest_first(auth_client, user)
 
 def test_the_buffer_pool_sees_only_its_share_of_an_issuance(user):
     issue(quantity_kg=1000, buffer_share=Decimal("0.10"))
-    pool_user = UserFactory(organization=buffer_pool())
+    pool_user = UserFactory.create(organization=buffer_pool())
 
     data = client_for(pool_user).get(URL).json()
 
@@ -161,11 +161,11 @@ def test_dashboard_query_count_does_not_grow_with_activity(auth_client, user, dj
     me = user.organization
     block = issue(owner=me, quantity_kg=10_000, buffer_share=Decimal(0)).owner_block
     for _ in range(3):
-        transfer_create(sender=me, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory().pk)
+        transfer_create(sender=me, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory.create().pk)
     with django_assert_max_num_queries(7):  # user, organisation, totals, emissions, entries, counterparties, projects
         few = auth_client.get(URL).json()
     for _ in range(30):
-        transfer_create(sender=me, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory().pk)
+        transfer_create(sender=me, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory.create().pk)
         listing_buy(buyer=me, listing_id=make_listing(quantity_kg=1).pk, quantity_kg=1)
 
     with django_assert_max_num_queries(7):
@@ -176,7 +176,7 @@ def test_dashboard_query_count_does_not_grow_with_activity(auth_client, user, dj
 
 def test_dashboard_shows_only_your_own(auth_client):
     block = issue(quantity_kg=1000).owner_block
-    transfer_create(sender=block.owner, block_id=block.pk, quantity_kg=5, to_organization_id=OrganizationFactory().pk)
+    transfer_create(sender=block.owner, block_id=block.pk, quantity_kg=5, to_organization_id=OrganizationFactory.create().pk)
     EmissionReportFactory()
 
     data = auth_client.get(URL).json()

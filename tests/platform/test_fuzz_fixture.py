@@ -37,7 +37,7 @@ def test_every_binding_names_an_operation_and_a_parameter_of_the_schema():
 
 
 def test_config_lists_existing_ids_and_only_the_users_own_for_bodies():
-    user, other = UserFactory(), UserFactory()
+    user, other = UserFactory.create(), UserFactory.create()
     mine = issue(owner=user.organization).owner_block
     issue(owner=other.organization)
     retire(organization=other.organization, block=CreditBlock.objects.filter(owner=other.organization).first())

@@ -53,7 +53,7 @@ def test_without_a_key_every_request_acts(auth_client):
 
 @pytest.mark.django_db
 def test_keys_belong_to_one_user(user):
-    other = UserFactory()
+    other = UserFactory.create()
 
     post(client_for(user), {"name": "Mine Ltd"}, "shared-key")
     response = post(client_for(other), {"name": "Theirs Ltd"}, "shared-key")
@@ -98,7 +98,7 @@ def test_expired_records_are_purged_and_no_longer_replayed(auth_client, settings
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_duplicates_act_once_and_all_get_the_first_response():
-    user = UserFactory()
+    user = UserFactory.create()
     workers = 8
     barrier = threading.Barrier(workers)
     responses = []

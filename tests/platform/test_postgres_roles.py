@@ -19,7 +19,7 @@ def _as_app_role(sql: str) -> None:
 @pytest.mark.django_db
 def test_the_app_role_moves_credits_but_cannot_rewrite_or_unguard_the_ledger():
     issuance = issue(quantity_kg=1_000)
-    buyer = OrganizationFactory()
+    buyer = OrganizationFactory.create()
     with connection.cursor() as cursor:  # role creation is rolled back with the test transaction
         cursor.execute(f"CREATE ROLE {ROLE} NOLOGIN")
     call_command("postgres_app_role", role=ROLE, apply=True)

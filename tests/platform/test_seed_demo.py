@@ -84,7 +84,7 @@ def test_seed_twice_creates_nothing_new_and_prints_the_same_logins():
 
 def test_seed_refuses_a_real_registry_when_debug_is_off(settings):
     settings.DEBUG = False
-    real = OrganizationFactory(name="Real Customer Ltd")
+    real = OrganizationFactory.create(name="Real Customer Ltd")
 
     with pytest.raises(CommandError, match="Real Customer Ltd"):
         seed()
@@ -105,7 +105,7 @@ def test_seed_refuses_an_empty_database_served_over_https(settings):
 @pytest.mark.parametrize(("debug", "args"), [(True, ()), (False, ("--force",))])
 def test_seed_runs_beside_real_organisations_in_debug_or_with_force(settings, monkeypatch, debug, args):
     settings.DEBUG = debug
-    OrganizationFactory(name="Real Customer Ltd")
+    OrganizationFactory.create(name="Real Customer Ltd")
     seeded = []
     monkeypatch.setattr(
         "carboncred.management.commands.seed_demo.demo_seed", lambda: seeded.append(True) or demo.DemoSummary()
@@ -118,7 +118,7 @@ def test_seed_runs_beside_real_organisations_in_debug_or_with_force(settings, mo
 
 def test_an_organisation_merely_named_like_the_demo_is_not_demo_data(settings):
     settings.DEBUG = False
-    OrganizationFactory(name=demo.ORGANIZATIONS[0].name)
+    OrganizationFactory.create(name=demo.ORGANIZATIONS[0].name)
 
     with pytest.raises(CommandError, match="Refusing"):
         seed()

@@ -70,8 +70,8 @@ def test_create_project_refuses_bad_input(auth_client, overrides, field):
 
 @pytest.mark.django_db
 def test_members_see_only_their_projects_and_others_are_404(auth_client, user):
-    mine = ProjectFactory(owner=user.organization)
-    theirs = ProjectFactory()
+    mine = ProjectFactory.create(owner=user.organization)
+    theirs = ProjectFactory.create()
 
     listed = auth_client.get(URL).json()
 
@@ -89,7 +89,7 @@ def test_verifiers_see_every_project(verifier_client):
 
 @pytest.mark.django_db
 def test_project_list_query_count_is_constant(django_assert_max_num_queries):
-    user = UserFactory()
+    user = UserFactory.create()
     ProjectFactory.create_batch(30, owner=user.organization)
     client = client_for(user)
 

@@ -39,7 +39,7 @@ def assert_throttled(response) -> None:
 
 def test_a_user_is_throttled_and_told_when_to_retry(three_per_minute):
     three_per_minute(UserRateThrottle, "user")
-    user = UserFactory()
+    user = UserFactory.create()
     client = client_for(user)
 
     statuses = [client.get(PRIVATE).status_code for _ in range(3)]
@@ -48,7 +48,7 @@ def test_a_user_is_throttled_and_told_when_to_retry(three_per_minute):
     assert statuses == [200] * 3
     assert_throttled(throttled)
     # Per user: another user is not slowed down, and the same user from another address still is.
-    assert client_for(UserFactory()).get(PRIVATE).status_code == 200
+    assert client_for(UserFactory.create()).get(PRIVATE).status_code == 200
     assert_throttled(client.get(PRIVATE, REMOTE_ADDR="198.51.100.7"))
 
 
@@ -92,7 +92,7 @@ def test_behind_one_proxy_the_client_is_the_address_the_proxy_saw(three_per_minu
 
 def test_an_authenticated_user_is_not_counted_as_anonymous(three_per_minute):
     three_per_minute(AnonRateThrottle, "anon")
-    client = client_for(UserFactory())
+    client = client_for(UserFactory.create())
 
     assert [client.get(PUBLIC).status_code for _ in range(5)] == [200] * 5
 
@@ -136,7 +136,7 @@ def test_sign_in_lockout_is_per_real_client_behind_a_proxy(settings):
     """Behind a load balancer every request comes from its address; the lockout must key on the
     client the balancer saw, or five wrong guesses by anyone lock the account for everyone."""
     settings.PROXY_COUNT = 1
-    UserFactory(email="target@example.com")
+    UserFactory.create(email="target@example.com")
     balancer = APIClient(REMOTE_ADDR="10.0.0.2")
     for n in range(5):
         _sign_in(balancer, "target@example.com", f"guess-{n}", forwarded_for="203.0.113.66")
@@ -149,7 +149,7 @@ def test_sign_in_lockout_is_per_real_client_behind_a_proxy(settings):
 
 
 def test_a_forged_forwarded_for_header_does_not_dodge_the_sign_in_lockout():
-    UserFactory(email="target@example.com")
+    UserFactory.create(email="target@example.com")
     client = APIClient()
     for n in range(5):
         _sign_in(client, "target@example.com", f"guess-{n}", forwarded_for=f"203.0.113.{n}")

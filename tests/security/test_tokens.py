@@ -48,7 +48,7 @@ def test_an_expired_refresh_token_is_401(api_client, user):
 
 
 def test_a_blacklisted_refresh_token_is_401_and_its_rotation_too(api_client):
-    user = UserFactory(email="leaver@example.com")
+    user = UserFactory.create(email="leaver@example.com")
     pair = api_client.post("/api/token/", {"email": user.email, "password": PASSWORD}, format="json").json()
     rotated = api_client.post("/api/token/refresh/", {"refresh": pair["refresh"]}, format="json").json()
 

@@ -55,4 +55,4 @@ def claim_body(project, *, period=PERIOD_2024, parameters, evidence=None, **extr
 def project_for(owner, *, category="solar", country="IN", **kwargs):
     """An active project that started before the 2024 monitoring periods used in these tests."""
     kwargs.setdefault("start_date", datetime.date(2023, 1, 1))
-    return ProjectFactory(owner=owner, category=category, country=country, **kwargs)
+    return ProjectFactory.create(owner=owner, category=category, country=country, **kwargs)

@@ -95,7 +95,7 @@ def test_same_document_twice_in_one_claim_is_400(auth_client, user):
 
 @pytest.mark.django_db
 def test_other_organisations_project_is_404(auth_client):
-    theirs = project_for(UserFactory().organization)
+    theirs = project_for(UserFactory.create().organization)
 
     response = auth_client.post(URL, solar_body(theirs), format="json")
 
@@ -166,7 +166,7 @@ def test_large_claim_waits_for_review(auth_client, user, review_everything):
 @pytest.mark.django_db
 def test_claims_list_shows_only_own_and_others_are_404(auth_client, user, review_everything):
     mine = auth_client.post(URL, solar_body(project_for(user.organization)), format="json").json()
-    other = UserFactory()
+    other = UserFactory.create()
     theirs = client_for(other).post(URL, solar_body(project_for(other.organization)), format="json").json()
 
     listed = auth_client.get(URL).json()

@@ -69,7 +69,7 @@ def test_same_reference_at_another_organisation_goes_to_review(user, review_ever
     from tests.accounts.factories import UserFactory
 
     client_for(user).post(URL, solar_body(project_for(user.organization)), format="json")
-    other = UserFactory()
+    other = UserFactory.create()
 
     response = client_for(other).post(URL, solar_body(project_for(other.organization)), format="json")
 

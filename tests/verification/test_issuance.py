@@ -98,7 +98,7 @@ def assert_issued(client, claim: dict, *, total_kg: int, country: str) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", HONEST, ids=[c.name for c in HONEST])
 def test_honest_claim_issues_credits_end_to_end(case):
-    user = UserFactory()
+    user = UserFactory.create()
     client = client_for(user)
     project = case_project(user.organization, case)
 
@@ -220,7 +220,7 @@ def test_rejecting_a_claim_that_needs_review_issues_nothing(user, verifier_clien
 @pytest.mark.django_db
 def test_own_organisation_cannot_approve_and_nothing_is_issued(user):
     claim = submit(user, REVIEW)
-    colleague = UserFactory(organization=user.organization, verifier=True)
+    colleague = UserFactory.create(organization=user.organization, verifier=True)
 
     response = client_for(colleague).post(f"{QUEUE}{claim.json()['id']}/approve/", {"note": "ours"}, format="json")
 

@@ -24,7 +24,7 @@ def pending_claim(user) -> int:
 
 def test_two_concurrent_approvals_issue_exactly_once(user):
     claim_id = pending_claim(user)
-    verifiers = [client_for(UserFactory(verifier=True)) for _ in range(2)]
+    verifiers = [client_for(UserFactory.create(verifier=True)) for _ in range(2)]
 
     responses = race([decide(client, claim_id, "approve") for client in verifiers])
 
@@ -42,7 +42,7 @@ def test_two_concurrent_approvals_issue_exactly_once(user):
 
 def test_approval_racing_a_rejection_either_issues_once_or_not_at_all(user):
     claim_id = pending_claim(user)
-    approver, rejecter = (client_for(UserFactory(verifier=True)) for _ in range(2))
+    approver, rejecter = (client_for(UserFactory.create(verifier=True)) for _ in range(2))
 
     responses = race([decide(approver, claim_id, "approve"), decide(rejecter, claim_id, "reject")])
 

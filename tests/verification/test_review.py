@@ -75,7 +75,7 @@ def test_unknown_claim_is_404(verifier_client):
 
 @pytest.mark.django_db
 def test_verifier_cannot_review_own_organisation(pending, user):
-    colleague = UserFactory(organization=user.organization, verifier=True)
+    colleague = UserFactory.create(organization=user.organization, verifier=True)
 
     response = client_for(colleague).post(f"{QUEUE}{pending['id']}/reject/", {"note": ""}, format="json")
 
@@ -85,7 +85,7 @@ def test_verifier_cannot_review_own_organisation(pending, user):
 
 @pytest.mark.django_db
 def test_admin_reject_action_calls_the_service(client, pending):
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = UserFactory.create(is_staff=True, is_superuser=True)
     client.force_login(admin)
 
     response = client.post(
@@ -102,7 +102,7 @@ def test_admin_reject_action_calls_the_service(client, pending):
 
 @pytest.mark.django_db
 def test_admin_approve_action_issues_the_credits_once(client, pending):
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = UserFactory.create(is_staff=True, is_superuser=True)
     client.force_login(admin)
     action = {"action": "approve_claims", "_selected_action": [pending["id"]]}
 
@@ -122,7 +122,7 @@ def test_admin_approve_action_issues_the_credits_once(client, pending):
 
 @pytest.mark.django_db
 def test_admin_review_actions_are_for_verifiers_only(client, pending):
-    staff = UserFactory(is_staff=True)
+    staff = UserFactory.create(is_staff=True)
     staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="verification"))
     client.force_login(staff)
 
@@ -167,7 +167,7 @@ def test_approving_a_claim_of_a_project_no_longer_active_is_409_and_issues_nothi
 
 @pytest.mark.django_db
 def test_admin_approve_action_issues_nothing_for_a_suspended_project(client, pending):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
     _suspend(pending["id"], "suspended")
 
     response = client.post(

@@ -55,7 +55,9 @@ def test_listing_another_organisations_block_is_not_found_and_writes_nothing():
     entries = LedgerEntry.objects.count()
 
     with pytest.raises(BlockNotFoundError):
-        listing_create(seller=OrganizationFactory.create(), block_id=block.pk, quantity_kg=1, price_per_tonne=Decimal("1.00"))
+        listing_create(
+            seller=OrganizationFactory.create(), block_id=block.pk, quantity_kg=1, price_per_tonne=Decimal("1.00")
+        )
 
     assert LedgerEntry.objects.count() == entries and not Listing.objects.exists()
 
@@ -231,7 +233,10 @@ def test_transfer_of_a_listed_block_is_refused():
 
     with pytest.raises(BlockStatusError):
         transfer_create(
-            sender=listing.seller, block_id=listing.block_id, quantity_kg=1, to_organization_id=OrganizationFactory.create().pk
+            sender=listing.seller,
+            block_id=listing.block_id,
+            quantity_kg=1,
+            to_organization_id=OrganizationFactory.create().pk,
         )
 
     assert_listing_matches_its_block(listing)

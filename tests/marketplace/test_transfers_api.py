@@ -87,7 +87,9 @@ def test_transfer_with_bad_input_is_400_naming_the_field(auth_client, user, chan
 def test_transfer_of_another_organisations_block_is_404(auth_client):
     block = issue().owner_block
 
-    response = send(auth_client, {"block": block.pk, "quantity_kg": 1, "to_organization": OrganizationFactory.create().pk})
+    response = send(
+        auth_client, {"block": block.pk, "quantity_kg": 1, "to_organization": OrganizationFactory.create().pk}
+    )
 
     assert response.status_code == 404 and response.json()["code"] == "block_not_found"
 
@@ -157,7 +159,10 @@ def test_transfers_query_count_does_not_grow_with_the_transfers(user, django_ass
     block = my_block(user)
     for _ in range(12):
         transfer_create(
-            sender=user.organization, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory.create().pk
+            sender=user.organization,
+            block_id=block.pk,
+            quantity_kg=1,
+            to_organization_id=OrganizationFactory.create().pk,
         )
 
     with django_assert_max_num_queries(4):

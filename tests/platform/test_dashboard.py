@@ -176,7 +176,9 @@ def test_dashboard_query_count_does_not_grow_with_activity(auth_client, user, dj
 
 def test_dashboard_shows_only_your_own(auth_client):
     block = issue(quantity_kg=1000).owner_block
-    transfer_create(sender=block.owner, block_id=block.pk, quantity_kg=5, to_organization_id=OrganizationFactory.create().pk)
+    transfer_create(
+        sender=block.owner, block_id=block.pk, quantity_kg=5, to_organization_id=OrganizationFactory.create().pk
+    )
     EmissionReportFactory()
 
     data = auth_client.get(URL).json()

@@ -8,6 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
+from accounts.api import OrganizationApiMixin
 from accounts.authentication import JWTAuthentication
 from accounts.errors import LockedOutError
 from accounts.serializers import (
@@ -72,7 +73,7 @@ class TokenBlacklistApi(TokenBlacklistView):
     permission_classes = [IsAuthenticated]  # type: ignore[assignment]
 
 
-class MeApi(APIView):
+class MeApi(OrganizationApiMixin, APIView):
     @extend_schema(responses={200: MeOutputSerializer}, tags=["accounts"])
     def get(self, request: Request) -> Response:
-        return Response(MeOutputSerializer(request.user).data)
+        return Response(MeOutputSerializer(self.user).data)

@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api import OrganizationApiMixin
 from accounts.models import Organization
-from accounts.permissions import request_user
 from emissions.selectors import emissions_total_kg_for
 from ledger.models import EntryKind, format_serial
 from ledger.selectors import (
@@ -146,8 +146,8 @@ class DashboardOutputSerializer(serializers.Serializer):
     recent_activity = DashboardActivityOutputSerializer(many=True, help_text="Newest first, at most 20.")
 
 
-class DashboardApi(APIView):
+class DashboardApi(OrganizationApiMixin, APIView):
     @extend_schema(tags=["dashboard"], responses={200: DashboardOutputSerializer})
     def get(self, request: Request) -> Response:
         """Your organisation's holdings, retirements, emissions, net balance and recent ledger activity."""
-        return Response(DashboardOutputSerializer(dashboard_for(organization=request_user(request).organization)).data)
+        return Response(DashboardOutputSerializer(dashboard_for(organization=self.organization)).data)

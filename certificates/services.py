@@ -8,11 +8,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from accounts.models import Organization
-from certificates.facts import CertificateFacts
-from certificates.models import RetirementCertificate
-from certificates.pdf import LAYOUT_VERSION, certificate_pdf_render
-from certificates.selectors import certificate_facts, checkpoint_covering
-from certificates.verification import (
+from certificates.checks import (
     Verification,
     check_entry_hash,
     check_entry_matches_certificate,
@@ -20,6 +16,10 @@ from certificates.verification import (
     retire_entry_claims,
     serial_key,
 )
+from certificates.facts import CertificateFacts
+from certificates.models import RetirementCertificate
+from certificates.pdf import LAYOUT_VERSION, certificate_pdf_render
+from certificates.selectors import certificate_facts, checkpoint_covering
 from core.db import atomic_with_retry
 from ledger.chain import EntryRow
 from ledger.checkpoints import ChainBrokenError
@@ -143,7 +143,8 @@ def _certified_claims(certificate: RetirementCertificate) -> dict[str, object]:
 
 def certificate_verify(*, certificate: RetirementCertificate) -> CertificateVerification:
     """Re-hash the certificate's ledger entry, compare it with the certificate and check its
-    inclusion proof against the first checkpoint covering it (stored now if none does yet)."""
+    inclusion proof against the first checkpoint covering it. Reads only: the public check never
+    writes, so a retirement not yet checkpointed (one is stored as the retirement commits) says so."""
     entry = certificate.ledger_entry
     recomputed = entry_hash(seq=entry.seq, prev_hash=bytes(entry.prev_hash), canonical=entry.canonical.encode())
     try:
@@ -151,7 +152,7 @@ def certificate_verify(*, certificate: RetirementCertificate) -> CertificateVeri
     except (ValueError, KeyError, TypeError):  # the canonical text is no longer a JSON entry at all
         payload = None
 
-    checkpoint = certificate_checkpoint_ensure(seq=entry.seq)
+    checkpoint = checkpoint_covering(seq=entry.seq)
     proof = proof_ok = None
     if checkpoint is not None:
         proof = inclusion_proof_for(seq=entry.seq, checkpoint=checkpoint)
@@ -175,8 +176,8 @@ def certificate_verify(*, certificate: RetirementCertificate) -> CertificateVeri
             check_inclusion(
                 proof_ok=proof_ok,
                 checkpoint_size=checkpoint.size if checkpoint else None,
-                reason="No checkpoint covers this entry: the registry refuses to checkpoint a ledger whose "
-                "entries no longer hash to their chain.",
+                reason="No checkpoint covers this entry yet: checkpoints are stored as each retirement commits, "
+                "and the registry refuses to checkpoint a ledger whose entries no longer hash to their chain.",
             ),
         )
     )

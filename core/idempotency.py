@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -93,17 +94,19 @@ def _claim_key(request: Request, *, key: str, fingerprint: str) -> int | Idempot
     """Claim ``key`` for this request (the new record's id), or the live record that already holds it.
 
     A record past ``IDEMPOTENCY_TTL`` that the purge has not deleted yet no longer holds its key."""
-    user = request.user
+    user_id = request.user.pk
+    if user_id is None:  # the decorated views require authentication; this is that check once more
+        raise exceptions.NotAuthenticated()
     now = timezone.now()
     if (record_id := _insert_claim(request, key=key, fingerprint=fingerprint, now=now)) is not None:
         return record_id
-    existing = IdempotencyRecord.objects.get(user=user, key=key)
+    existing = IdempotencyRecord.objects.get(user_id=user_id, key=key)
     if existing.created_at >= now - settings.IDEMPOTENCY_TTL:
         return existing
     existing.delete()
     if (record_id := _insert_claim(request, key=key, fingerprint=fingerprint, now=now)) is not None:
         return record_id
-    return IdempotencyRecord.objects.get(user=user, key=key)  # a concurrent request re-claimed it
+    return IdempotencyRecord.objects.get(user_id=user_id, key=key)  # a concurrent request re-claimed it
 
 
 def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:

@@ -132,7 +132,10 @@ def _insert_from_entry(row: EntryRow) -> tuple[str, list[Any]]:
     fields named in ``row.from_entry`` from the append's result ``e``."""
     obj = row.row
     meta = obj._meta
-    quote = connection.ops.quote_name
+
+    def quote(name: str | None) -> str:  # concrete fields and tables always have a name
+        return connection.ops.quote_name(str(name))
+
     columns, values, params = [], [], []
     for model_field in meta.concrete_fields:
         if model_field.primary_key and obj.pk is None:

@@ -1,8 +1,8 @@
-"""Which ledger tables are append-only on PostgreSQL, and the SQL that suspends and restores that.
+"""Which ledger tables are append-only on PostgreSQL, and the triggers that make them so.
 
 The triggers (migration 0002) are ``ENABLE ALWAYS``: ``session_replication_role = replica`` does not
-skip them. Only a table owner or superuser can ``ALTER TABLE ... DISABLE TRIGGER`` — which is how the
-tamper tests act as an attacker, and how the test suite's flush empties the tables between tests.
+skip them. Only a table owner or superuser can ``ALTER TABLE ... DISABLE TRIGGER``; the application's
+role (``manage.py postgres_app_role``) is neither.
 """
 
 APPEND_ONLY_TABLES = (
@@ -23,13 +23,3 @@ TRIGGERS = {
         "ledger_creditblock_no_truncate",
     ),
 }
-
-
-def suspend_sql(tables=None) -> list[str]:
-    return [f"ALTER TABLE {table} DISABLE TRIGGER {name}" for table in tables or TRIGGERS for name in TRIGGERS[table]]
-
-
-def restore_sql(tables=None) -> list[str]:
-    return [
-        f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}" for table in tables or TRIGGERS for name in TRIGGERS[table]
-    ]

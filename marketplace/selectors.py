@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Q, QuerySet, Sum, Value, When
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
@@ -123,7 +123,7 @@ def listing_get_for(*, organization: Organization, listing_id: int) -> Listing:
 
 
 def order_list_for(*, organization: Organization, side: str | None = None) -> QuerySet[Order]:
-    """Orders where the organisation bought or sold, newest first, each annotated with ``side``."""
+    """Orders where the organisation bought or sold, newest first, ``side`` is the serializer's."""
     if side == "buy":
         mine = Q(buyer=organization)
     elif side == "sell":
@@ -132,9 +132,6 @@ def order_list_for(*, organization: Organization, side: str | None = None) -> Qu
         mine = Q(buyer=organization) | Q(seller=organization)
     return (
         Order.objects.filter(mine)
-        .annotate(
-            side=Case(When(buyer=organization, then=Value("buy")), default=Value("sell"), output_field=CharField())
-        )
         .select_related("listing__project", "buyer", "seller", "ledger_entry")
         .defer("ledger_entry__canonical", "listing__project__description")
         .order_by("-created_at", "-id")
@@ -150,7 +147,7 @@ def order_get_for(*, organization: Organization, order_id: uuid.UUID) -> Order:
 
 
 def transfer_list_for(*, organization: Organization, direction: str | None = None) -> QuerySet[Transfer]:
-    """Transfers the organisation sent or received, newest first, each annotated with ``direction``."""
+    """Transfers the organisation sent or received, newest first, ``direction`` is the serializer's."""
     if direction == "sent":
         mine = Q(sender=organization)
     elif direction == "received":
@@ -159,11 +156,6 @@ def transfer_list_for(*, organization: Organization, direction: str | None = Non
         mine = Q(sender=organization) | Q(recipient=organization)
     return (
         Transfer.objects.filter(mine)
-        .annotate(
-            direction=Case(
-                When(sender=organization, then=Value("sent")), default=Value("received"), output_field=CharField()
-            )
-        )
         .select_related("sender", "recipient", "project", "ledger_entry")
         .defer("ledger_entry__canonical", "project__description")
         .order_by("-created_at", "-id")

@@ -224,7 +224,7 @@ class OrderOutputSerializer(serializers.Serializer):
     instance, and the buy renders this while its transaction still holds the ledger head lock."""
 
     id = serializers.UUIDField()
-    side = serializers.ChoiceField(choices=[("buy", "buy"), ("sell", "sell")])
+    side = serializers.SerializerMethodField()
     listing = serializers.IntegerField(source="listing_id")
     project = MarketplaceProjectOutputSerializer(source="listing.project")
     vintage = serializers.IntegerField(source="listing.vintage")
@@ -242,9 +242,14 @@ class OrderOutputSerializer(serializers.Serializer):
     ledger_entry = TradeLedgerEntryOutputSerializer(help_text="The `trade` entry.")
     created_at = serializers.DateTimeField()
 
+    @extend_schema_field(serializers.ChoiceField(choices=[("buy", "buy"), ("sell", "sell")]))
+    def get_side(self, order: Order) -> str:
+        """``buy`` when the organisation in the context bought, ``sell`` when it sold."""
+        return "buy" if order.buyer_id == self.context["organization"].pk else "sell"
+
     @extend_schema_field(OrganizationSummarySerializer)
     def get_counterparty(self, order: Order) -> dict:
-        other = order.seller if order.side == "buy" else order.buyer  # type: ignore[attr-defined]  # annotated
+        other = order.seller if self.get_side(order) == "buy" else order.buyer
         return {"id": other.pk, "name": other.name, "country": str(other.country)}
 
     @extend_schema_field(TradeBlockOutputSerializer(many=True))
@@ -270,7 +275,7 @@ class TransferListInputSerializer(serializers.Serializer):
 
 
 class TransferOutputSerializer(serializers.ModelSerializer):
-    direction = serializers.ChoiceField(choices=[("sent", "sent"), ("received", "received")], read_only=True)
+    direction = serializers.SerializerMethodField()
     from_organization = OrganizationSummarySerializer(source="sender", read_only=True)
     to_organization = OrganizationSummarySerializer(source="recipient", read_only=True)
     project = ProjectSummarySerializer(read_only=True)
@@ -293,6 +298,11 @@ class TransferOutputSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=[("sent", "sent"), ("received", "received")]))
+    def get_direction(self, transfer: Transfer) -> str:
+        """``sent`` when the organisation in the context sent it, ``received`` otherwise."""
+        return "sent" if transfer.sender_id == self.context["organization"].pk else "received"
 
     @extend_schema_field(TradeBlockOutputSerializer(many=True))
     def get_blocks(self, transfer: Transfer) -> list[dict]:

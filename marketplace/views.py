@@ -11,7 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import request_user
+from accounts.api import OrganizationApiMixin
+from core.filters import query_filters
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from marketplace.models import Listing, Order, Transfer
 from marketplace.selectors import (
@@ -42,14 +43,6 @@ from marketplace.serializers import (
 from marketplace.services import listing_buy, listing_create, listing_withdraw, transfer_create
 
 
-def _query_filters(serializer_class, request: Request) -> dict:
-    """Validated query filters; an empty parameter (``?country=``) means no filter, a bad one is a 400."""
-    present = {key: value for key, value in request.query_params.items() if value != ""}
-    filters = serializer_class(data=present)
-    filters.is_valid(raise_exception=True)
-    return filters.validated_data
-
-
 class NeverCachedMixin:
     """Nothing public here may be cached: a cached page would go on offering credits already sold."""
 
@@ -71,7 +64,7 @@ class MarketplaceListApi(NeverCachedMixin, ListAPIView):
     queryset = Listing.objects.none()  # list() reads rows and their count through the selectors
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        filters = _query_filters(MarketplaceListInputSerializer, request)
+        filters = query_filters(MarketplaceListInputSerializer, request)
         ordering = filters.pop("ordering")
         rows = marketplace_listing_list(ordering=ordering, **filters)
         page = self.paginate_queryset(cast(QuerySet, _Counted(rows, marketplace_listing_count(**filters)))) or []
@@ -108,17 +101,15 @@ class MarketplaceDetailApi(NeverCachedMixin, APIView):
 
 
 @extend_schema(tags=["marketplace"])
-class ListingListCreateApi(ListAPIView):
+class ListingListCreateApi(OrganizationApiMixin, ListAPIView):
     """Your organisation's listings in every status (GET), or a new one (POST)."""
 
     serializer_class = ListingOutputSerializer
+    queryset = Listing.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Listing.objects.none()
+    def scoped_queryset(self):
         return listing_list_for(
-            organization=request_user(self.request).organization,
-            **_query_filters(ListingListInputSerializer, self.request),
+            organization=self.organization, **query_filters(ListingListInputSerializer, self.request)
         )
 
     @extend_schema(parameters=[ListingListInputSerializer])
@@ -138,7 +129,7 @@ class ListingListCreateApi(ListAPIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         listing = listing_create(
-            seller=request_user(request).organization,
+            seller=self.organization,
             block_id=data["block"],
             quantity_kg=data["quantity_kg"],
             price_per_tonne=data["price_per_tonne"],
@@ -148,24 +139,24 @@ class ListingListCreateApi(ListAPIView):
 
 
 @extend_schema(tags=["marketplace"])
-class ListingDetailApi(APIView):
+class ListingDetailApi(OrganizationApiMixin, APIView):
     @extend_schema(responses={200: ListingOutputSerializer})
     def get(self, request: Request, listing_id: int) -> Response:
         """One of your listings (another organisation's is 404)."""
-        listing = listing_get_for(organization=request_user(request).organization, listing_id=listing_id)
+        listing = listing_get_for(organization=self.organization, listing_id=listing_id)
         return Response(ListingOutputSerializer(listing).data)
 
     @extend_schema(responses={204: OpenApiResponse(description="Withdrawn; the unsold rest is available again.")})
     def delete(self, request: Request, listing_id: int) -> Response:
         """Withdraw your listing: what is unsold returns to `available`. A closed listing is 409."""
-        listing_withdraw(seller=request_user(request).organization, listing_id=listing_id)
+        listing_withdraw(seller=self.organization, listing_id=listing_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- buying and orders ----------------------------------------------------------------------
 
 
-class BuyApi(APIView):
+class BuyApi(OrganizationApiMixin, APIView):
     @extend_schema(
         tags=["marketplace"],
         request=BuyInputSerializer,
@@ -180,52 +171,46 @@ class BuyApi(APIView):
         payload = BuyInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         order = listing_buy(
-            buyer=request_user(request).organization,
+            buyer=self.organization,
             listing_id=payload.validated_data["listing"],
             quantity_kg=payload.validated_data["quantity_kg"],
         )
-        order.side = "buy"  # type: ignore[attr-defined]  # as order_list_for annotates it
-        return Response(OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+        context = {"organization": self.organization}
+        return Response(OrderOutputSerializer(order, context=context).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["marketplace"], parameters=[OrderListInputSerializer])
-class OrderListApi(ListAPIView):
+class OrderListApi(OrganizationApiMixin, ListAPIView):
     """Trades where your organisation bought or sold, newest first; `side` says which."""
 
     serializer_class = OrderOutputSerializer
+    queryset = Order.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Order.objects.none()
-        return order_list_for(
-            organization=request_user(self.request).organization,
-            **_query_filters(OrderListInputSerializer, self.request),
-        )
+    def scoped_queryset(self):
+        return order_list_for(organization=self.organization, **query_filters(OrderListInputSerializer, self.request))
 
 
-class OrderDetailApi(APIView):
+class OrderDetailApi(OrganizationApiMixin, APIView):
     @extend_schema(tags=["marketplace"], responses={200: OrderOutputSerializer})
     def get(self, request: Request, order_id: uuid.UUID) -> Response:
         """One of your orders (anyone else's is 404)."""
-        order = order_get_for(organization=request_user(request).organization, order_id=order_id)
-        return Response(OrderOutputSerializer(order).data)
+        order = order_get_for(organization=self.organization, order_id=order_id)
+        return Response(OrderOutputSerializer(order, context={"organization": self.organization}).data)
 
 
 # --- transfers ------------------------------------------------------------------------------
 
 
 @extend_schema(tags=["credits"])
-class TransferListCreateApi(ListAPIView):
+class TransferListCreateApi(OrganizationApiMixin, ListAPIView):
     """Transfers your organisation sent or received (GET), or a new one (POST)."""
 
     serializer_class = TransferOutputSerializer
+    queryset = Transfer.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Transfer.objects.none()
+    def scoped_queryset(self):
         return transfer_list_for(
-            organization=request_user(self.request).organization,
-            **_query_filters(TransferListInputSerializer, self.request),
+            organization=self.organization, **query_filters(TransferListInputSerializer, self.request)
         )
 
     @extend_schema(parameters=[TransferListInputSerializer])
@@ -244,18 +229,18 @@ class TransferListCreateApi(ListAPIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         transfer = transfer_create(
-            sender=request_user(request).organization,
+            sender=self.organization,
             block_id=data["block"],
             quantity_kg=data["quantity_kg"],
             to_organization_id=data["to_organization"],
         )
-        transfer.direction = "sent"  # type: ignore[attr-defined]  # as transfer_list_for annotates it
-        return Response(TransferOutputSerializer(transfer).data, status=status.HTTP_201_CREATED)
+        context = {"organization": self.organization}
+        return Response(TransferOutputSerializer(transfer, context=context).data, status=status.HTTP_201_CREATED)
 
 
-class TransferDetailApi(APIView):
+class TransferDetailApi(OrganizationApiMixin, APIView):
     @extend_schema(tags=["credits"], responses={200: TransferOutputSerializer})
     def get(self, request: Request, transfer_id: uuid.UUID) -> Response:
         """One transfer your organisation sent or received (anyone else's is 404)."""
-        transfer = transfer_get_for(organization=request_user(request).organization, transfer_id=transfer_id)
-        return Response(TransferOutputSerializer(transfer).data)
+        transfer = transfer_get_for(organization=self.organization, transfer_id=transfer_id)
+        return Response(TransferOutputSerializer(transfer, context={"organization": self.organization}).data)

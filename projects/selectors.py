@@ -13,14 +13,6 @@ def project_list_for(*, user: User) -> QuerySet[Project]:
     return projects.filter(owner=user.organization_id)
 
 
-def project_get_for(*, user: User, project_id: int) -> Project:
-    """One project the user may see; another organisation's project does not exist for them (404)."""
-    project = project_list_for(user=user).filter(pk=project_id).first()
-    if project is None:
-        raise ProjectNotFoundError()
-    return project
-
-
 def project_owned_by(*, organization_id: int, project_id: int) -> Project:
     """One of the organisation's own projects (verifiers too act only on their own here); 404 otherwise."""
     project = Project.objects.filter(pk=project_id, owner=organization_id).first()

@@ -36,7 +36,8 @@ def _let_flush_empty_the_ledger():
     statement, in the same transaction, as an operator resetting a database would."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
-    from ledger.immutability import TRIGGERS, restore_sql, suspend_sql
+    from ledger.immutability import TRIGGERS
+    from tests.ledger.tamper import restore_sql, suspend_sql
 
     sql_flush = DatabaseOperations.sql_flush
 

@@ -297,13 +297,6 @@ class IssuanceOutputSerializer(serializers.Serializer):
 ISSUANCE_HELP = "Null until credits are issued (when the claim is approved, in the same transaction)."
 
 
-class EvidenceItemOutputSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = EvidenceItem
-        fields = ["kind", "period_start", "period_end", "quantity", "unit", "reference"]
-        read_only_fields = fields
-
-
 class ReductionClaimOutputSerializer(serializers.ModelSerializer):
     verification = VerificationOutputSerializer(source="assessment", read_only=True)
     issuance = IssuanceOutputSerializer(read_only=True, allow_null=True, help_text=ISSUANCE_HELP)

@@ -4,7 +4,7 @@ import re
 
 from django.template.loader import render_to_string
 
-from certificates.verification import Check, Verification
+from certificates.checks import Check, Verification
 from tests.certificates.factories import CertificateFactsFactory
 
 PASSED = Verification((Check("entry_hash", True, "The hash recomputes."),))

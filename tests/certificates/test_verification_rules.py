@@ -2,7 +2,7 @@
 
 import pytest
 
-from certificates.verification import (
+from certificates.checks import (
     Verification,
     check_entry_hash,
     check_entry_matches_certificate,

@@ -27,11 +27,19 @@ def page_url(certificate) -> str:
 
 
 @pytest.fixture
-def certificate(db):
+def uncheckpointed_certificate(db):
+    """A retirement whose after-commit checkpoint has not run (test transactions never commit)."""
     organization = UserFactory.create().organization
     block = issue(owner=organization, quantity_kg=1000, buffer_share=Decimal(0)).owner_block
     issue(owner=organization, quantity_kg=500)  # one more entry, so the proof has an audit path to check
     return retire(organization=organization, block=block, quantity_kg=250, beneficiary="Acme Widgets Pvt Ltd")
+
+
+@pytest.fixture
+def certificate(uncheckpointed_certificate):
+    """A retirement as it is once committed: the checkpoint stored on commit covers it."""
+    certificate_checkpoint_ensure(seq=uncheckpointed_certificate.ledger_entry_id)
+    return uncheckpointed_certificate
 
 
 def forge_quantity(certificate, *, rehash: bool) -> None:
@@ -130,14 +138,19 @@ def test_a_checkpoint_covering_the_retirement_is_stored_after_commit(django_capt
 
 
 @pytest.mark.django_db
-def test_verification_stores_a_checkpoint_on_demand_when_none_covers_the_entry(api_client, certificate):
-    # Test transactions never commit, so the after-commit checkpoint did not run.
+def test_the_public_check_never_writes_a_checkpoint_it_says_the_proof_is_pending(
+    api_client, uncheckpointed_certificate
+):
+    certificate = uncheckpointed_certificate
     assert checkpoint_covering(seq=certificate.ledger_entry_id) is None
 
     data = api_client.get(verify_url(certificate)).json()
 
-    assert data["valid"] is True
-    assert Checkpoint.objects.filter(size__gte=certificate.ledger_entry_id).count() == 1
+    assert data["valid"] is False
+    assert checks(data) == {"entry_hash": True, "entry_matches_certificate": True, "inclusion_proof": False}
+    detail = next(check["detail"] for check in data["checks"] if check["name"] == "inclusion_proof")
+    assert "No checkpoint covers this entry yet" in detail
+    assert not Checkpoint.objects.exists()
 
 
 @pytest.mark.django_db
@@ -167,8 +180,10 @@ def test_forged_and_rehashed_entry_fails_its_proof_and_the_certified_hash(api_cl
 
 
 @pytest.mark.django_db
-def test_forgery_before_any_checkpoint_gets_no_proof(api_client, certificate):
+def test_forgery_before_any_checkpoint_gets_no_proof(api_client, uncheckpointed_certificate):
+    certificate = uncheckpointed_certificate
     forge_quantity(certificate, rehash=False)
+    assert certificate_checkpoint_ensure(seq=certificate.ledger_entry_id) is None
 
     data = api_client.get(verify_url(certificate)).json()
 
@@ -179,10 +194,12 @@ def test_forgery_before_any_checkpoint_gets_no_proof(api_client, certificate):
 
 
 @pytest.mark.django_db
-def test_rehashed_forgery_of_the_newest_entry_is_caught_by_the_certified_hash(api_client, certificate):
-    # Nothing follows the entry and no checkpoint covers it yet, so the chain and a checkpoint made
-    # now both accept the forgery; the hash recorded on (and printed on) the certificate does not.
+def test_rehashed_forgery_of_the_newest_entry_is_caught_by_the_certified_hash(api_client, uncheckpointed_certificate):
+    # Forged before any checkpoint covered it: nothing follows the entry, so the chain and the next
+    # checkpoint both accept the forgery; the hash recorded on (and printed on) the certificate does not.
+    certificate = uncheckpointed_certificate
     forge_quantity(certificate, rehash=True)
+    certificate_checkpoint_ensure(seq=certificate.ledger_entry_id)
 
     data = api_client.get(verify_url(certificate)).json()
 

@@ -5,7 +5,18 @@ from contextlib import contextmanager
 from django.db import connection
 
 from ledger.hashing import entry_hash
-from ledger.immutability import restore_sql, suspend_sql
+from ledger.immutability import TRIGGERS
+
+
+def suspend_sql(tables=None) -> list[str]:
+    """The statements a table owner or superuser runs to switch the append-only triggers off."""
+    return [f"ALTER TABLE {table} DISABLE TRIGGER {name}" for table in tables or TRIGGERS for name in TRIGGERS[table]]
+
+
+def restore_sql(tables=None) -> list[str]:
+    return [
+        f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}" for table in tables or TRIGGERS for name in TRIGGERS[table]
+    ]
 
 
 @contextmanager

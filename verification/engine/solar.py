@@ -88,17 +88,6 @@ def clear_sky_irradiation(latitude: float, start: date, end: date) -> float:
     return total
 
 
-def daily_clear_sky_series(latitude: float, start: date, end: date) -> np.ndarray:
-    """Per-day clear-sky horizontal irradiation from ``start`` to ``end`` inclusive (kWh/m²)."""
-    parts = []
-    for year in range(start.year, end.year + 1):
-        daily = _daily_clear_sky_kwh_m2(round(latitude * 10), year)
-        first = start if start.year == year else date(year, 1, 1)
-        last = end if end.year == year else date(year, 12, 31)
-        parts.append(daily[first.timetuple().tm_yday - 1 : last.timetuple().tm_yday])
-    return np.concatenate(parts)
-
-
 def ceiling_latitude(country: str, latitude: float | None) -> tuple[float, bool]:
     """The latitude the ceiling is computed at, and whether it is the site's own."""
     if latitude is not None:

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.api import OrganizationApiMixin
 from accounts.permissions import IsVerifier
 from core.filters import query_filters
+from core.routers import ReplicaReadsMixin
 from ledger.audit import ledger_verify
 from ledger.models import CreditBlock, LedgerEntry
 from ledger.selectors import entries_list, entry_get, holdings_list_for, inclusion_proof_for, ledger_head_get
@@ -38,7 +39,7 @@ class HoldingListApi(OrganizationApiMixin, ListAPIView):
 
 
 @extend_schema(tags=["ledger"], parameters=[LedgerEntryListInputSerializer])
-class LedgerEntryListApi(ListAPIView):
+class LedgerEntryListApi(ReplicaReadsMixin, ListAPIView):
     """Public: the hash chain in `seq` order; filter by `serial` and `kind`."""
 
     serializer_class = LedgerEntryOutputSerializer
@@ -49,7 +50,7 @@ class LedgerEntryListApi(ListAPIView):
 
 
 @extend_schema(tags=["ledger"])
-class LedgerEntryDetailApi(RetrieveAPIView):
+class LedgerEntryDetailApi(ReplicaReadsMixin, RetrieveAPIView):
     """Public: one entry."""
 
     serializer_class = LedgerEntryOutputSerializer

@@ -14,6 +14,7 @@ Nothing raises.
 import enum
 import logging
 import threading
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,14 @@ class ShapedFont(TTFont):
     def advance(self, glyph: int) -> float:
         """The glyph's advance width in thousandths of the font size."""
         return self.hb_font.get_glyph_h_advance(glyph) * 1000 / self.upem
+
+    def presentation_form(self, glyph: int, text: str) -> str | None:
+        """The one character the font's own cmap gives ``glyph`` when it is a compatibility form of
+        ``text`` (U+FEFB ARABIC LIGATURE LAM WITH ALEF for the lam-alef glyph), else ``None``."""
+        for value in self.face.glyphToChar.get(glyph, ()):
+            if value in self.covered and unicodedata.normalize("NFKC", chr(value)) == text:
+                return chr(value)
+        return None
 
     def glyph_code(self, glyph: int, text: str) -> str:
         """The character that draws ``glyph`` and extracts as ``text``."""
@@ -218,7 +227,10 @@ class FontSet:
         except Exception as error:  # a missing or broken font file must not stop a PDF from rendering
             logger.warning("PDF font %s cannot be read (%r); its script prints in a fallback font", path, error)
             return None
-        pdfmetrics.registerFont(font)
+        # Registered by name: pdfmetrics.registerFont would map this font onto any TrueType font
+        # registered before with the same face name (a plain TTFont of DejaVuSans.ttf, or another
+        # FontSet's), whose codes are not this font's, and every shaped glyph would print as a box.
+        pdfmetrics._fonts[font.fontName] = font
         return font
 
 

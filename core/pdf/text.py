@@ -44,6 +44,7 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 
 from core.pdf.fonts import FONTS, FontSet, Script, ShapedFont
 
@@ -105,6 +106,7 @@ class Run:
     font: str
     text: str
     advance: float
+    actual_text: tuple[tuple[int, int, str], ...] = ()  # (first glyph, end, text) of clusters to tag
 
 
 @dataclass(frozen=True)
@@ -182,10 +184,10 @@ def _scripts(text: str, fonts: FontSet, bold: bool) -> tuple[list[Script], str]:
             script = next((s for s in candidates if _covers(fonts, s, bold, char)), Script.LATIN)
         if not _covers(fonts, script, bold, char):
             other = next((s for s in Script if _covers(fonts, s, bold, char)), None)
-            if other is None:
-                missing.append(char)
-            else:
+            if other is not None:
                 script = other
+            elif not _is_cp1252(char):  # the standard fonts still print Windows-1252
+                missing.append(char)
         scripts.append(script)
     return scripts, "".join(missing)
 
@@ -232,11 +234,23 @@ def _visual_order(levels: Sequence[int]) -> list[int]:
     return order
 
 
+def _cluster_texts(text: str, glyphs: int, rtl: bool) -> list[str]:
+    """What each glyph of a cluster extracts as, in the order the glyphs are drawn: one character
+    each, the last glyph the rest, so reading the glyphs left to right gives ``text`` (right to
+    left, for right-to-left text). Glyphs beyond the characters extract as nothing."""
+    parts = [*text[: glyphs - 1], text[glyphs - 1 :]] if glyphs <= len(text) else [*text, *[""] * (glyphs - len(text))]
+    return parts[::-1] if rtl else parts
+
+
 def _shape(font: ShapedFont, text: str, rtl: bool) -> Run:
     """HarfBuzz's glyphs for ``text`` as reportlab shaped text, in visual order.
 
-    The first glyph of each cluster extracts as the cluster's characters and the others as nothing,
-    so "कि" (drawn vowel sign first) still extracts as "कि"."""
+    Each glyph extracts as part of its cluster's characters (:func:`_cluster_texts`), so "कि",
+    drawn vowel sign first, still extracts as "कि". Where that cannot be exact, the cluster also
+    carries its text as an ``/ActualText`` span, which PDF readers that reorder right-to-left text
+    (PDFium, Acrobat, poppler) take instead: a cluster with more glyphs than characters (Thai ำ is
+    drawn as two), and a right-to-left cluster of several characters (the lam-alef ligature, a
+    letter with its vowel marks), whose characters such a reader would otherwise reverse."""
     buffer = hb.Buffer()
     buffer.add_codepoints([ord(char) for char in text])
     buffer.direction = "rtl" if rtl else "ltr"
@@ -249,22 +263,32 @@ def _shape(font: ShapedFont, text: str, rtl: bool) -> Run:
     scale = 1000 / font.upem
     codes: list[str] = []
     data: list[ShapeData] = []
-    previous = None
-    for info, position in zip(infos, positions, strict=True):
-        extracted = text[info.cluster : ends[info.cluster]] if info.cluster != previous else ""
-        previous = info.cluster
-        codes.append(font.glyph_code(info.codepoint, extracted))
-        data.append(
-            ShapeData(
-                info.cluster,
-                position.x_advance * scale,
-                position.y_advance * scale,
-                position.x_offset * scale,
-                position.y_offset * scale,
-                font.advance(info.codepoint),
+    spans: list[tuple[int, int, str]] = []
+    first = 0
+    for cluster, members in itertools.groupby(range(len(infos)), key=lambda index: infos[index].cluster):
+        glyphs = len(list(members))
+        characters = text[cluster : ends[cluster]]
+        texts = _cluster_texts(characters, glyphs, rtl)
+        if glyphs > len(characters) and not rtl:
+            spans.append((first, first + glyphs, characters))
+        if glyphs == 1 and rtl and len(characters) > 1:
+            texts = [font.presentation_form(infos[first].codepoint, characters) or characters]
+        for index, extracted in enumerate(texts, start=first):
+            info, position = infos[index], positions[index]
+            codes.append(font.glyph_code(info.codepoint, extracted))
+            data.append(
+                ShapeData(
+                    info.cluster,
+                    position.x_advance * scale,
+                    position.y_advance * scale,
+                    position.x_offset * scale,
+                    position.y_offset * scale,
+                    font.advance(info.codepoint),
+                )
             )
-        )
-    return Run(font.fontName, ShapedStr("".join(codes), shapeData=data), sum(d.x_advance for d in data))
+        first += glyphs
+    shaped = ShapedStr("".join(codes), shapeData=data)
+    return Run(font.fontName, shaped, sum(d.x_advance for d in data), tuple(spans))
 
 
 def _base_font(font: str | None, bold: bool) -> str:
@@ -288,7 +312,8 @@ def _layout(text: str, bold: bool, font: str, fonts: FontSet) -> Line:
     scripts, missing = _scripts(text, fonts, bold)
     if missing:
         logger.warning(
-            "No PDF font has %s; they print as boxes", ", ".join(sorted({f"U+{ord(c):04X}" for c in missing}))
+            "No PDF font has %s: they print as boxes, or as ? without DejaVu Sans",
+            ", ".join(sorted({f"U+{ord(c):04X}" for c in missing})),
         )
     # A Latin stretch that Windows-1252 encodes stays in the standard font, like the rest of the page.
     keys: list[Script | None] = []
@@ -360,9 +385,31 @@ def draw_string(
     text_object = canvas.beginText(_aligned(x, width, align), y)
     for run in line.runs:
         text_object.setFont(run.font, size)
-        text_object.textOut(run.text)
+        _text_out(text_object, run)
     canvas.drawText(text_object)
     return width
+
+
+def _text_out(text_object: PDFTextObject, run: Run) -> None:
+    """Write the run's glyphs, clusters listed in ``actual_text`` inside an ``/ActualText`` span
+    (reportlab has no call for marked content, so the operators go into the text object's code)."""
+    done = 0
+    for start, end, text in run.actual_text:
+        if start > done:
+            _glyphs_out(text_object, run.text[done:start])
+        text_object._code.append(f"/Span <</ActualText <FEFF{text.encode('utf-16-be').hex().upper()}>>> BDC")
+        _glyphs_out(text_object, run.text[start:end])
+        text_object._code.append("EMC")
+        done = end
+    if done < len(run.text):
+        _glyphs_out(text_object, run.text[done:])
+
+
+def _glyphs_out(text_object: PDFTextObject, glyphs: str) -> None:
+    # reportlab's shaped output fails (IndexError in setRise) when a piece starts with a raised
+    # glyph and has nothing written before it; forgetting the current subset makes it write Tf first.
+    text_object._curSubset = -1
+    text_object.textOut(glyphs)
 
 
 def _aligned(x: float, width: float, align: Align) -> float:

@@ -484,6 +484,8 @@ def wrap(
     def fits(line: str) -> bool:
         return string_width(line, size, bold, font=base, fonts=fonts) <= width
 
+    if fits(text.strip()):  # most names and values: one layout, no break to look for
+        return [text.strip()]
     lines: list[str] = []
     current = ""
     for piece in _breaks(text):

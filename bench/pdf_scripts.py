@@ -22,6 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import common
 from bench.certificates_pdf import sample_facts
 from bench.common import percentile
 from certificates.facts import CertificateFacts
@@ -86,6 +87,8 @@ def main() -> None:
         return
 
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}")
+    lines: list[str] = []
+    summary: dict[str, float | str] = {}
     firsts = [
         float(
             subprocess.run(
@@ -94,12 +97,19 @@ def main() -> None:
         )
         for _ in range(3)
     ]
-    print(f"first render of a fresh process (mixed scripts, fonts read): median {statistics.median(firsts):.1f} ms")
+    summary["first_render_ms"] = statistics.median(firsts)
+    lines.append(
+        f"first render of a fresh process (mixed scripts, fonts read): median {summary['first_render_ms']:.1f} ms"
+    )
+    print(lines[-1])
     for case in CASES:
         time_case(case, runs=1, renders=5)  # warm-up: fonts read, caches filled
         p50, p95 = time_case(case, runs=args.runs, renders=args.renders)
         size = len(certificate_pdf_render(facts_for(case, 0)))
-        print(f"{case:<28} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  {size / 1024:6.1f} KiB")
+        summary[f"{case} p50_ms"] = p50
+        lines.append(f"{case:<28} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  {size / 1024:6.1f} KiB")
+        print(lines[-1])
+    common.save_report("pdf_scripts", "\n".join(lines), summary)
 
 
 if __name__ == "__main__":

@@ -211,14 +211,14 @@ class FontSet:
         return None
 
     def _load(self, file: str) -> ShapedFont | None:
-        try:
-            return self._loaded[file]
-        except KeyError:
-            pass
-        with self._lock:
-            if file not in self._loaded:
-                self._loaded[file] = self._read(file)
-        return self._loaded[file]
+        if file not in self._loaded:
+            with self._lock:
+                if file not in self._loaded:
+                    self._loaded[file] = self._read(file)
+        font = self._loaded[file]
+        if font is not None and pdfmetrics._fonts.get(font.fontName) is not font:
+            _register(font)  # reportlab's registry was reset (its test helpers do) or overwritten
+        return font
 
     def _read(self, file: str) -> ShapedFont | None:
         path = self.directory / file
@@ -227,11 +227,15 @@ class FontSet:
         except Exception as error:  # a missing or broken font file must not stop a PDF from rendering
             logger.warning("PDF font %s cannot be read (%r); its script prints in a fallback font", path, error)
             return None
-        # Registered by name: pdfmetrics.registerFont would map this font onto any TrueType font
-        # registered before with the same face name (a plain TTFont of DejaVuSans.ttf, or another
-        # FontSet's), whose codes are not this font's, and every shaped glyph would print as a box.
-        pdfmetrics._fonts[font.fontName] = font
+        _register(font)
         return font
+
+
+def _register(font: ShapedFont) -> None:
+    # By name: pdfmetrics.registerFont would map this font onto any TrueType font registered before
+    # with the same face name (a plain TTFont of DejaVuSans.ttf, or another FontSet's), whose codes
+    # are not this font's, and every shaped glyph would print as a box.
+    pdfmetrics._fonts[font.fontName] = font
 
 
 FONTS = FontSet()

@@ -361,6 +361,18 @@ def test_pages_drawn_in_threads_are_the_same_as_drawn_alone():
     assert threaded == alone
 
 
+def test_fonts_are_not_confused_with_other_registrations_of_the_same_face():
+    # reportlab's registerFont maps a second font of an already registered face onto the first:
+    # a plain TTFont of DejaVu Sans registered elsewhere must not swallow the shaped one.
+    pdfmetrics.registerFont(TTFont("PlainDejaVuSans", str(FONT_DIR / "DejaVuSans.ttf")))
+    name = "Łódź Москва Ελλάδα"
+
+    data = one_line(name, fonts=FontSet(prefix="AfterPlain"))
+
+    assert pypdf_text(data).strip() == name
+    assert [glyph for _, glyph in drawn_glyphs(data) if glyph == 0] == []
+
+
 def test_a_missing_font_falls_back_with_a_warning_not_an_error(tmp_path, caplog):
     no_fonts = FontSet(tmp_path / "empty", prefix="Empty")
 

@@ -67,9 +67,9 @@ class ShapedFont(TTFont):
     a Devanagari conjunct is one glyph for three characters, the vowel sign of "कि" is drawn before
     the consonant it follows, an Arabic letter has a different glyph at the start, middle and end of
     a word. So every (glyph, text) pair the shaper produces gets a code of its own, from the private
-    use planes, and ``/ToUnicode`` maps it to that text: the first glyph of a cluster to the
-    cluster's characters in logical order, the others to nothing. Text copied or extracted from the
-    PDF is then the text that was typed, not presentation forms or private-use characters.
+    use planes, and ``/ToUnicode`` maps it to that text: a cluster's characters are spread over its
+    glyphs in the order they are drawn (``core.pdf.text._cluster_texts``). Text copied or extracted
+    from the PDF is then the text that was typed, not private-use characters.
 
     The private codes never reach the PDF, only the subset codes reportlab assigns in order of use
     in each document; so a document's bytes do not depend on what else the process rendered before.
@@ -122,8 +122,8 @@ class ShapedFont(TTFont):
         return code
 
     def _to_unicode(self, name: str, subset: list[int]) -> str:
-        """A ``/ToUnicode`` CMap that maps glyph codes to their text (empty for the second and later
-        glyphs of a cluster) and leaves the ``.notdef`` code 0 unmapped."""
+        """A ``/ToUnicode`` CMap that maps glyph codes to their text (empty for a glyph beyond its
+        cluster's characters) and leaves the ``.notdef`` code 0 unmapped."""
         entries = []
         for code, value in enumerate(subset):
             if value:

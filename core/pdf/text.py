@@ -21,9 +21,10 @@ appear on the page:
 Drawing hands the shaped glyphs to reportlab's own shaped-text output (``ShapedStr``), which writes
 each glyph with HarfBuzz's offsets; :class:`~core.pdf.fonts.ShapedFont` makes the text extractable.
 reportlab's ``drawString(..., shaping=True)`` is not used: without ReportLab's ``rlbidi`` package
-(not on PyPI) it does not shape at all, it has no per-script font fallback, and the private-use
-codes it gives unmapped glyphs leak into ``/ToUnicode`` in the order a process first met them, so
-the same certificate would not give the same bytes.
+(not on PyPI) it does not shape at all. Its ``shapeStr`` does, but with one font per string and no
+bidi, and the private-use codes it gives unmapped glyphs (conjuncts, joined forms) are what the
+text then extracts as, numbered in the order a process first met them: the same certificate would
+not give the same bytes.
 
 Everything here is a pure function of its arguments: the same text gives the same drawing.
 """

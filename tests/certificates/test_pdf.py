@@ -11,6 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from certificates import pdf
 from certificates.facts import BENEFICIARY_MAX_LENGTH, REASON_MAX_LENGTH, format_tonnes
+from core.pdf import string_width, wrap
 from tests.certificates.factories import CertificateFactsFactory
 
 
@@ -162,8 +163,8 @@ def test_longest_accepted_values_fit_above_the_verification_block():
 def test_long_unbroken_names_wrap_inside_the_page():
     facts = CertificateFactsFactory(beneficiary="W" * BENEFICIARY_MAX_LENGTH)
 
-    lines = pdf._wrap(facts.beneficiary, pdf.SANS_BOLD, 14, 400, 10)
+    lines = wrap(facts.beneficiary, 400, 14, font=pdf.SANS_BOLD, max_lines=10)
 
     assert "".join(lines) == facts.beneficiary
-    assert all(pdf.pdfmetrics.stringWidth(line, pdf.SANS_BOLD, 14) <= 400 for line in lines)
+    assert all(string_width(line, 14, font=pdf.SANS_BOLD) <= 400 for line in lines)
     assert pdf.certificate_pdf_render(facts).startswith(b"%PDF-")

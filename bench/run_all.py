@@ -29,6 +29,7 @@ SCRIPTS: tuple[tuple[str, str, str | None, list[str], list[str]], ...] = (
     ("screening", "screening.py", None, [], ["--n", "100"]),
     ("certificates", "certificates_pdf.py", "_cert", [], ["--runs", "1", "--renders", "50"]),
     ("issuance_rows", "issuance_rows.py", "_rows", [], ["--runs", "1"]),
+    ("pdf_scripts", "pdf_scripts.py", None, [], ["--runs", "1", "--renders", "5"]),
 )  # fmt: skip
 
 

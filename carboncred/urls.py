@@ -3,7 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from carboncred.dashboard import DashboardApi
-from certificates.views import certificate_public_page
+from certificates.views import certificate_public_page, certificate_public_pdf
 from core import health
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -25,6 +25,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("certificates/<slug:public_id>/", certificate_public_page, name="certificate-public-page"),
+    path("certificates/<slug:public_id>/pdf/", certificate_public_pdf, name="certificate-public-pdf"),
     path("admin/", admin.site.urls),
 ]
 

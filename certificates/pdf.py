@@ -17,7 +17,8 @@ from certificates.facts import NOT_RECORDED, CertificateFacts
 from core.pdf import draw_string, wrap
 
 # Bump when the layout changes: cached renders are keyed by it. 2: names in any script, shaped.
-LAYOUT_VERSION = 2
+# 3: numbers grouped as on the public page (tonnes with thousands separators, day unpadded).
+LAYOUT_VERSION = 3
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 50
@@ -143,10 +144,13 @@ def _statement(page: _Page, facts: CertificateFacts) -> None:
 
     x = MARGIN + 18
     page.y = top - 34
-    page.text(f"{facts.quantity_t} tCO2e", font=SANS_BOLD, size=30, color=GREEN, x=x)
+    page.text(f"{facts.quantity_t_display} tCO2e", font=SANS_BOLD, size=30, color=GREEN, x=x)
     page.y -= 19
     page.text(
-        f"{facts.quantity_kg:,} kg CO2e  ·  {facts.quantity_kg:,} serial units of 1 kg", size=10, color=MUTED, x=x
+        f"{facts.quantity_kg_display} kg CO2e  ·  {facts.quantity_kg_display} serial units of 1 kg",
+        size=10,
+        color=MUTED,
+        x=x,
     )
     page.y -= 20
     page.text("retired on behalf of", size=10, color=MUTED, x=x)
@@ -187,7 +191,7 @@ def _details(page: _Page, facts: CertificateFacts) -> None:
         "Credits",
         [
             ("Serial range", facts.serial, MONO),
-            ("Serial numbers", f"{facts.serial_start:,} to {facts.serial_end:,} (1 kg CO2e each)", SANS),
+            ("Serial numbers", f"{facts.serial_numbers_display} (1 kg CO2e each)", SANS),
             ("Vintage", str(facts.vintage), SANS),
         ],
     )
@@ -204,7 +208,7 @@ def _details(page: _Page, facts: CertificateFacts) -> None:
     )
     checkpoint = (
         [
-            ("Checkpoint", f"ledger entries 1 to {facts.checkpoint.size:,}", SANS),
+            ("Checkpoint", facts.checkpoint_display or "", SANS),
             ("Checkpoint root", facts.checkpoint.root, MONO),
         ]
         if facts.checkpoint
@@ -215,8 +219,8 @@ def _details(page: _Page, facts: CertificateFacts) -> None:
         "Retirement and ledger",
         [
             ("Retired by", facts.retired_by, SANS),
-            ("Retired on", facts.retired_at.strftime("%d %B %Y, %H:%M UTC"), SANS),
-            ("Ledger entry", f"#{facts.entry_seq:,}", SANS),
+            ("Retired on", facts.retired_at_display, SANS),
+            ("Ledger entry", facts.entry_seq_display, SANS),
             ("Entry hash (SHA-256)", facts.entry_hash, MONO),
             *checkpoint,
         ],
@@ -267,7 +271,7 @@ def certificate_pdf_render(facts: CertificateFacts) -> bytes:
     canvas.setDateFormatter(lambda *_: _pdf_date(facts))
     canvas.setTitle(f"Retirement certificate {facts.serial}")
     canvas.setAuthor("CarbonCred")
-    canvas.setSubject(f"{facts.quantity_t} tCO2e retired on behalf of {facts.beneficiary}")
+    canvas.setSubject(f"{facts.quantity_t_display} tCO2e retired on behalf of {facts.beneficiary}")
     canvas.setCreator("CarbonCred registry")
     canvas.setKeywords(f"carbon credit retirement; {facts.public_id}; ledger entry {facts.entry_seq}")
 

@@ -24,6 +24,11 @@ def certificate_list_for(*, organization: Organization) -> QuerySet[RetirementCe
     )
 
 
+def certificate_list_all() -> QuerySet[RetirementCertificate]:
+    """Every organisation's certificates, for verifiers."""
+    return RetirementCertificate.objects.select_related("organization", "block__project")
+
+
 def certificate_get_public(*, public_id: str) -> RetirementCertificate:
     """Any certificate by its public id, with everything the public page and the PDF show."""
     try:

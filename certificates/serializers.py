@@ -116,6 +116,11 @@ class CertificatePublicOutputSerializer(serializers.Serializer):
         source="facts.screening_version", allow_null=True, help_text="null: not recorded."
     )
     public_url = serializers.URLField(source="facts.public_url")
+    pdf_url = serializers.SerializerMethodField(help_text="The certificate's PDF, public like the certificate.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_pdf_url(self, verification) -> str:
+        return settings.PUBLIC_BASE_URL + reverse("certificate-public-pdf", args=[verification.facts.public_id])
 
 
 class CertificateVerifiedEntryOutputSerializer(serializers.Serializer):

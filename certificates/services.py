@@ -91,12 +91,17 @@ def certificate_checkpoint_ensure(*, seq: int) -> Checkpoint | None:
     return checkpoint_covering(seq=seq)
 
 
-def certificate_pdf(*, certificate: RetirementCertificate) -> bytes:
+def certificate_pdf(*, certificate: RetirementCertificate, store_checkpoint: bool = True) -> bytes:
     """The certificate's PDF, rendered once per layout version and then served from the cache.
 
     The render is deterministic, so a cache miss (another worker, an eviction) gives the same bytes.
+    ``store_checkpoint=False`` (public downloads, which never write) prints the checkpoint that
+    already covers the entry, if any, instead of storing one; once one exists, both give the same file.
     """
-    checkpoint = certificate_checkpoint_ensure(seq=certificate.ledger_entry_id)
+    if store_checkpoint:
+        checkpoint = certificate_checkpoint_ensure(seq=certificate.ledger_entry_id)
+    else:
+        checkpoint = checkpoint_covering(seq=certificate.ledger_entry_id)
     key = f"certificate-pdf:{certificate.public_id}:{LAYOUT_VERSION}:{checkpoint.size if checkpoint else 0}"
     data = cache.get(key)
     if data is None:

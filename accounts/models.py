@@ -22,11 +22,34 @@ class Organization(models.Model):
     sector = models.CharField(max_length=100, blank=True)
     website = models.URLField(blank=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.MEMBER)
+    # The size of the business, for the GHG statement's intensity figures (reports/). Unknown until
+    # the organisation says: null, and the statement says the intensity cannot be computed.
+    employees = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Headcount as the organisation reports it (persons or full-time equivalents)."
+    )
+    annual_revenue = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Annual revenue (turnover), in revenue_currency.",
+    )
+    revenue_currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217 code of annual_revenue.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(annual_revenue__isnull=True) | models.Q(annual_revenue__gte=0),
+                name="organization_revenue_not_negative",
+            ),
+            # A revenue without its currency cannot be read; a currency without a revenue says nothing.
+            models.CheckConstraint(
+                condition=models.Q(annual_revenue__isnull=True, revenue_currency="")
+                | (models.Q(annual_revenue__isnull=False) & ~models.Q(revenue_currency="")),
+                name="organization_revenue_has_currency",
+            ),
             # The registry operator and the buffer pool are singletons.
             models.UniqueConstraint(
                 fields=["kind"], condition=~models.Q(kind="member"), name="organization_one_per_system_kind"

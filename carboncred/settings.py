@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "verification",
     "certificates",
     "marketplace",
+    "reports",
     "carboncred.apps.CarbonCredConfig",
 ]
 
@@ -232,9 +233,17 @@ MINTING_FEE_CURRENCY = env.str("MINTING_FEE_CURRENCY", default="USD")
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/(api|certificates)/.*$"
 # A browser app sends the headers the API documents (Idempotency-Key on buy/retire/transfers, its own
-# X-Request-ID) and reads the ones it answers with (the request id, Retry-After on 429, the PDF's name).
+# X-Request-ID) and reads the ones it answers with (the request id, Retry-After on 429, a file's name).
 CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "x-request-id")
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After", "Content-Disposition"]
+CORS_EXPOSE_HEADERS = [
+    "X-Request-ID",
+    "Retry-After",
+    "Content-Disposition",
+    # The GHG statement PDF: the issued document's id and SHA-256, and its public page once published.
+    "X-Report-Id",
+    "X-Report-SHA256",
+    "X-Report-Verify-URL",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_BODY_BYTES", default=1024 * 1024)
 
 # Served over https (PUBLIC_BASE_URL says so): redirect, HSTS and secure cookies. A local

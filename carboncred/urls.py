@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from carboncred.dashboard import DashboardApi
 from certificates.views import certificate_public_page, certificate_public_pdf
 from core import health
+from reports.views import report_verify_page
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
@@ -14,6 +15,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("verification.urls")),
     path("", include("certificates.urls")),
     path("", include("marketplace.urls")),
+    path("", include("reports.urls")),
     path("dashboard/", DashboardApi.as_view(), name="dashboard"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -26,6 +28,9 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("certificates/<slug:public_id>/", certificate_public_page, name="certificate-public-page"),
     path("certificates/<slug:public_id>/pdf/", certificate_public_pdf, name="certificate-public-pdf"),
+    path("reports/verify/", report_verify_page, name="report-verify-page"),
+    # slug = the alphabet of secrets.token_urlsafe, so nothing else reaches the lookup.
+    path("reports/verify/<slug:token>/", report_verify_page, name="report-verify-token-page"),
     path("admin/", admin.site.urls),
 ]
 

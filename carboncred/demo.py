@@ -7,6 +7,7 @@ serializer and then the service the API calls, so the demo registry is one the A
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -59,11 +60,14 @@ class DemoOrganization:
     person: str
     emissions: tuple[dict[str, Any], ...]
     projects: tuple[DemoProject, ...] = field(default=())
+    # Headcount, annual revenue and its currency (illustrative), for the GHG statement's intensities.
+    size: tuple[int, str, str] | None = None
 
 
 ORGANIZATIONS = (
     DemoOrganization(
         login="sunrise",
+        size=(120, "450000000", "INR"),
         name="Sunrise Textiles Pvt Ltd",
         country="IN",
         sector="textiles",
@@ -106,6 +110,7 @@ ORGANIZATIONS = (
     ),
     DemoOrganization(
         login="bakery",
+        size=(38, "3200000", "GBP"),
         name="Thames Valley Bakery Ltd",
         country="GB",
         sector="food",
@@ -153,6 +158,7 @@ ORGANIZATIONS = (
     ),
     DemoOrganization(
         login="rheinwerk",
+        size=(65, "9800000", "EUR"),
         name="Rheinwerk Metallbau GmbH",
         country="DE",
         sector="metalworking",
@@ -195,6 +201,7 @@ ORGANIZATIONS = (
     ),
     DemoOrganization(
         login="lonestar",
+        size=(22, "2900000", "USD"),
         name="Lone Star Print Co.",
         country="US",
         sector="printing",
@@ -220,6 +227,7 @@ ORGANIZATIONS = (
     ),
     DemoOrganization(
         login="nairobi",
+        size=(45, "180000000", "KES"),
         name="Nairobi Fresh Produce Ltd",
         country="KE",
         sector="agriculture",
@@ -385,6 +393,13 @@ def demo_seed() -> DemoSummary:
         user.save(update_fields=["full_name"])
         users[org.login] = user
         summary.organizations += 1
+        if org.size is not None:
+            # No service edits an organisation's profile yet; these fields carry no rule beyond the
+            # model's constraints.
+            employees, revenue, currency = org.size
+            Organization.objects.filter(pk=user.organization_id).update(
+                employees=employees, annual_revenue=Decimal(revenue), revenue_currency=currency
+            )
         activity = _valid(
             EmissionReportCreateInputSerializer,
             {"period_start": PERIOD[0], "period_end": PERIOD[1], "lines": list(org.emissions)},

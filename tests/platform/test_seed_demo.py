@@ -58,6 +58,9 @@ def test_seed_builds_a_living_registry_through_the_services():
     # A buyer retired credits it bought: the certificate's serials came from another SME's project.
     assert RetirementCertificate.objects.exclude(block__project__owner=F("organization")).exists()
     assert User.objects.get(email=demo.demo_email("verifier")).is_verifier
+    # Every member states its size, so its GHG statement gives intensities.
+    assert not members.filter(employees__isnull=True).exists()
+    assert not members.filter(annual_revenue__isnull=True).exists()
     admin = User.objects.get(email=demo.demo_email("admin"))
     assert admin.is_superuser and admin.check_password(demo.DEMO_PASSWORD)
     # Built by the services: the chain re-hashes and replaying it rebuilds every block.

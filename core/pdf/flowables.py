@@ -39,11 +39,15 @@ class TextBlock(Flowable):
         self.align: Align = align
         self.fonts = fonts
         self.lines: list[str] = []
+        self._wrapped_width: float | None = None
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        self.lines = wrap(
-            self.text, availWidth, self.size, self.bold, font=self.font, max_lines=self.max_lines, fonts=self.fonts
-        )
+        # A table asks every cell its size while it lays out, splits and draws: wrap once per width.
+        if availWidth != self._wrapped_width:
+            self.lines = wrap(
+                self.text, availWidth, self.size, self.bold, font=self.font, max_lines=self.max_lines, fonts=self.fonts
+            )
+            self._wrapped_width = availWidth
         self.width = availWidth
         self.height = len(self.lines) * self.leading
         return self.width, self.height

@@ -18,6 +18,7 @@ How the figures are made (docs/REPORTS.md says it for people):
   31 December (UTC); ``net_kg = total_kg - retired_kg``.
 """
 
+import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -194,7 +195,7 @@ class Statement:
     def empty(self) -> bool:
         return not self.reports
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         """SHA-256 of the statement's canonical JSON: equal for equal figures, notes and names."""
         return hashlib.sha256(canonical_json(self)).hexdigest()

@@ -7,11 +7,14 @@ from reports.ghg.statement import Statement
 
 
 def sections(statement: Statement, *, revenue_basis: Decimal) -> list[tuple[str, str]]:
-    name, year = statement.organization.name, statement.year
+    year = statement.year
+    # The organisation's name is in the title and on every page; long paragraphs do without it
+    # (a name in a script that needs shaping makes every line break of its paragraph a shaping run).
     return [
         (
             "What this statement is",
-            f"The greenhouse gas emissions of {name} for the calendar year {year}, computed by the CarbonCred "
+            f"The greenhouse gas emissions of the organisation named on the first page for the calendar year "
+            f"{year}, computed by the CarbonCred "
             "registry from the emissions reports the organisation filed and the carbon credits it retired. The "
             "scopes follow the GHG Protocol Corporate Standard. The registry calculates; it has not audited the "
             "activity data, and this statement is not a third-party assurance.",
@@ -97,13 +100,13 @@ def sections(statement: Statement, *, revenue_basis: Decimal) -> list[tuple[str,
 
 
 def verification(statement: Statement, *, verify_url: str) -> list[str]:
-    name, year = statement.organization.name, statement.year
+    year = statement.year
     return [
         "When this PDF was first downloaded, the registry recorded the SHA-256 hash of its exact bytes. The same "
         "data always produces the same file, so every copy of this statement has the same hash, and any change "
         "to the file, even of one byte, gives another.",
         f"To check a copy, open {verify_url} and upload the PDF or enter its SHA-256 (sha256sum on Linux, "
         "shasum -a 256 on macOS, Get-FileHash in Windows PowerShell). The registry answers whether it issued "
-        f"this document to {name} for {year}. It answers only for documents the organisation has chosen to "
-        "publish; an unpublished or altered document is reported as not issued by the registry.",
+        f"this document, and to which organisation, for {year}. It answers only for documents the organisation "
+        "has chosen to publish; an unpublished or altered document is reported as not issued by the registry.",
     ]

@@ -8,6 +8,7 @@ import pytest
 
 from accounts.models import User
 from marketplace.services import listing_buy, listing_create, transfer_create
+from reports.services import ghg_pdf_issue
 from tests.accounts.factories import UserFactory
 from tests.certificates.factories import retire
 from tests.conftest import client_for
@@ -33,6 +34,7 @@ class World:
     order: uuid.UUID  # B bought from C: A has no part in it
     transfer: uuid.UUID  # B gave to C
     certificate: int
+    issued_report: int  # B's GHG statement PDF as the registry recorded it
 
 
 @pytest.fixture
@@ -52,11 +54,13 @@ def world(db) -> World:
         seller=C, block_id=issue(owner=C).owner_block.pk, quantity_kg=800, price_per_tonne=Decimal("8.00")
     )
     order = listing_buy(buyer=B, listing_id=sold_by_c.pk, quantity_kg=300)
+    issued_report = ghg_pdf_issue(organization=B, year=2025).report
 
     # A has a life of its own, so its lists are not empty by default.
     own = project_for(A)
     client_for(a).post("/api/reduction-data/", solar_body(own, prefix="A-MTR"), format="json")
     EmissionReportFactory(organization=A)
+    ghg_pdf_issue(organization=A, year=2025)
     retire(organization=A, block=issue(owner=A).owner_block, quantity_kg=100)
 
     return World(
@@ -71,4 +75,5 @@ def world(db) -> World:
         order=order.pk,
         transfer=transfer.pk,
         certificate=certificate.pk,
+        issued_report=issued_report.pk,
     )

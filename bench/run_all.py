@@ -30,6 +30,7 @@ SCRIPTS: tuple[tuple[str, str, str | None, list[str], list[str]], ...] = (
     ("certificates", "certificates_pdf.py", "_cert", [], ["--runs", "1", "--renders", "50"]),
     ("issuance_rows", "issuance_rows.py", "_rows", [], ["--runs", "1"]),
     ("pdf_scripts", "pdf_scripts.py", None, [], ["--runs", "1", "--renders", "5"]),
+    ("reports_pdf", "reports_pdf.py", "_reports", [], ["--runs", "1", "--renders", "3"]),
 )  # fmt: skip
 
 
@@ -50,7 +51,7 @@ def verdict(met: bool) -> str:
 
 def summary_table() -> list[str]:
     market, ledger, screening = load("marketplace"), load("ledger"), load("screening")
-    certificates, rows = load("certificates"), load("issuance_rows")
+    certificates, rows, reports = load("certificates"), load("issuance_rows"), load("reports_pdf")
     buys, raw, me = market["buys_per_s"], market["raw_per_s"], market["me_per_s"]
     ratios = {clients: buys[clients] / raw[clients] for clients in buys}
     page = market["marketplace_ms"]["p99"] / market["healthz_ms"]["p99"]
@@ -79,6 +80,11 @@ def summary_table() -> list[str]:
         f"| (f) rows written per issuance at {' / '.join(f'{int(t):,}' for t in counts)} t "
         f"| {' / '.join(str(n) for n in counts.values())} | constant "
         f"| {verdict(len(set(counts.values())) == 1)} |",
+        "| (g) GHG statement PDF p50: render (Latin / mixed-script name); certificate render in the same run; "
+        f"`GET …/ghg/pdf/` cold on {reports.get('endpoint_database', '-')} "
+        f"| {reports['statement, latin name p50_ms']:.1f} / {reports['statement, mixed-script name p50_ms']:.1f} ms; "
+        f"{reports['certificate p50_ms']:.1f} ms; {reports.get('endpoint_cold_ms', float('nan')):.1f} ms "
+        "| none set | |",
     ]
 
 

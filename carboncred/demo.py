@@ -22,6 +22,7 @@ from marketplace.serializers import BuyInputSerializer, ListingCreateInputSerial
 from marketplace.services import listing_buy, listing_create, transfer_create
 from projects.serializers import ProjectCreateInputSerializer
 from projects.services import project_create
+from reports.services import ghg_pdf_issue
 from verification.models import ReductionClaim
 from verification.serializers import claim_submission_parse
 from verification.services import claim_submit
@@ -30,6 +31,7 @@ DEMO_DOMAIN = "demo.carboncred.example"
 # One password for every demo login, printed by seed_demo: these accounts exist to be tried.
 DEMO_PASSWORD = "demo-only-carboncred"  # noqa: S105 - published on purpose, demo accounts only
 PERIOD = ("2024-01-01", "2024-12-31")
+PUBLISHED_STATEMENT = "bakery"  # whose GHG statement for the demo year is issued and published
 # Monthly shape of PV output north of the tropics (Jan..Dec): metered evidence follows the sun.
 NORTHERN_SOLAR = (3, 5, 8, 11, 13, 13, 13, 11, 9, 6, 4, 3)
 EVEN = (1,) * 12
@@ -372,6 +374,7 @@ class DemoSummary:
     orders: int = 0
     transfers: int = 0
     certificates: int = 0
+    statements: int = 0
 
 
 @transaction.atomic
@@ -443,6 +446,9 @@ def demo_seed() -> DemoSummary:
             reason=reason,
         )
         summary.certificates += 1
+    # One SME has published its GHG statement for the demo year, so /reports/verify/ has a document to confirm.
+    ghg_pdf_issue(organization=users[PUBLISHED_STATEMENT].organization, year=int(PERIOD[0][:4]), public=True)
+    summary.statements += 1
 
     _demo_staff()
     return summary

@@ -15,6 +15,7 @@ from ledger.audit import ledger_verify, replay
 from ledger.models import LedgerEntry
 from marketplace.models import Listing, Order, Transfer
 from projects.models import Project
+from reports.models import IssuedReport
 from tests.accounts.factories import OrganizationFactory
 from verification.models import ClaimIssuance, ReductionClaim
 
@@ -61,6 +62,8 @@ def test_seed_builds_a_living_registry_through_the_services():
     # Every member states its size, so its GHG statement gives intensities.
     assert not members.filter(employees__isnull=True).exists()
     assert not members.filter(annual_revenue__isnull=True).exists()
+    published = IssuedReport.objects.get(public=True)
+    assert (published.organization.name, published.year) == ("Thames Valley Bakery Ltd", 2024)
     admin = User.objects.get(email=demo.demo_email("admin"))
     assert admin.is_superuser and admin.check_password(demo.DEMO_PASSWORD)
     # Built by the services: the chain re-hashes and replaying it rebuilds every block.

@@ -100,17 +100,15 @@ class GhgStatementPdfApi(FileDownloadMixin, OrganizationApiMixin, APIView):
 
     @extend_schema(
         operation_id="reports_ghg_pdf_issue",
-        description="The same PDF, issued with `public=true` (query or JSON body) to publish it at once: anyone "
-        "holding it can then check it at /reports/verify/.",
+        description="The same PDF, issued with `?public=true` to publish it at once: anyone holding it can then "
+        "check it at /reports/verify/. No body.",
         parameters=[GhgPdfIssueInputSerializer],
-        request=GhgPdfIssueInputSerializer,
+        request=None,
         responses=PDF_RESPONSES,
     )
     def post(self, request: Request) -> HttpResponse:
-        body = request.data if isinstance(request.data, dict) else {}
-        payload = GhgPdfIssueInputSerializer(data={**request.query_params.dict(), **body})
-        payload.is_valid(raise_exception=True)
-        return _pdf_response(ghg_pdf_issue(organization=self.organization, **payload.validated_data))
+        options = query_filters(GhgPdfIssueInputSerializer, request)
+        return _pdf_response(ghg_pdf_issue(organization=self.organization, **options))
 
 
 @extend_schema(tags=["reports"])

@@ -146,3 +146,13 @@ def test_a_hindi_organisation_name_prints_in_the_downloaded_pdf(user, auth_clien
     text = pypdf_text(auth_client.get(URL, {"year": YEAR}).content)
 
     assert NAMES["hindi"] in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "?public=true", "?year=2025&public=perhaps", f"?year={YEAR}x"])
+def test_issuing_refuses_a_bad_year_or_flag(auth_client, query):
+    response = auth_client.post(f"{URL}{query}")
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) <= {"year", "public"}
+    assert not IssuedReport.objects.exists()

@@ -63,12 +63,12 @@ def _from_plan(plan, leaves):
 class Store:
     """What the checkpoint tables hold for a tree: subtrees of height >= min_level and the frontier."""
 
-    def __init__(self, leaves, min_level=NODE_MIN_LEVEL):
+    def __init__(self, leaves: list[bytes], min_level: int = NODE_MIN_LEVEL) -> None:
         self.leaves, self.min_level = leaves, min_level
         self.frontier: list[bytes] = []
         self.nodes: dict[tuple[int, int], bytes] = {}
 
-        def keep(level, index, digest):
+        def keep(level: int, index: int, digest: bytes) -> None:
             if level >= min_level:
                 self.nodes[(level, index)] = digest
 

@@ -10,10 +10,19 @@ if (REPOSITORY / "ledger" / "notes.py").exists() and str(REPOSITORY) not in sys.
     sys.path.append(str(REPOSITORY))
 
 
+def registry_code():
+    """The fake registry, or a skip where the registry's code is missing (a copy of this folder alone)
+    or cannot run (it needs Python 3.12+)."""
+    try:
+        from fakeregistry import FakeRegistry
+    except ImportError as error:
+        pytest.skip(f"the fake registry needs the CarbonCred repository's ledger package: {error}")
+    return FakeRegistry
+
+
 @pytest.fixture
 def registry():
-    pytest.importorskip("ledger.notes", reason="needs the CarbonCred repository (ledger.*) for the fake registry")
-    from fakeregistry import FakeRegistry
+    FakeRegistry = registry_code()
 
     fake = FakeRegistry()
     fake.start()

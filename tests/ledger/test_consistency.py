@@ -1,4 +1,5 @@
-"""RFC 9162 §2.1.4 consistency proofs: the reference, the subtree plan, the store reader and the verifier."""
+"""RFC 9162 §2.1.4 consistency proofs: the reference, the subtree plan, the store reader, the verifier, and
+proofs read from the checkpoint tables."""
 
 import hashlib
 
@@ -7,6 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import merkle
+from ledger.consistency import consistency_proof_for
+from ledger.models import LedgerEntry
+from ledger.services import checkpoint_create
+from tests.ledger.test_chain import make_entries
 
 # The 8-leaf tree of the Certificate Transparency test suite and the consistency proofs published for
 # it by transparency-dev/merkle, proof/verify_test.go (`consistencyProofs`, `roots`, `leaves`; the
@@ -229,3 +234,30 @@ def test_store_reader_names_a_missing_node():
             stored={},
             min_level=NODE_MIN_LEVEL,
         )
+
+
+# From the checkpoint store (database) -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_proofs_read_from_the_store_match_the_reference_with_three_queries(django_assert_max_num_queries):
+    checkpoints = []
+    for batch in (1, 4, 11, 1, 20, 27, 6):  # sizes 1, 5, 16, 17, 37, 64, 70
+        make_entries(batch)
+        checkpoints.append(checkpoint_create())
+    assert [c.size for c in checkpoints] == [1, 5, 16, 17, 37, 64, 70]
+    hashes = LedgerEntry.objects.order_by("seq").values_list("hash", flat=True)
+    leaves = [merkle.leaf_hash(bytes(h)) for h in hashes]
+
+    for checkpoint in checkpoints:
+        second = checkpoint.size
+        for first in range(second + 1):
+            with django_assert_max_num_queries(2):  # the entry group and the stored nodes
+                proof = consistency_proof_for(first=first, checkpoint=checkpoint)
+            assert proof == merkle.consistency_path(first, leaves[:second]), (first, second)
+            assert merkle.verify_consistency(
+                first, second, merkle.root_of(leaves[:first]), bytes(checkpoint.root), proof
+            ), (first, second)
+
+    with pytest.raises(ValueError, match="not a prefix"):
+        consistency_proof_for(first=71, checkpoint=checkpoints[-1])

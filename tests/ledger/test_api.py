@@ -175,6 +175,8 @@ def test_verify_is_for_verifiers_only(api_client, auth_client, verifier_client):
         "head_seq": 3,
         "checkpoints_checked": 0,
         "problems": [],
+        "signatures_checked": 0,
+        "unsigned_checkpoints": 0,
     }
 
 

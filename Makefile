@@ -17,7 +17,7 @@ PYTHON ?= $(shell for c in python3 python3.14 python3.13 python3.12 python; do \
 .PHONY: help run demo test lint bench clean python
 
 help:
-	@echo "make run    create .venv, install, migrate SQLite, load reference data, serve on $(HOST):$(PORT)"
+	@echo "make run    create .venv, install, migrate SQLite, load reference data, serve on $(HOST):$(PORT) with the task worker"
 	@echo "make demo   the same, with demo SMEs, claims, credits and certificates seeded first (demo logins printed)"
 	@echo "make test   the whole test suite (PostgreSQL-only tests run when DATABASE_URL is PostgreSQL)"
 	@echo "make lint   ruff and mypy"
@@ -46,10 +46,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-run
 
+# gunicorn and the task worker (manage.py db_worker: checkpoints) together; Ctrl-C stops both.
 define serve
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving CarbonCred on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
-	BIND=$(HOST):$(PORT) WEB_CONCURRENCY=2 $(BIN)/gunicorn -c gunicorn.conf.py carboncred.wsgi
+	$(BIN)/python manage.py ledger_checkpoint --schedule >/dev/null
+	@echo "Serving CarbonCred on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/), task worker beside it"
+	BIND=$(HOST):$(PORT) WEB_CONCURRENCY=2 BIN=$(BIN) bin/serve
 endef
 
 run: $(VENV)/.installed-run

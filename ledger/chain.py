@@ -12,6 +12,7 @@ caller whose own row points at the entry (an order, a certificate) hands that ro
 hash or timestamp where asked) filled in.
 """
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,7 +81,15 @@ def append_entry(
         if row is not None:
             _fill_from_entry(row, entry)
             row.row.save(force_insert=True)
+    # Registering writes nothing; the check runs once the head lock is released by the commit.
+    transaction.on_commit(functools.partial(_after_commit, seq=entry.seq), robust=True)
     return entry
+
+
+def _after_commit(*, seq: int) -> None:
+    from ledger.tasks import after_append  # here: ledger.tasks imports ledger.services, which imports this module
+
+    after_append(seq=seq)
 
 
 def _entry_value(entry: LedgerEntry, source: str) -> Any:

@@ -78,6 +78,13 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run synchronously in tests (Django's immediate backend): no worker needed.
+    Tests of the scheduling itself switch to another backend."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters and lockouts live in the cache; every test starts with none."""
     cache.clear()

@@ -195,6 +195,20 @@ def test_a_signature_over_other_data_fails(capsys, registry, state):
     assert not state.exists()
 
 
+def test_a_latest_checkpoint_without_a_note_fails(capsys, registry, state):
+    registry.append(10)
+    registry.checkpoint()
+    detail = {k: v for k, v in registry.checkpoints[10].items() if k != "_at"}
+    detail["note"] = None  # as the registry lists checkpoints stored before it signed them
+    registry.overrides["/api/ledger/checkpoints/10/"] = (200, detail)
+
+    code, _, err = run(capsys, registry.url, state)
+
+    assert code == 1
+    assert "checkpoint 10 carries no signed note" in err
+    assert not state.exists()
+
+
 def test_a_note_altered_after_signing_fails(capsys, registry, state):
     registry.append(10)
     registry.checkpoint()

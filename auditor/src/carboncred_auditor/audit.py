@@ -164,6 +164,11 @@ class Audit:
         if get(answer, "size", int, what) != size:
             raise LogFailure(f"the registry answered checkpoint {answer['size']} when asked for checkpoint {size}")
         root = hash_field(answer, "root", what)
+        if answer.get("note", "") is None:
+            raise LogFailure(
+                f"checkpoint {size} carries no signed note: a registry that signs its checkpoints must sign the "
+                "latest one (only checkpoints stored before it started signing may lack a note)"
+            )
         signed = get(answer, "note", str, what)
         try:
             head = note.open_checkpoint(signed, trusted)

@@ -16,11 +16,14 @@ pytestmark = pytest.mark.django_db
 
 def checkpoints_at(*sizes: int) -> list[Checkpoint]:
     """Checkpoints of exactly these sizes (ascending), made as the registry makes them."""
-    made, entries = [], 0
+    made: list[Checkpoint] = []
+    entries = 0
     for size in sizes:
         make_entries(size - entries)
         entries = size
-        made.append(checkpoint_create())
+        checkpoint = checkpoint_create()
+        assert checkpoint is not None
+        made.append(checkpoint)
     assert [c.size for c in made] == list(sizes)
     return made
 

@@ -26,3 +26,13 @@ def test_ledger_admin_shows_rows_and_refuses_changes(admin_client, model):
     assert admin_client.get(f"{base}add/").status_code == 403
     assert admin_client.post(f"{base}{obj.pk}/delete/", {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=obj.pk).exists()
+
+
+def test_a_checkpoint_page_shows_its_signed_note(admin_client):
+    make_entries(2)
+    checkpoint = checkpoint_create()
+
+    page = admin_client.get(f"/admin/ledger/checkpoint/{checkpoint.pk}/change/").content.decode()
+
+    signature = checkpoint.note.splitlines()[-1]
+    assert signature.startswith("\u2014 ") and signature.split(" ")[2] in page

@@ -52,7 +52,7 @@ def _let_flush_empty_the_ledger():
             return statements
         return [*suspend_sql(guarded), *statements, *restore_sql(guarded)]
 
-    DatabaseOperations.sql_flush = sql_flush_with_ledger
+    DatabaseOperations.sql_flush = sql_flush_with_ledger  # type: ignore[method-assign]  # patched for the session
 
 
 @pytest.fixture(scope="session")

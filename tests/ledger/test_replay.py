@@ -61,6 +61,7 @@ def test_replay_equals_the_tables_after_a_mixed_workload():
 def test_replay_reports_a_block_changed_behind_the_ledgers_back():
     a, _, _ = mixed_workload()
     block = CreditBlock.objects.filter(owner=a, status="available").first()
+    assert block is not None
     CreditBlock.objects.filter(pk=block.pk).update(owner=OrganizationFactory.create())
 
     report = replay()

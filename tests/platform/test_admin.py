@@ -181,6 +181,7 @@ def test_the_demo_verifier_works_the_review_queue_in_the_admin(client, registry)
     assert queue.status_code == 200 and "approve_claims" in queue.content.decode()
     assert response.status_code == 200
     pending.refresh_from_db()
+    assert pending.reviewed_by is not None and pending.reviewed_at is not None
     assert (pending.status, pending.reviewed_by.email) == ("approved", demo_email("verifier"))
     issuance = ClaimIssuance.objects.get(claim=pending)
     assert LedgerEntry.objects.get(seq=issuance.ledger_entry_id).kind == "issue"

@@ -135,5 +135,6 @@ def test_an_expired_record_not_yet_purged_no_longer_holds_its_key(auth_client, s
     assert again.json()["id"] != first.json()["id"]
     assert Organization.objects.filter(name="Stale Ltd").count() == 2
     record = IdempotencyRecord.objects.get()
+    assert record.response_body is not None
     assert record.response_body["id"] == again.json()["id"]
     assert post(auth_client, {"name": "Stale Ltd"}, "key-4").headers.get("Idempotent-Replayed") == "true"

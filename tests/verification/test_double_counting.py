@@ -1,6 +1,8 @@
 """Double issuance (overlapping periods) and double counting (reused evidence), also under races
 (PostgreSQL, real threads), where the ledger must show at most the winning claim issued."""
 
+from functools import partial
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -116,7 +118,7 @@ def test_database_refuses_overlapping_live_periods(user):
 def _race(bodies_by_user):
     """POST each (user, body) from its own thread, all released together."""
     clients = [(client_for(user), body) for user, body in bodies_by_user]
-    return race([lambda client=client, body=body: client.post(URL, body, format="json") for client, body in clients])
+    return race([partial(client.post, URL, body, format="json") for client, body in clients])
 
 
 def honest_solar_body(project, *, prefix):

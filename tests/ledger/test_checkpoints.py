@@ -48,6 +48,7 @@ def test_checkpoints_grow_incrementally_and_match_a_tree_built_from_scratch():
         assert digest == merkle.subtree_root(all_leaves[i << level : (i + 1) << level])
 
 
+@pytest.mark.slow
 def test_every_proof_in_every_tree_size_matches_the_reference_path():
     # Every shape: perfect right siblings smaller than a stored node (16 + 4), ragged edges, ...
     make_entries(1)

@@ -139,6 +139,7 @@ OPERATIONS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(total=st.integers(min_value=2, max_value=5_000), operations=OPERATIONS)
 def test_splitting_never_creates_or_loses_a_kilogram(total, operations):

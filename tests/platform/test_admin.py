@@ -95,6 +95,7 @@ def test_project_admins_can_be_searched_and_filtered_and_list_more_than_a_name()
     assert not lacking
 
 
+@pytest.mark.slow
 def test_every_admin_page_loads_for_a_superuser(registry, superuser_client):
     failures, empty = [], []
     for model, model_admin in registered():
@@ -133,6 +134,7 @@ PINNED_QUERIES = {
 }
 
 
+@pytest.mark.slow
 def test_changelists_do_not_query_per_row(registry, superuser_client, monkeypatch):
     """The same page with one row and with every row must cost the same number of queries; a column
     that reads a relation not in list_select_related adds one (or more) per row."""

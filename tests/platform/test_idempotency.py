@@ -96,6 +96,7 @@ def test_expired_records_are_purged_and_no_longer_replayed(auth_client, settings
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_duplicates_act_once_and_all_get_the_first_response():
     user = UserFactory.create()

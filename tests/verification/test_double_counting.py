@@ -137,6 +137,7 @@ def assert_issued_at_most_to(winner: dict) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("review", "winner_status"), [(True, "needs_review"), (False, "approved")])
 def test_two_concurrent_claims_for_one_period_only_one_holds_it(user, settings, review, winner_status):
@@ -157,6 +158,7 @@ def test_two_concurrent_claims_for_one_period_only_one_holds_it(user, settings, 
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("review", "winner_status"), [(True, "needs_review"), (False, "approved")])
 def test_two_concurrent_claims_reusing_evidence_only_one_keeps_it(user, settings, review, winner_status):

@@ -20,7 +20,7 @@ help:
 	@echo "make run    create .venv, install, migrate SQLite, load reference data, serve on $(HOST):$(PORT) with the task worker"
 	@echo "make demo   the same, with demo SMEs, claims, credits and certificates seeded first (demo logins printed)"
 	@echo "make test   the whole test suite (PostgreSQL-only tests run when DATABASE_URL is PostgreSQL)"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy and lint-imports"
 	@echo "make bench  every benchmark and the table of targets (PostgreSQL; about 15 minutes; docs/BENCHMARKS.md)"
 
 python:
@@ -72,6 +72,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 # Each script gets a database named after this one plus a suffix, dropped and recreated.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cc_bench

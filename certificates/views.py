@@ -28,6 +28,7 @@ from certificates.serializers import (
 )
 from certificates.services import certificate_pdf, certificate_verify, retirement_create
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.routers import ReplicaReadsMixin, reads_from_replica
 
 # Long enough for a CDN to absorb a burst of scans of one printed code, short enough that a
 # detected tampering is visible within the minute.
@@ -116,7 +117,7 @@ class CertificateViewSet(
 
 
 @extend_schema(tags=["certificates"])
-class CertificateVerifyApi(APIView):
+class CertificateVerifyApi(ReplicaReadsMixin, APIView):
     """Public: check a certificate against the ledger. No token needed."""
 
     authentication_classes: list = []
@@ -137,6 +138,7 @@ class CertificateVerifyApi(APIView):
 
 
 @require_safe
+@reads_from_replica
 def certificate_public_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """The page a person opens from the PDF's QR code: the facts and the verdict in plain words."""
     try:

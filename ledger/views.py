@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.api import OrganizationApiMixin
 from accounts.permissions import IsVerifier
 from core.filters import query_filters
+from core.routers import ReplicaReadsMixin
 from ledger.audit import ledger_verify
 from ledger.models import Checkpoint, CreditBlock, LedgerEntry
 from ledger.selectors import (
@@ -53,7 +54,7 @@ class HoldingListApi(OrganizationApiMixin, ListAPIView):
 
 
 @extend_schema(tags=["ledger"], parameters=[LedgerEntryListInputSerializer])
-class LedgerEntryListApi(ListAPIView):
+class LedgerEntryListApi(ReplicaReadsMixin, ListAPIView):
     """Public: the hash chain in `seq` order; filter by `serial` and `kind`."""
 
     serializer_class = LedgerEntryOutputSerializer
@@ -64,7 +65,7 @@ class LedgerEntryListApi(ListAPIView):
 
 
 @extend_schema(tags=["ledger"])
-class LedgerEntryDetailApi(RetrieveAPIView):
+class LedgerEntryDetailApi(ReplicaReadsMixin, RetrieveAPIView):
     """Public: one entry."""
 
     serializer_class = LedgerEntryOutputSerializer
@@ -155,7 +156,11 @@ class LedgerCheckpointDetailApi(RetrieveAPIView):
 class LedgerConsistencyApi(APIView):
     """Public: the RFC 9162 consistency proof that checkpoint `second` extends the tree of the first
     `first` entries. 400 when `first` > `second` or `second` is beyond the latest checkpoint; 404
-    when no checkpoint has size `second`."""
+    when no checkpoint has size `second`.
+
+    Reads the primary, never a replica (unlike the entry list): a replica lagging behind a checkpoint
+    the auditor was shown would answer 400, and an auditor must take that for a rewritten log.
+    """
 
     permission_classes = [AllowAny]
 

@@ -26,6 +26,10 @@ def pytest_collection_modifyitems(config, items):
 def pytest_configure(config):
     # WhiteNoise serves collected files from STATIC_ROOT; tests render pages without collecting.
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    # A replica alias that mirrors the test database, so the replica routing can be tested; reads
+    # go to it only where a test switches REPLICA_READS on (and allows the alias).
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
     if ON_POSTGRES:
         _let_flush_empty_the_ledger()
 
@@ -48,7 +52,7 @@ def _let_flush_empty_the_ledger():
             return statements
         return [*suspend_sql(guarded), *statements, *restore_sql(guarded)]
 
-    DatabaseOperations.sql_flush = sql_flush_with_ledger
+    DatabaseOperations.sql_flush = sql_flush_with_ledger  # type: ignore[method-assign]  # patched for the session
 
 
 @pytest.fixture(scope="session")

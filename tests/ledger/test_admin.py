@@ -3,6 +3,7 @@ import pytest
 from ledger.models import Checkpoint, CreditBlock, LedgerEntry
 from ledger.services import checkpoint_create
 from tests.accounts.factories import UserFactory
+from tests.ledger.factories import checkpoint_made, signed_note
 from tests.ledger.test_chain import make_entries
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +31,9 @@ def test_ledger_admin_shows_rows_and_refuses_changes(admin_client, model):
 
 def test_a_checkpoint_page_shows_its_signed_note(admin_client):
     make_entries(2)
-    checkpoint = checkpoint_create()
+    checkpoint = checkpoint_made()
 
     page = admin_client.get(f"/admin/ledger/checkpoint/{checkpoint.pk}/change/").content.decode()
 
-    signature = checkpoint.note.splitlines()[-1]
+    signature = signed_note(checkpoint).splitlines()[-1]
     assert signature.startswith("\u2014 ") and signature.split(" ")[2] in page

@@ -21,11 +21,12 @@ from ledger.services import checkpoint_create
 from ledger.signing import KeyRing, key_ring
 from tests.accounts.factories import UserFactory
 from tests.certificates.factories import retire
-from tests.ledger.factories import issue
+from tests.ledger.factories import checkpoint_made, issue, signed_note
 from tests.ledger.tamper import recompute_checkpoints, rewrite_from, triggers_off, truncate_after
 from tests.ledger.test_chain import make_entries
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each test starts the auditor as a process, a few times: a second or more each.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 AUDITOR_SOURCE = Path(__file__).resolve().parents[2] / "auditor" / "src"
 
@@ -139,7 +140,7 @@ def test_a_key_holder_who_rewrites_history_and_recomputes_everything_is_caught(l
 
 def test_a_signature_over_other_data_is_caught(live_server, state, pinned):
     make_entries(4)
-    latest = checkpoint_create()
+    latest = checkpoint_made()
     # Without the key: the operator changes the stored root; the note still signs the old one.
     with triggers_off() as cursor:
         cursor.execute("UPDATE ledger_checkpoint SET root = %s WHERE size = %s", [bytes(32), latest.size])
@@ -153,7 +154,7 @@ def test_a_signature_over_other_data_is_caught(live_server, state, pinned):
     # Editing the note to match breaks its signature.
     origin = key_ring().origin
     body = notes.checkpoint_text(origin=origin, size=latest.size, root=bytes(latest.root))
-    forged = latest.note.replace(body, notes.checkpoint_text(origin=origin, size=latest.size, root=bytes(32)))
+    forged = signed_note(latest).replace(body, notes.checkpoint_text(origin=origin, size=latest.size, root=bytes(32)))
     assert forged != latest.note
     with triggers_off() as cursor:
         cursor.execute("UPDATE ledger_checkpoint SET note = %s WHERE size = %s", [forged, latest.size])

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from ledger import merkle
 from ledger.consistency import consistency_proof_for
 from ledger.models import LedgerEntry
-from ledger.services import checkpoint_create
+from tests.ledger.factories import checkpoint_made
 from tests.ledger.test_chain import make_entries
 
 # The 8-leaf tree of the Certificate Transparency test suite and the consistency proofs published for
@@ -181,6 +181,7 @@ def _check_pair(first, leaves, roots, stores):
     return reference
 
 
+@pytest.mark.slow
 def test_every_pair_of_small_sizes_matches_the_reference():
     for second in range(71):
         leaves = [hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(second)]
@@ -239,24 +240,25 @@ def test_store_reader_names_a_missing_node():
 # From the checkpoint store (database) -----------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_proofs_read_from_the_store_match_the_reference_with_three_queries(django_assert_max_num_queries):
     checkpoints = []
     for batch in (1, 4, 11, 1, 20, 27, 6):  # sizes 1, 5, 16, 17, 37, 64, 70
         make_entries(batch)
-        checkpoints.append(checkpoint_create())
+        checkpoints.append(checkpoint_made())
     assert [c.size for c in checkpoints] == [1, 5, 16, 17, 37, 64, 70]
     hashes = LedgerEntry.objects.order_by("seq").values_list("hash", flat=True)
     leaves = [merkle.leaf_hash(bytes(h)) for h in hashes]
 
-    for checkpoint in checkpoints:
-        second = checkpoint.size
+    for stored in checkpoints:
+        second = stored.size
         for first in range(second + 1):
             with django_assert_max_num_queries(2):  # the entry group and the stored nodes
-                proof = consistency_proof_for(first=first, checkpoint=checkpoint)
+                proof = consistency_proof_for(first=first, checkpoint=stored)
             assert proof == merkle.consistency_path(first, leaves[:second]), (first, second)
             assert merkle.verify_consistency(
-                first, second, merkle.root_of(leaves[:first]), bytes(checkpoint.root), proof
+                first, second, merkle.root_of(leaves[:first]), bytes(stored.root), proof
             ), (first, second)
 
     with pytest.raises(ValueError, match="not a prefix"):

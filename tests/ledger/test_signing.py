@@ -13,6 +13,7 @@ from ledger.checks import signing_keys_check
 from ledger.models import Checkpoint
 from ledger.services import checkpoint_create
 from ledger.signing import key_ring
+from tests.ledger.factories import checkpoint_made, signed_note
 from tests.ledger.tamper import recompute_checkpoints, rewrite_from, triggers_off
 from tests.ledger.test_chain import make_entries
 
@@ -96,9 +97,9 @@ def test_previous_public_keys_must_be_verifier_keys(settings, own_key):
 def test_a_new_checkpoint_is_signed_by_the_current_key_for_its_size_and_root(own_key):
     make_entries(6)
 
-    checkpoint = checkpoint_create()
+    checkpoint = checkpoint_made()
 
-    head = notes.open_checkpoint(checkpoint.note, key_ring().verifier, origin=key_ring().origin)
+    head = notes.open_checkpoint(signed_note(checkpoint), key_ring().verifier, origin=key_ring().origin)
     assert (head.size, head.root) == (6, bytes(checkpoint.root))
     assert Checkpoint.objects.get(size=6).note == checkpoint.note
 
@@ -114,14 +115,14 @@ def test_during_a_rotation_checkpoints_are_cosigned_and_both_keys_are_published(
     settings.LEDGER_PREVIOUS_PUBLIC_KEYS = [retired.verifier.encoded()]
     make_entries(4)
 
-    checkpoint = checkpoint_create()
+    checkpoint = checkpoint_made()
     published = api_client.get("/api/ledger/public-key/").json()
 
     current = key_ring().verifier
     for verifier in (current, old.verifier):  # an auditor pinned to either key verifies it
-        assert notes.open_checkpoint(checkpoint.note, verifier).size == 4
+        assert notes.open_checkpoint(signed_note(checkpoint), verifier).size == 4
     with pytest.raises(notes.UnknownKeyError):
-        notes.open_checkpoint(checkpoint.note, retired.verifier)
+        notes.open_checkpoint(signed_note(checkpoint), retired.verifier)
     assert published["public_key"] == current.encoded()
     assert published["previous_keys"] == [
         {"key_id": old.verifier.key_id_hex, "public_key": old.verifier.encoded()},
@@ -163,7 +164,7 @@ def test_verify_trusts_checkpoints_signed_by_a_previous_key_after_a_rotation(set
 @pytest.mark.django_db
 def test_verify_counts_checkpoints_stored_before_signing(own_key):
     make_entries(3)
-    legacy = checkpoint_create()
+    legacy = checkpoint_made()
     with triggers_off() as cursor:  # as migration 0005 leaves older checkpoints
         cursor.execute("UPDATE ledger_checkpoint SET note = NULL WHERE size = %s", [legacy.size])
     make_entries(2)
@@ -203,7 +204,7 @@ def test_verify_reports_a_tampered_note(own_key, tamper, problem):
 @pytest.mark.django_db
 def test_verify_reports_a_note_signing_another_root_and_one_by_an_unknown_key(settings, own_key):
     make_entries(5)
-    checkpoint = checkpoint_create()
+    checkpoint = checkpoint_made()
     other_root = bytes(32)
     with triggers_off() as cursor:
         cursor.execute(

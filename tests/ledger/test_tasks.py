@@ -1,21 +1,30 @@
 """Checkpoints without cron: the after-commit trigger, the periodic task and the database worker."""
 
+import json
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.tasks import TaskResultStatus, task_backends
+from django.tasks.backends.dummy import DummyBackend
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from ledger import notes, tasks
 from ledger.models import Checkpoint
 from ledger.signing import key_ring
+from tests.ledger.factories import signed_note
 from tests.ledger.test_chain import make_entries
 
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DUMMY_BACKEND = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+
+def dummy_results() -> list:
+    backend = task_backends["default"]
+    assert isinstance(backend, DummyBackend)
+    return backend.results
 
 
 def sizes() -> list[int]:
@@ -38,7 +47,7 @@ def test_a_checkpoint_is_made_once_the_entry_threshold_is_crossed(settings, djan
     with django_capture_on_commit_callbacks(execute=True):
         make_entries(1)
     assert sizes() == [5, 10]
-    assert notes.open_checkpoint(Checkpoint.objects.get(size=10).note, key_ring().verifier).size == 10
+    assert notes.open_checkpoint(signed_note(Checkpoint.objects.get(size=10)), key_ring().verifier).size == 10
 
 
 @pytest.mark.django_db
@@ -48,7 +57,7 @@ def test_nothing_is_enqueued_before_the_transaction_commits(settings):
 
     make_entries(3)  # the test's transaction never commits
 
-    assert task_backends["default"].results == []
+    assert dummy_results() == []
 
 
 @pytest.mark.django_db
@@ -64,7 +73,7 @@ def test_the_trigger_enqueues_per_threshold_and_schedules_the_periodic_task_once
     with django_capture_on_commit_callbacks(execute=True):
         make_entries(7)
 
-    results = task_backends["default"].results
+    results = dummy_results()
     names = [result.task.name for result in results]
     assert names.count("checkpoint_task") == 2, names  # at entries 3 and 6
     assert names.count("periodic_checkpoint_task") == 1, names  # once per period and process
@@ -75,7 +84,7 @@ def test_the_trigger_enqueues_per_threshold_and_schedules_the_periodic_task_once
     clock[0] += 5 * 60
     with django_capture_on_commit_callbacks(execute=True):
         make_entries(1)
-    assert [r.task.name for r in task_backends["default"].results].count("periodic_checkpoint_task") == 2
+    assert [r.task.name for r in dummy_results()].count("periodic_checkpoint_task") == 2
 
 
 @pytest.mark.django_db
@@ -129,7 +138,7 @@ def test_the_database_worker_makes_the_signed_checkpoints(settings):
 
     work()  # the periodic run is not due yet
     assert sizes() == [5]
-    assert notes.open_checkpoint(Checkpoint.objects.get(size=5).note, key_ring().verifier).size == 5
+    assert notes.open_checkpoint(signed_note(Checkpoint.objects.get(size=5)), key_ring().verifier).size == 5
 
     make_entries(2)
     DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())  # 5 minutes on
@@ -138,3 +147,16 @@ def test_the_database_worker_makes_the_signed_checkpoints(settings):
     assert sizes() == [5, 7]
     (following,) = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
     assert following.task_path == "ledger.tasks.periodic_checkpoint_task" and following.run_after > timezone.now()
+
+
+@pytest.mark.django_db
+def test_the_checkpoint_command_checkpoints_now_and_can_queue_the_periodic_task(settings):
+    settings.TASKS = DATABASE_BACKEND
+    make_entries(2)
+    out = StringIO()
+
+    call_command("ledger_checkpoint", "--schedule", stdout=out)
+
+    assert json.loads(out.getvalue()) == {"size": 2, "root": Checkpoint.objects.get().root_hex, "periodic": True}
+    (queued,) = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert queued.task_path == "ledger.tasks.periodic_checkpoint_task"

@@ -7,8 +7,8 @@ import pytest
 
 from ledger import merkle, notes
 from ledger.models import Checkpoint, LedgerEntry
-from ledger.services import checkpoint_create
 from ledger.signing import key_ring
+from tests.ledger.factories import checkpoint_made
 from tests.ledger.test_chain import make_entries
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +21,7 @@ def checkpoints_at(*sizes: int) -> list[Checkpoint]:
     for size in sizes:
         make_entries(size - entries)
         entries = size
-        checkpoint = checkpoint_create()
-        assert checkpoint is not None
-        made.append(checkpoint)
+        made.append(checkpoint_made())
     assert [c.size for c in made] == list(sizes)
     return made
 

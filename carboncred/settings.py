@@ -11,7 +11,7 @@ import environ
 from corsheaders.defaults import default_headers
 from django.utils.csp import CSP
 
-from core.conf import parse_throttle_rates, secret_key_from_file
+from core.conf import ledger_origin, parse_throttle_rates, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_countries",
     "corsheaders",
     "axes",
+    "django_tasks_db",
     # Bottom to top, as the layers of docs/DESIGN.md.
     "core.apps.CoreConfig",
     "accounts",
@@ -151,6 +152,25 @@ if (
 # Rows fetched per round trip by the streaming ledger verifier and replay (server-side cursor).
 LEDGER_STREAM_CHUNK = env.int("LEDGER_STREAM_CHUNK", default=10_000)
 
+# Signed checkpoints (docs/LEDGER.md, "Signed checkpoints"; docs/AUDITOR.md). The Ed25519 key is a file,
+# never a database value: a PEM (PKCS #8, `openssl genpkey -algorithm ed25519`) or a raw 32-byte seed.
+# Unset, one is generated once under var/, as the secret key is; set it (and back it up) in production.
+_SIGNING_KEY_FILE = env("LEDGER_SIGNING_KEY_FILE", default="")
+LEDGER_SIGNING_KEY_FILE = Path(_SIGNING_KEY_FILE) if _SIGNING_KEY_FILE else VAR_DIR / "ledger_signing_key.pem"
+LEDGER_SIGNING_KEY_GENERATE = not _SIGNING_KEY_FILE
+# During a key rotation: the old key's file, which signs each new checkpoint too (a cosignature).
+LEDGER_COSIGNING_KEY_FILES = [Path(path) for path in env.list("LEDGER_COSIGNING_KEY_FILES", default=[])]
+# Retired keys (C2SP verifier key strings): still published and trusted for the checkpoints they signed.
+LEDGER_PREVIOUS_PUBLIC_KEYS = env.list("LEDGER_PREVIOUS_PUBLIC_KEYS", default=[])
+# The log's name: the first line of every checkpoint and the signing key's name (no spaces, no '+').
+LEDGER_ORIGIN = ledger_origin(env("LEDGER_ORIGIN", default=None), public_base_url=PUBLIC_BASE_URL)
+# A checkpoint is due once this many entries were appended since the last one, and every committed
+# entry is in a checkpoint at most this many minutes later (the task worker makes them: `db_worker`).
+LEDGER_CHECKPOINT_ENTRIES = env.int("LEDGER_CHECKPOINT_ENTRIES", default=1000)
+LEDGER_CHECKPOINT_MINUTES = env.int("LEDGER_CHECKPOINT_MINUTES", default=5)
+if LEDGER_CHECKPOINT_ENTRIES < 1 or LEDGER_CHECKPOINT_MINUTES < 1:
+    raise ValueError("LEDGER_CHECKPOINT_ENTRIES and LEDGER_CHECKPOINT_MINUTES must be at least 1")
+
 # Reverse proxies in front of the app. A client's address is the socket's, or with N proxies the
 # Nth X-Forwarded-For entry from the right (the one our own proxy wrote): anything further left is
 # what the client claims, and must never key a throttle or a lockout.
@@ -216,6 +236,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
 }
+
+# --- Background tasks -----------------------------------------------------------------------
+# Django's tasks framework (django.tasks). The default backend keeps tasks in the database
+# (django-tasks-db) and `manage.py db_worker` runs them; `make run` starts one beside gunicorn.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 # --- Idempotency ----------------------------------------------------------------------------
 # A stored first response is replayed for this long; `manage.py idempotency_purge` deletes older.

@@ -23,6 +23,7 @@ from ledger import merkle
 from ledger.errors import EntryNotCheckpointedError, EntryNotFoundError
 from ledger.hashing import GENESIS_PREV_HASH, entry_hash
 from ledger.models import Checkpoint, LedgerEntry, LedgerHead, MerkleNode
+from ledger.signing import key_ring
 
 NODE_MIN_LEVEL = 4
 
@@ -55,8 +56,9 @@ def checkpoint_latest() -> Checkpoint | None:
 def checkpoint_extend() -> Checkpoint | None:
     """Checkpoint every committed entry, continuing from the latest checkpoint's frontier.
 
-    Re-hashes the new entries on the way (a checkpoint never attests a broken chain). Expects a
-    transaction (``services.checkpoint_create``); takes no locks.
+    Re-hashes the new entries on the way (a checkpoint never attests a broken chain) and signs the
+    new tree head with the registry's key (ledger.signing). Expects a transaction
+    (``services.checkpoint_create``); takes no locks.
     """
     latest = checkpoint_latest()
     size = latest.size if latest else 0
@@ -102,7 +104,10 @@ def checkpoint_extend() -> Checkpoint | None:
         raise ChainBrokenError(f"ledger entries {new_size + 1}..{head_seq} are missing; not checkpointing")
     # Nodes are a function of the entries alone: a concurrent checkpoint writes identical rows.
     MerkleNode.objects.bulk_create(nodes, ignore_conflicts=True, batch_size=5000)
-    checkpoint = Checkpoint(size=new_size, root=merkle.root_from_frontier(frontier), frontier=b"".join(frontier))
+    root = merkle.root_from_frontier(frontier)
+    # Ed25519 signatures are deterministic: a concurrent checkpoint of the same size signs the same note.
+    note = key_ring().sign_checkpoint(size=new_size, root=root)
+    checkpoint = Checkpoint(size=new_size, root=root, frontier=b"".join(frontier), note=note)
     try:
         with transaction.atomic():
             checkpoint.save()

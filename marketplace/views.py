@@ -44,10 +44,10 @@ from marketplace.serializers import (
 from marketplace.services import listing_buy, listing_create, listing_withdraw, transfer_create
 
 
-class NeverCachedMixin:
+class NeverCachedMixin(APIView):
     """Nothing public here may be cached: a cached page would go on offering credits already sold."""
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         add_never_cache_headers(response)
         return response

@@ -52,7 +52,7 @@ def _let_flush_empty_the_ledger():
             return statements
         return [*suspend_sql(guarded), *statements, *restore_sql(guarded)]
 
-    DatabaseOperations.sql_flush = sql_flush_with_ledger
+    DatabaseOperations.sql_flush = sql_flush_with_ledger  # type: ignore[method-assign]  # patched for the session
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +79,13 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run synchronously in tests (Django's immediate backend): no worker needed.
+    Tests of the scheduling itself switch to another backend."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)

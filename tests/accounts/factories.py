@@ -25,6 +25,6 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
-    def verifier(self, create, extracted, **kwargs):
+    def verifier(user: User, create: bool, extracted: bool | None, **kwargs) -> None:  # called with the new user
         if create and extracted:
-            self.groups.add(Group.objects.get_or_create(name=VERIFIERS_GROUP)[0])
+            user.groups.add(Group.objects.get_or_create(name=VERIFIERS_GROUP)[0])

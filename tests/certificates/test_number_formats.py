@@ -15,7 +15,7 @@ PASSED = Verification((Check("entry_hash", True, "The hash recomputes."),))
 
 def big_facts():
     # Five-digit-and-more numbers everywhere, and a day of the month below 10.
-    return CertificateFactsFactory(
+    return CertificateFactsFactory.build(
         quantity_kg=1_234_567,
         serial_start=9_876_543,
         entry_seq=123_456,

@@ -113,9 +113,12 @@ def test_seed_runs_beside_real_organisations_in_debug_or_with_force(settings, mo
     settings.DEBUG = debug
     OrganizationFactory.create(name="Real Customer Ltd")
     seeded = []
-    monkeypatch.setattr(
-        "carboncred.management.commands.seed_demo.demo_seed", lambda: seeded.append(True) or demo.DemoSummary()
-    )
+
+    def counted_seed():
+        seeded.append(True)
+        return demo.DemoSummary()
+
+    monkeypatch.setattr("carboncred.management.commands.seed_demo.demo_seed", counted_seed)
 
     seed(*args)
 

@@ -74,7 +74,7 @@ def test_report_figures_equal_the_sums_of_the_emissions_api(auth_client):
     for scope in (1, 2, 3):
         assert sum(month[f"scope{scope}_kg"] for month in data["monthly"]) == data[f"scope{scope}_kg"]
     assert sum(activity["emissions_kg"] for activity in data["by_activity"]) == data["total_kg"]
-    by_activity_api = {}
+    by_activity_api: dict[str, int] = {}
     for r in inside:
         for item in r["lines"]:
             by_activity_api[item["activity"]] = by_activity_api.get(item["activity"], 0) + item["emissions_kg"]

@@ -128,8 +128,12 @@ def test_calorific_values_agree_with_the_desnz_factor_pairs_they_come_from():
 
 
 def test_gas_billed_in_kwh_is_taken_to_net_and_electricity_counts_as_billed():
-    assert line_energy("natural_gas", "kWh", Decimal(1000)).kwh == Decimal("902.6000")
-    assert line_energy("electricity", "kWh", Decimal(1000)).kwh == Decimal(1000)
+    gas, electricity = (
+        line_energy("natural_gas", "kWh", Decimal(1000)),
+        line_energy("electricity", "kWh", Decimal(1000)),
+    )
+    assert gas is not None and gas.kwh == Decimal("902.6000")
+    assert electricity is not None and electricity.kwh == Decimal(1000)
     assert line_energy("electricity_td_losses", "kWh", Decimal(1000)) is None
     assert line_energy("car", "vehicle_km", Decimal(1000)) is None
 

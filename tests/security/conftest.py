@@ -59,7 +59,7 @@ def world(db) -> World:
     # A has a life of its own, so its lists are not empty by default.
     own = project_for(A)
     client_for(a).post("/api/reduction-data/", solar_body(own, prefix="A-MTR"), format="json")
-    EmissionReportFactory(organization=A)
+    EmissionReportFactory.create(organization=A)
     ghg_pdf_issue(organization=A, year=2025)
     retire(organization=A, block=issue(owner=A).owner_block, quantity_kg=100)
 

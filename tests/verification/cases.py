@@ -35,7 +35,7 @@ def solar(
     )
 
 
-def bills(total, *, period=P, prefix="BILL", unit="kWh", kind="utility_bill"):
+def bills(total, *, period: tuple[str, str] = P, prefix="BILL", unit="kWh", kind="utility_bill"):
     return monthly_evidence(*period, total, kind=kind, prefix=prefix, unit=unit)
 
 

@@ -10,7 +10,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from accounts.models import VERIFIERS_GROUP, Organization, User
 from certificates.models import RetirementCertificate
 from emissions.models import EmissionReport
-from ledger.models import CreditBlock, LedgerEntry
+from ledger.models import Checkpoint, CreditBlock, LedgerEntry
 from marketplace.models import Listing, Order, Transfer
 from projects.models import Project
 from verification.models import ReductionClaim
@@ -29,6 +29,7 @@ DICTIONARIES: dict[str, Callable[[User], Iterable[object]]] = {
     ),
     "own_blocks": lambda user: CreditBlock.objects.filter(owner=user.organization_id).values_list("pk", flat=True),
     "entries": lambda user: LedgerEntry.objects.values_list("seq", flat=True),
+    "checkpoint_sizes": lambda user: Checkpoint.objects.values_list("size", flat=True),
     # The certificate routes take their id as a string of digits (the viewset's lookup regex).
     "certificates": lambda user: (str(pk) for pk in RetirementCertificate.objects.values_list("pk", flat=True)),
     "certificate_public_ids": lambda user: RetirementCertificate.objects.values_list("public_id", flat=True),
@@ -50,6 +51,9 @@ FUZZ_BINDINGS = [
     ("/api/verify-emissions/", "body.report", "own_reports"),
     ("/api/ledger/entries/{seq}/", "path.seq", "entries"),
     ("/api/ledger/entries/{seq}/proof/", "path.seq", "entries"),
+    ("/api/ledger/checkpoints/{size}/", "path.size", "checkpoint_sizes"),
+    ("/api/ledger/consistency/", "query.first", "entries"),
+    ("/api/ledger/consistency/", "query.second", "checkpoint_sizes"),
     ("/api/retire/", "body.block", "own_blocks"),
     ("/api/certificates/{id}/", "path.id", "certificates"),
     ("/api/certificates/{id}/pdf/", "path.id", "certificates"),

@@ -13,6 +13,7 @@ from emissions.models import EmissionReport
 from ledger.models import Checkpoint, CreditBlock, LedgerEntry
 from marketplace.models import Listing, Order, Transfer
 from projects.models import Project
+from reports.models import IssuedReport
 from verification.models import ReductionClaim
 
 # Existing objects schemathesis may pick instead of inventing ids, so requests get past the 404 and
@@ -37,6 +38,12 @@ DICTIONARIES: dict[str, Callable[[User], Iterable[object]]] = {
     "orders": lambda user: (str(pk) for pk in Order.objects.values_list("pk", flat=True)),
     "transfers": lambda user: (str(pk) for pk in Transfer.objects.values_list("pk", flat=True)),
     "organizations": lambda user: Organization.objects.values_list("pk", flat=True),
+    "issued_reports": lambda user: IssuedReport.objects.values_list("pk", flat=True),
+    "issued_sha256": lambda user: IssuedReport.objects.values_list("sha256", flat=True),
+    # Years with the demo's emissions reports, so statements are computed and rendered, not refused.
+    "statement_years": lambda user: sorted(
+        {report.period_start.year for report in EmissionReport.objects.filter(organization=user.organization_id)}
+    ),
 }
 
 # (operation path, parameter as schemathesis names it, dictionary)
@@ -66,6 +73,11 @@ FUZZ_BINDINGS = [
     ("/api/transfers/", "body.block", "own_blocks"),
     ("/api/transfers/", "body.to_organization", "organizations"),
     ("/api/transfers/{transfer_id}/", "path.transfer_id", "transfers"),
+    ("/api/reports/ghg/", "query.year", "statement_years"),
+    ("/api/reports/ghg/pdf/", "query.year", "statement_years"),
+    ("/api/reports/ghg/csv/", "query.year", "statement_years"),
+    ("/api/reports/issued/{report_id}/", "path.report_id", "issued_reports"),
+    ("/api/reports/verify/", "query.sha256", "issued_sha256"),
 ]
 # Most draws use a real object; the rest stay generated, so odd ids are still tried.
 BINDING_PROBABILITY = 0.8

@@ -23,6 +23,7 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
+    KeepTogether,
     PageBreak,
     PageTemplate,
     Spacer,
@@ -393,7 +394,7 @@ def _verification(statement: Statement, verify_url: str) -> list[Flowable]:
         _text("Statement data fingerprint (SHA-256 of the figures, the same in the JSON and CSV):", 7.5, color=MUTED),
         TextBlock(statement.fingerprint, 7.5, font=MONO, color=INK),
     ]
-    return story
+    return [KeepTogether(story)]  # the block is read as one: never split over two pages
 
 
 def _decorate(statement: Statement) -> Callable[[Canvas, BaseDocTemplate], None]:

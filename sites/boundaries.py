@@ -139,7 +139,7 @@ def _boundaries() -> _Boundaries:
 
 
 def preload() -> None:
-    """Load the boundaries now rather than on the first lookup (e.g. in a gunicorn ``post_fork`` hook)."""
+    """Load the boundaries now rather than on the first lookup (in the gunicorn master, to share them)."""
     _boundaries()
 
 
@@ -194,10 +194,10 @@ def country_at(latitude: float | Decimal, longitude: float | Decimal) -> str | N
     """The ISO 3166-1 alpha-2 code of the country or territory at a point (WGS 84 degrees), or None at sea.
 
     None too where no single state holds the land (the Spratly Islands, Scarborough Reef). Exact to the
-    generalised 1:10m boundaries: a point a few hundred metres off an intricate coast, or on a small island the
-    data set leaves out, can come back None; use :func:`within_country` to check a declared country with a
-    tolerance. Raises ValueError for anything that is not a finite latitude in [-90, 90] and longitude in
-    [-180, 180].
+    generalised 1:10m boundaries: a real place on an intricate coast (Tromsø: 1.7 km off the data's coast), or on
+    a small island the data set leaves out, can come back None; use :func:`within_country` to check a declared
+    country with a tolerance. Raises ValueError for anything that is not a finite latitude in [-90, 90] and
+    longitude in [-180, 180].
     """
     latitude, longitude = _coordinates(latitude, longitude)
     data = _boundaries()

@@ -8,6 +8,8 @@ from core import health
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
+    path("", include("documents.urls")),
+    path("", include("sites.urls")),
     path("", include("projects.urls")),
     path("", include("emissions.urls")),
     path("", include("ledger.urls")),

@@ -76,10 +76,6 @@ class Organization(models.Model):
                 condition=models.Q(verification_status="verified") & ~models.Q(registration_key=""),
                 name="organization_registration_unique_among_verified",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(verification_status="verified") | ~models.Q(registration_key=""),
-                name="organization_verified_has_registration",
-            ),
         ]
 
     def __str__(self) -> str:

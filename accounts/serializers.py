@@ -84,8 +84,19 @@ class OrganizationReviewListInputSerializer(serializers.Serializer):
     )
 
 
-class OrganizationVerifyInputSerializer(serializers.Serializer):
+class OrganizationDecisionInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class OrganizationVerifyInputSerializer(OrganizationDecisionInputSerializer):
+    registration_number = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Record the number checked when the organisation gave none (or correct it).",
+    )
+    legal_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class OrganizationSuspendInputSerializer(serializers.Serializer):

@@ -188,31 +188,40 @@ def _decide_pending_request(organization: Organization, *, status: str, reviewer
 
 
 @atomic_with_retry
-def organization_verify(*, organization_id: int, reviewer: User, note: str = "") -> Organization:
-    """A verifier confirms the organisation's identity (a pending request, or a suspended organisation
-    reinstated). Its registration number must not be another verified organisation's in the same
-    country (409 ``registration_number_taken``; a database constraint backs this against races)."""
+def organization_verify(
+    *, organization_id: int, reviewer: User, note: str = "", registration_number: str = "", legal_name: str = ""
+) -> Organization:
+    """A verifier confirms the organisation's identity: a pending request, an organisation checked
+    without one (the verifier may record its ``registration_number`` and ``legal_name``), or a suspended
+    one reinstated. Its registration number must not be another verified organisation's in the same
+    country (409 ``registration_number_taken``; a partial unique constraint backs this against races)."""
     organization = _lock(organization_id)
     _check_reviewer(organization, reviewer)
-    if organization.verification_status not in (VerificationStatus.PENDING, VerificationStatus.SUSPENDED):
-        raise OrganizationStatusError(
-            f"The organisation is {organization.verification_status}: only a pending request can be verified, "
-            "or a suspended organisation reinstated."
-        )
-    if not organization.registration_key:
-        raise OrganizationStatusError("The organisation has given no registration number to verify.")
+    if organization.verification_status == VerificationStatus.VERIFIED:
+        raise OrganizationStatusError("The organisation is already verified.")
+    if registration_number:
+        if not registration_key(registration_number):
+            raise ValidationError({"registration_number": ["A registration number needs letters or digits."]})
+        organization.registration_number = registration_number
+        organization.registration_key = registration_key(registration_number)
+    if legal_name:
+        organization.legal_name = legal_name
     taken = Organization.objects.filter(
         country=organization.country,
         registration_key=organization.registration_key,
         verification_status=VerificationStatus.VERIFIED,
     ).exclude(pk=organization.pk)
-    if taken.exists():
+    if organization.registration_key and taken.exists():
         raise RegistrationNumberTakenError()
     _set_status(organization, to=VerificationStatus.VERIFIED, actor=reviewer, note=note)
     organization.verified_at = timezone.now()
     try:
         with transaction.atomic():
-            organization.save(update_fields=["verification_status", "verified_at"])
+            organization.save(
+                update_fields=[
+                    "verification_status", "verified_at", "registration_number", "registration_key", "legal_name",
+                ]
+            )  # fmt: skip
     except IntegrityError as error:  # another organisation was verified with this number meanwhile
         raise RegistrationNumberTakenError() from error
     _decide_pending_request(

@@ -17,6 +17,7 @@ from accounts.permissions import IsVerifier
 from accounts.selectors import namesakes_for, organization_review_get, organization_review_list
 from accounts.serializers import (
     MeOutputSerializer,
+    OrganizationDecisionInputSerializer,
     OrganizationReviewDetailOutputSerializer,
     OrganizationReviewListInputSerializer,
     OrganizationReviewOutputSerializer,
@@ -122,19 +123,21 @@ class OrganizationReviewViewSet(
     @extend_schema(request=OrganizationVerifyInputSerializer, responses={200: OrganizationReviewDetailOutputSerializer})
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str) -> Response:
-        """Verify a pending organisation (or reinstate a suspended one): it may then list and transfer
-        credits, and its registration number becomes public. 409 ``registration_number_taken`` when
-        another verified organisation of the country has that number."""
+        """Verify an organisation (usually one with a pending request; or reinstate a suspended one): it may
+        then list and transfer credits, and its registration number becomes public. 409
+        ``registration_number_taken`` when another verified organisation of the country has that number."""
         payload = OrganizationVerifyInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         organization_verify(organization_id=int(pk), reviewer=self.user, **payload.validated_data)
         return self._detail(int(pk))
 
-    @extend_schema(request=OrganizationVerifyInputSerializer, responses={200: OrganizationReviewDetailOutputSerializer})
+    @extend_schema(
+        request=OrganizationDecisionInputSerializer, responses={200: OrganizationReviewDetailOutputSerializer}
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
         """Turn a pending verification request down: the organisation is unverified again."""
-        payload = OrganizationVerifyInputSerializer(data=request.data)
+        payload = OrganizationDecisionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         organization_reject_request(organization_id=int(pk), reviewer=self.user, **payload.validated_data)
         return self._detail(int(pk))

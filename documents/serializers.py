@@ -30,9 +30,11 @@ class VerificationRequestInputSerializer(serializers.Serializer):
     website = serializers.URLField(max_length=200, required=False, allow_blank=True, default="")
     documents = serializers.ListField(
         child=IdField(),
-        min_length=1,
+        required=False,
+        default=list,
         max_length=MAX_VERIFICATION_DOCUMENTS,
-        help_text="Ids of your uploaded documents (POST /api/documents/), e.g. a register extract.",
+        help_text="Ids of your uploaded documents (POST /api/documents/), e.g. a register extract: what the "
+        "verifier checks your identity against.",
     )
 
     def validate_documents(self, value: list[int]) -> list[int]:

@@ -30,11 +30,7 @@ class DocumentViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.Retrie
     serializer_class = DocumentOutputSerializer
     queryset = Document.objects.none()
     lookup_value_regex = r"\d+"
-
-    def get_parsers(self):
-        if getattr(self, "action", None) == "create":
-            return [MultiPartParser(), FormParser()]
-        return super().get_parsers()
+    parser_classes = [MultiPartParser, FormParser]  # the one write here is a file upload
 
     def scoped_queryset(self):
         return document_list_for(organization=self.organization)

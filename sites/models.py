@@ -74,19 +74,27 @@ class Site(models.Model):
 
 
 class Meter(models.Model):
-    """A meter or grid-connection id of a site. ``key`` is the id compared (``core.references``, per
-    country); the same key on two sites is allowed but puts the newer site under review. A meter removed
-    from a site is kept, inactive, as the record of what the site claimed with."""
+    """A meter or grid-connection id of a site. ``key`` is the id compared (per country, letters and
+    digits only: ``MPAN 12-0002`` ≡ ``mpan120002``); ``digits`` its digits alone, so ``MPAN 1200023305967``
+    and ``1200023305967`` are recognised as one meter too. The same meter on two sites is allowed but
+    puts the newer site under review; claims hold their period on ``key`` (``verification.ClaimSlot``).
+    A meter removed from a site is kept, inactive, as the record of what the site claimed with."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="meters")
     meter_id = models.CharField(max_length=64, help_text="As given (MPAN, consumer number, grid connection id).")
-    key = models.CharField(max_length=80, help_text="country:reference_key(meter_id)")
+    key = models.CharField(max_length=80, help_text="country:letters and digits of the id, case-folded.")
+    digits = models.CharField(
+        max_length=80, blank=True, help_text="country:the id's digits without leading zeros; blank under 6 digits."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["site", "id"]
-        indexes = [models.Index(fields=["key"], name="meter_key")]
+        indexes = [
+            models.Index(fields=["key"], name="meter_key"),
+            models.Index(fields=["digits"], name="meter_digits"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["site", "key"], condition=models.Q(active=True), name="meter_once_per_site"

@@ -25,7 +25,7 @@ from accounts.models import Organization, User
 from accounts.services import organization_check_not_suspended
 from core.db import advisory_xact_lock, atomic_with_retry
 from core.ids import is_id
-from core.references import reference_key
+from core.references import compact_key
 from sites import boundaries
 from sites.errors import CoordinatesOutsideCountryError, SiteNotFoundError, SiteNotPendingError, SiteSelfReviewError
 from sites.models import Meter, Site
@@ -48,10 +48,20 @@ class ReviewReason:
         return {"code": self.code, "detail": self.detail}
 
 
+MIN_METER_DIGITS = 6  # shorter digit runs ("Meter 2") say too little to match meters on
+
+
 def meter_key(*, country: str, meter_id: str) -> str:
-    """The comparable id of a meter: its country and ``core.references.reference_key`` (``MPAN 01-23``
-    ≡ ``mpan 1 23``). Meter numbering is national, so the country is part of the key."""
-    return f"{str(country).upper()}:{reference_key(meter_id)}"
+    """The comparable id of a meter: its country and its letters and digits, case-folded (``MPAN 12-0002``
+    ≡ ``mpan120002``). Meter numbering is national, so the country is part of the key."""
+    return f"{str(country).upper()}:{compact_key(meter_id)}"
+
+
+def meter_digits(*, country: str, meter_id: str) -> str:
+    """The meter's digits alone, without leading zeros (``MPAN 01200023305967`` ≡ ``1200023305967``), or
+    ``""`` for fewer than :data:`MIN_METER_DIGITS` digits."""
+    digits = "".join(ch for ch in meter_id if ch.isdigit()).lstrip("0")
+    return f"{str(country).upper()}:{digits}" if len(digits) >= MIN_METER_DIGITS else ""
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -116,7 +126,7 @@ def _meter_keys(*, country: str, meter_ids: Iterable[str]) -> dict[str, str]:
     errors = []
     for meter_id in meter_ids:
         cleaned = meter_id.strip()
-        if not reference_key(cleaned):
+        if not compact_key(cleaned):
             errors.append(f"{meter_id!r} has no letter or digit.")
             continue
         key = meter_key(country=country, meter_id=cleaned)
@@ -144,7 +154,11 @@ def _registration_reasons(
                 "once, whoever registers it. A verifier checks that this is a different site.",
             )
         )
-    shared = Meter.objects.filter(key__in=list(keys), active=True)
+    keys = list(keys)
+    digits = [
+        d for d in (meter_digits(country=key.split(":", 1)[0], meter_id=key.split(":", 1)[1]) for key in keys) if d
+    ]
+    shared = Meter.objects.filter(Q(key__in=keys) | Q(digits__in=digits), active=True)
     if exclude_id is not None:
         shared = shared.exclude(site_id=exclude_id)
     shared_rows = list(shared.values_list("meter_id", "site_id").order_by("site_id"))
@@ -192,8 +206,15 @@ def site_create(
     )
     site.full_clean()
     site.save()
-    Meter.objects.bulk_create(Meter(site=site, meter_id=meter_id, key=key) for key, meter_id in keys.items())
+    _meters_add(site, keys)
     return site
+
+
+def _meters_add(site: Site, keys: dict[str, str]) -> None:
+    Meter.objects.bulk_create(
+        Meter(site=site, meter_id=meter_id, key=key, digits=meter_digits(country=str(site.country), meter_id=meter_id))
+        for key, meter_id in keys.items()
+    )
 
 
 def _lock_own(*, owner: Organization, site_id: Any) -> Site:
@@ -246,7 +267,7 @@ def site_update(*, owner: Organization, site_id: int, **changes: Any) -> Site:
             )
         )
         Meter.objects.filter(pk__in=[meter.pk for meter in removed]).update(active=False)
-        Meter.objects.bulk_create(Meter(site=site, meter_id=keys[key], key=key) for key in added)
+        _meters_add(site, {key: keys[key] for key in added})
     if moved or meters_changed:
         reasons += _registration_reasons(
             latitude=site.latitude, longitude=site.longitude, keys=keys if keys is not None else current,

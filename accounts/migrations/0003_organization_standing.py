@@ -182,17 +182,6 @@ class Migration(migrations.Migration):
                 name="organization_registration_unique_among_verified",
             ),
         ),
-        migrations.AddConstraint(
-            model_name="organization",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("verification_status", "verified"), _negated=True),
-                    models.Q(("registration_key", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="organization_verified_has_registration",
-            ),
-        ),
         migrations.AddField(
             model_name="organizationstatuschange",
             name="changed_by",

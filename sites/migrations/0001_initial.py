@@ -108,7 +108,18 @@ class Migration(migrations.Migration):
                     "meter_id",
                     models.CharField(help_text="As given (MPAN, consumer number, grid connection id).", max_length=64),
                 ),
-                ("key", models.CharField(help_text="country:reference_key(meter_id)", max_length=80)),
+                (
+                    "key",
+                    models.CharField(help_text="country:letters and digits of the id, case-folded.", max_length=80),
+                ),
+                (
+                    "digits",
+                    models.CharField(
+                        blank=True,
+                        help_text="country:the id's digits without leading zeros; blank under 6 digits.",
+                        max_length=80,
+                    ),
+                ),
                 ("active", models.BooleanField(default=True)),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
                 (
@@ -156,6 +167,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="meter",
             index=models.Index(fields=["key"], name="meter_key"),
+        ),
+        migrations.AddIndex(
+            model_name="meter",
+            index=models.Index(fields=["digits"], name="meter_digits"),
         ),
         migrations.AddConstraint(
             model_name="meter",

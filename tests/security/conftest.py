@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
+from documents.services import document_upload
 from marketplace.services import listing_buy, listing_create, transfer_create
 from tests.accounts.factories import UserFactory
 from tests.certificates.factories import retire
@@ -33,6 +35,8 @@ class World:
     order: uuid.UUID  # B bought from C: A has no part in it
     transfer: uuid.UUID  # B gave to C
     certificate: int
+    site: int  # the site of B's project
+    document: int  # an evidence file B uploaded
 
 
 @pytest.fixture
@@ -58,6 +62,12 @@ def world(db) -> World:
     client_for(a).post("/api/reduction-data/", solar_body(own, prefix="A-MTR"), format="json")
     EmissionReportFactory(organization=A)
     retire(organization=A, block=issue(owner=A).owner_block, quantity_kg=100)
+    document = document_upload(
+        owner=B, uploaded_by=b, kind="invoice", upload=SimpleUploadedFile("bill.pdf", b"%PDF-1.4 B's own bill\n")
+    )
+    document_upload(
+        owner=A, uploaded_by=a, kind="invoice", upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 A's own bill\n")
+    )
 
     return World(
         a=a,
@@ -71,4 +81,6 @@ def world(db) -> World:
         order=order.pk,
         transfer=transfer.pk,
         certificate=certificate.pk,
+        site=project.site_id,
+        document=document.pk,
     )

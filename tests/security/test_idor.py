@@ -50,8 +50,26 @@ ROWS = [
     Row("transfer", "get", "/api/transfers/{id}/", "transfer", missing=MISSING_UUID),
     Row("certificate", "get", "/api/certificates/{id}/", "certificate"),
     Row("certificate pdf", "get", "/api/certificates/{id}/pdf/", "certificate"),
+    Row("site", "get", "/api/sites/{id}/", "site"),
+    Row("document", "get", "/api/documents/{id}/", "document"),
+    Row("document file", "get", "/api/documents/{id}/file/", "document"),
     # --- changes -----------------------------------------------------------------------------
     Row("withdraw listing", "delete", "/api/listings/{id}/", "listing", owner_status=204),
+    Row("change site", "patch", "/api/sites/{id}/", "site", body=lambda w, site: {"name": "Mine now"}),
+    Row(
+        "project on site",
+        "post",
+        "/api/projects/",
+        "site",
+        body=lambda w, site: {
+            "title": "x",
+            "category": "solar",
+            "country": "IN",
+            "start_date": "2024-01-01",
+            "site": site,
+        },
+        owner_status=201,
+    ),
     Row(
         "retire block",
         "post",
@@ -99,7 +117,10 @@ ROWS = [
 
 def snapshot() -> dict[str, Any]:
     """Every project table's row count, and the state of what a request could move or close."""
-    project_apps = {"accounts", "projects", "emissions", "ledger", "verification", "certificates", "marketplace"}
+    project_apps = {
+        "accounts", "documents", "sites", "projects", "emissions", "ledger", "verification", "certificates",
+        "marketplace",
+    }  # fmt: skip
     return {
         "counts": {
             model._meta.label: model._default_manager.count()
@@ -139,6 +160,8 @@ LISTS = [
     ("/api/orders/", "order"),
     ("/api/transfers/", "transfer"),
     ("/api/certificates/", "certificate"),
+    ("/api/sites/", "site"),
+    ("/api/documents/", "document"),
 ]
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import factory
 
 from sites.models import Meter, Site
-from sites.services import meter_key
+from sites.services import meter_digits, meter_key
 from tests.accounts.factories import OrganizationFactory
 
 # A point well inside each country the tests use (a city centre).
@@ -46,7 +46,13 @@ class SiteFactory(factory.django.DjangoModelFactory[Site]):
     def meter_ids(self, create, extracted, **kwargs):
         if create and extracted:
             Meter.objects.bulk_create(
-                Meter(site=self, meter_id=m, key=meter_key(country=str(self.country), meter_id=m)) for m in extracted
+                Meter(
+                    site=self,
+                    meter_id=m,
+                    key=meter_key(country=str(self.country), meter_id=m),
+                    digits=meter_digits(country=str(self.country), meter_id=m),
+                )
+                for m in extracted
             )
 
 

@@ -52,7 +52,7 @@ def adjusted_risk(risk: float, recent_rejections: int) -> float:
         return risk
     clipped = min(max(risk, 1e-6), 1 - 1e-6)
     logit = math.log(clipped / (1 - clipped)) + RISK_LOGIT_PER_REJECTION * counted
-    return 1 / (1 + math.exp(-logit))
+    return max(risk, 1 / (1 + math.exp(-logit)))
 
 
 def screen(

@@ -16,7 +16,6 @@ class ProjectViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.Retriev
 
     serializer_class = ProjectOutputSerializer
     queryset = Project.objects.none()
-    lookup_value_regex = r"\d+"
 
     def scoped_queryset(self):
         return project_list_for(user=self.user)

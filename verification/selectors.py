@@ -105,7 +105,7 @@ def claim_history(
 # --- trust facts ----------------------------------------------------------------------------
 
 
-def claim_slot_keys(*, site_id: int | None, country: str, category: str) -> list[str]:
+def claim_slot_keys(*, site_id: int | None, category: str) -> list[str]:
     """The slots a live claim of ``category`` holds on its site: the site's energy (solar, efficiency,
     fuel switch: one stream, since behind-the-meter solar shows up as lower consumption) and each of
     the site's active meters, or the site's materials stream (recycling). None without a site."""
@@ -166,7 +166,7 @@ def claim_trust_context(*, project: Project, claim: ClaimInput, submitted_on: da
         if project.site_id is not None
         else None
     )
-    keys = claim_slot_keys(site_id=project.site_id, country=str(project.country), category=project.category)
+    keys = claim_slot_keys(site_id=project.site_id, category=project.category)
     books = None
     if claim.category == "energy_efficiency":
         start, end = baseline_window(claim)

@@ -1,7 +1,7 @@
 """Writes: submit a claim (screen, then persist and maybe issue), review it, replay an assessment.
 
-Lock order: the project owner's organisation row (submissions: serialises an organisation's claims,
-so the overlap, evidence-reuse and issuance-cap checks cannot race), then the project's site row
+Lock order: the project owner's organisation row ``FOR NO KEY UPDATE`` (submissions: serialises an
+organisation's claims, so the overlap, evidence-reuse and issuance-cap checks cannot race), then the project's site row
 (``FOR NO KEY UPDATE``: serialises claims on one site across organisations), then the documents the
 claim cites, or the claim row (reviews); then what ``ledger.services.credits_issue`` locks: the project
 row, then the ledger head. Issuance runs in the same transaction as the decision (``credits_issue`` is
@@ -210,7 +210,9 @@ def _slots_take(*, claim: ReductionClaim, keys: list[str]) -> None:
 def _claim_persist(
     *, submitted_by, project, claim_input, references, documents, cited, submitted_on, thresholds, result
 ) -> ReductionClaim:
-    organization = Organization.objects.select_for_update().get(pk=project.owner_id)
+    # NO KEY UPDATE: serialises the organisation's claims (and waits for, or holds off, a suspension and a
+    # listing's FOR SHARE) without blocking inserts of rows that merely reference the organisation.
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=project.owner_id)
     if organization.verification_status == VerificationStatus.SUSPENDED:
         raise OrganizationSuspendedError()
     if project.site_id is not None:
@@ -268,7 +270,7 @@ def _claim_persist(
     if live:
         _slots_take(
             claim=claim,
-            keys=claim_slot_keys(site_id=project.site_id, country=str(project.country), category=project.category),
+            keys=claim_slot_keys(site_id=project.site_id, category=project.category),
         )
     assessment = Assessment.objects.create(
         claim=claim,

@@ -7,8 +7,8 @@ claim cites, or the claim row (reviews); then what ``ledger.services.credits_iss
 row, then the ledger head. Issuance runs in the same transaction as the decision (``credits_issue`` is
 a savepoint inside it; the outermost unit carries the retry), so a claim is ``approved`` exactly when
 its :class:`ClaimIssuance` and the ledger's ``issue`` entry exist. Screening — the model above all —
-runs before the transaction, never under a lock; under the locks the history and trust facts are read
-again and, if they changed, the rules run again on the same model output (``rescreen``).
+runs before the transaction, never under a lock; the history and trust facts are read under the locks
+and the rules run with them on the same model output (``rescreen``).
 
 A live claim holds :class:`ClaimSlot` rows for its site and the site's meters. Two claims on one meter
 through different sites are not serialised by the site lock: on PostgreSQL the slots' exclusion
@@ -153,22 +153,19 @@ def claim_submit(
     )
     references = [(i, item["kind"], item["reference"]) for i, item in enumerate(evidence)]
     cited = [(i, item["document"]) for i, item in enumerate(evidence) if item.get("document") is not None]
-    history = claim_history(
-        project=project, period_start=period_start, period_end=period_end, references=references, documents=cited
-    )
-    submitted_on = timezone.localdate()
-    trust = claim_trust_context(project=project, claim=claim_input, submitted_on=submitted_on)
     thresholds = {
         "risk_threshold": str(settings.VERIFICATION_REVIEW_RISK_THRESHOLD),
         "size_review_kg": settings.VERIFICATION_REVIEW_SIZE_KG,
     }
+    # The calculation and the model, outside any lock. The facts about other claims, the site and the
+    # organisation do not enter the model's features: they are read under the locks, where the rules
+    # run again with them (``rescreen``) before anything is decided.
     result = screen(
         claim_input,
         factors=DatabaseFactorProvider(),
-        history=history,
+        history=HistoryContext(),
         risk_threshold=settings.VERIFICATION_REVIEW_RISK_THRESHOLD,
         size_review_kg=settings.VERIFICATION_REVIEW_SIZE_KG,
-        trust=trust,
     )
     _check_issuable_size(computed_kg=result.calculation.reduction_kg, claimed_kg=claimed_reduction_kg)
     persist = {
@@ -178,7 +175,7 @@ def claim_submit(
         "references": references,
         "documents": documents,
         "cited": cited,
-        "submitted_on": submitted_on,
+        "submitted_on": timezone.localdate(),
         "thresholds": thresholds,
     }
     try:
@@ -227,15 +224,14 @@ def _claim_persist(
         documents=cited,
     )
     trust = claim_trust_context(project=project, claim=claim_input, submitted_on=submitted_on)
-    if history != result.history or trust != result.trust:
-        result = rescreen(
-            result,
-            claim_input,
-            history=history,
-            trust=trust,
-            risk_threshold=Decimal(thresholds["risk_threshold"]),
-            size_review_kg=int(thresholds["size_review_kg"]),
-        )
+    result = rescreen(
+        result,
+        claim_input,
+        history=history,
+        trust=trust,
+        risk_threshold=Decimal(thresholds["risk_threshold"]),
+        size_review_kg=int(thresholds["size_review_kg"]),
+    )
     cited_documents = documents_submit(owner=organization, documents=documents)
     claim = ReductionClaim.objects.create(
         project=project,

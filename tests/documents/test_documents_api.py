@@ -5,7 +5,7 @@ import hashlib
 import os
 
 import pytest
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents.models import Document
@@ -30,6 +30,7 @@ def upload(client, content: bytes, *, name="evidence.pdf", kind="utility_bill", 
 
 def stored_files() -> list[str]:
     storage = storages["documents"]
+    assert isinstance(storage, FileSystemStorage)
     found = []
     for root, _dirs, files in os.walk(storage.location):
         found += [os.path.join(root, name) for name in files]

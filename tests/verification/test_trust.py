@@ -62,11 +62,13 @@ def create_project(client, *, site: int | None, category="solar", country="IN", 
     return response.json()
 
 
-def solar_claim(project: dict, *, prefix: str, kwh=70_000, kwp=50, period=YEAR, shape=None, documents=None) -> dict:
+def solar_claim(
+    project: dict, *, prefix: str, kwh=70_000, kwp=50, period: tuple[str, str] = YEAR, shape=None, documents=None
+) -> dict:
     months = int(period[1][5:7]) - int(period[0][5:7]) + 1
     first = int(period[0][5:7]) - 1
     weights = shape or NORTHERN_SOLAR_SHAPE[first : first + months]
-    evidence = monthly_evidence(*period, kwh, weights=weights, prefix=prefix)
+    evidence = monthly_evidence(period[0], period[1], kwh, weights=weights, prefix=prefix)
     for item, document in zip(evidence, documents or [], strict=False):
         item["document"] = document
     return {

@@ -605,3 +605,39 @@ def test_racing_claims_of_an_unverified_organisation_cannot_both_fill_the_cap(se
 
     assert sorted(r.json()["status"] for r in responses) == ["approved", "needs_review"]
     assert len(issued_claims()) == 1
+
+
+@pytest.mark.django_db
+def test_the_whole_journey_through_the_api(api_client, verifier_client):
+    """Sign up, ask to be verified, be verified, register a site, claim, sell: all through the API."""
+    body = {"email": "owner@pune-mills.example", "password": "correct-horse-battery", "organization_name": "Pune Mills",
+            "country": "IN"}  # fmt: skip
+    assert api_client.post("/api/auth/register/", body, format="json").status_code == 201
+    token = api_client.post("/api/token/", {"email": body["email"], "password": body["password"]}, format="json")
+    client = api_client.__class__()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.json()['access']}")
+    extract = SimpleUploadedFile("extract.pdf", b"%PDF-1.4\n% Pune Mills Private Limited U17100MH2009PTC999999\n")
+    document = client.post("/api/documents/", {"file": extract, "kind": "registration_extract"}, format="multipart")
+    request = client.post(
+        "/api/organization/verification/",
+        {"legal_name": "Pune Mills Private Limited", "registration_number": "U17100MH2009PTC999999",
+         "documents": [document.json()["id"]]},
+        format="json",
+    )  # fmt: skip
+    organization_id = client.get("/api/me/").json()["organization"]["id"]
+    verified = verifier_client.post(f"/api/organizations/{organization_id}/verify/", {"note": "ok"}, format="json")
+    site = register_site(client)
+    project = create_project(client, site=site["id"])
+
+    claim = submit(client, solar_claim(project, prefix="PM"))
+    listing = client.post(
+        "/api/listings/", {"block": claim["issuance"]["block"], "quantity_kg": 1_000, "price_per_tonne": "11.00"},
+        format="json",
+    )  # fmt: skip
+    seller = api_client.get("/api/marketplace/").json()["results"][0]["seller"]
+
+    assert request.status_code == 202 and verified.status_code == 200
+    assert claim["status"] == "approved", claim["verification"]["reasons"]
+    assert listing.status_code == 201, listing.content
+    assert seller == {"name": "Pune Mills", "country": "IN", "verification_status": "verified",
+                      "registration_number": "U17100MH2009PTC999999"}  # fmt: skip

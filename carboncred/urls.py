@@ -9,6 +9,8 @@ from reports.views import report_verify_page
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
+    path("", include("documents.urls")),
+    path("", include("sites.urls")),
     path("", include("projects.urls")),
     path("", include("emissions.urls")),
     path("", include("ledger.urls")),

@@ -337,9 +337,9 @@ def expected_generation(climate: SiteClimate, capacity_kwp: float, period_start:
 def period_factor(period_days: float, annual_factor: float = ANNUAL_CEILING_FACTOR) -> float:
     """The ceiling multiple for a period: ``annual_factor`` for a year or more, more for shorter periods,
     whose weather varies more (sd_year·√(12/n) for n months, 3 sd above the annual allowance)."""
-    months = max(period_days, 1.0) / (365.25 / 12)
-    if months >= 12:
+    if period_days >= 365:
         return annual_factor
+    months = max(period_days, 1.0) / (365.25 / 12)
     extra = VARIABILITY_Z * SIGMA_YEAR * (math.sqrt(12.0 / months) - 1.0)
     return min(annual_factor + extra, MAX_PERIOD_FACTOR)
 

@@ -113,12 +113,23 @@ class Flatness:
 
 @dataclass(frozen=True)
 class _Data:
-    grid: np.ndarray
-    ghi: np.ndarray
-    diffuse: np.ndarray
-    t_mean: np.ndarray
+    """The shipped arrays, kept in their compact stored types (about 2.5 MB); one cell is scaled at a time."""
+
+    grid: np.ndarray  # int32 (360, 720): row of the land cell, -1 for none
+    ghi: np.ndarray  # uint16 (cells, 12): Wh/m²/day
+    diffuse: np.ndarray  # uint8 (cells, 12): diffuse fraction x diffuse_scale
+    t_mean: np.ndarray  # int16 (cells,): 0.1 °C
+    diffuse_scale: float
     step: float
     version: str
+
+    def cell(self, index: int) -> tuple[np.ndarray, np.ndarray, float]:
+        """Monthly GHI (kWh/m²/day), diffuse fraction and mean air temperature (°C) of one cell."""
+        return (
+            self.ghi[index].astype(float) / 1000.0,
+            self.diffuse[index].astype(float) / self.diffuse_scale,
+            float(self.t_mean[index]) / 10.0,
+        )
 
 
 @lru_cache(maxsize=1)
@@ -127,9 +138,10 @@ def _data() -> _Data:
         meta = json.loads(str(npz["meta"]))
         return _Data(
             grid=npz["grid"],
-            ghi=npz["ghi"].astype(np.float32) / 1000.0,  # kWh/m²/day
-            diffuse=npz["diffuse"].astype(np.float32) / float(meta["diffuse_fraction_scale"]),
-            t_mean=npz["t_mean"].astype(np.float32) / 10.0,
+            ghi=npz["ghi"],
+            diffuse=npz["diffuse"],
+            t_mean=npz["t_mean"],
+            diffuse_scale=float(meta["diffuse_fraction_scale"]),
             step=float(meta["grid_step_deg"]),
             version=str(meta["version"]),
         )
@@ -251,11 +263,11 @@ def _default_azimuth(lat: float) -> float:
     return 180.0 if lat >= 0 else 0.0
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _climate(index: int, lat_key: int, tilt_key: int | None, azimuth_key: int) -> tuple[float, tuple[float, ...]]:
     data = _data()
     lat = lat_key / 100
-    ghi, diffuse, t_mean = data.ghi[index].astype(float), data.diffuse[index].astype(float), float(data.t_mean[index])
+    ghi, diffuse, t_mean = data.cell(index)
     tilts = np.arange(0.0, min(90.0, abs(lat) + 20.0) + 0.1, 2.5) if tilt_key is None else np.array([tilt_key / 10])
     daily = _plane_yield(lat, ghi, diffuse, t_mean, tilts, azimuth_key / 10)
     annual = (daily * MONTH_DAYS).sum(axis=1)
@@ -295,7 +307,7 @@ def site_climate(
         annual_kwh_per_kwp=annual,
         monthly_kwh_per_kwp=monthly,
         monthly_shares=tuple(m / annual if annual > 0 else 1 / 12 for m in monthly),
-        annual_ghi_kwh_m2=float((data.ghi[index] * MONTH_DAYS).sum()),
+        annual_ghi_kwh_m2=float((data.cell(index)[0] * MONTH_DAYS).sum()),
         cell_distance_km=km,
         source=f"{SOURCE}; data {data.version}",
         quality=quality,

@@ -69,7 +69,7 @@ PUBLISHED = [
         "Sustainability 2018 10:1129, 100 kW PV at 44 Saudi stations: Najran yield factor 1721",
     ),
     ("Windhoek", -22.56, 17.08, 1964, "World Bank/ESMAP 2020 Namibia national PVOUT 5.38 kWh/kWp/day x 365"),
-    ("Pretoria", -25.75, 28.19, 1825, "pvgreencard.co.za (GIZ/SAPVIA): ~5 kWh per kWp per day in South Africa"),
+    ("Pretoria", -25.75, 28.19, 1825, "pvgreencard.co.za rooftop PV facts: ~5 kWh per kWp per day in South Africa"),
     ("Nairobi", -1.29, 36.82, 1971, "technolectric.com citing JRC PVGIS: 5.4 kWh per kWp per day in Nairobi"),
 ]
 

@@ -258,6 +258,9 @@ IDEMPOTENCY_TTL = timedelta(hours=env.int("IDEMPOTENCY_TTL_HOURS", default=24))
 # limit (kg CO2e; 500 t by default). Approved claims issue at once and the owner owes the minting fee.
 VERIFICATION_REVIEW_RISK_THRESHOLD = Decimal(env.str("VERIFICATION_REVIEW_RISK_THRESHOLD", default="0.7"))
 VERIFICATION_REVIEW_SIZE_KG = env.int("VERIFICATION_REVIEW_SIZE_KG", default=500_000)
+# A solar claim with site coordinates is rejected above this multiple of the site's climatological
+# yield over a year (shorter periods get a larger factor: verification/engine/climatology.py).
+SOLAR_CEILING_FACTOR = Decimal(env.str("SOLAR_CEILING_FACTOR", default="1.3"))
 MINTING_FEE_PER_TONNE = Decimal(env.str("MINTING_FEE_PER_TONNE", default="0.50"))
 MINTING_FEE_CURRENCY = env.str("MINTING_FEE_CURRENCY", default="USD")
 # An organisation that is not verified gets at most this many kg (its own share, buffer excluded)

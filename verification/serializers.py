@@ -58,7 +58,31 @@ def _quantity(*, min_value: int | Decimal = 0, **kwargs) -> serializers.DecimalF
 
 class SolarParametersInputSerializer(serializers.Serializer):
     capacity_kwp = _quantity(min_value=Decimal("0.001"), help_text="Installed DC capacity, kWp.")
-    generation_kwh = _quantity(help_text="Metered generation over the period, kWh.")
+    generation_kwh = _quantity(
+        required=False,
+        help_text="Metered generation over the period, kWh. Required unless `source` is `readings`; with readings "
+        "it is checked against their sum (the lesser is credited).",
+    )
+    source = serializers.ChoiceField(
+        choices=["declared", "readings"],
+        default="declared",
+        help_text="`readings`: the generation is the sum of the site's stored meter readings for the period "
+        "(POST /api/sites/{id}/readings/), the strongest evidence.",
+    )
+    tilt_deg = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(90), required=False,
+        help_text="Module tilt from horizontal (degrees); the site's expected yield is computed for it. Default: "
+        "the best tilt for the latitude.",
+    )  # fmt: skip
+    azimuth_deg = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(360), required=False,
+        help_text="Module azimuth, degrees clockwise from north (180 = south). Default: facing the equator.",
+    )  # fmt: skip
+
+    def validate(self, attrs):
+        if attrs.get("source", "declared") == "declared" and attrs.get("generation_kwh") is None:
+            raise serializers.ValidationError({"generation_kwh": ["This field is required."]})
+        return attrs
 
 
 class EfficiencyParametersInputSerializer(serializers.Serializer):

@@ -40,6 +40,7 @@ from projects.selectors import project_owned_by
 from sites.models import Site
 from verification.engine.factors import DatabaseFactorProvider, ListFactorProvider
 from verification.engine.screening import rescreen, screen
+from verification.engine.site_solar import DEFAULT_CEILING_FACTOR
 from verification.engine.types import (
     ClaimInput,
     EvidenceInput,
@@ -62,7 +63,7 @@ from verification.models import Assessment, ClaimIssuance, ClaimSlot, EvidenceIt
 from verification.selectors import claim_history, claim_slot_keys, claim_trust_context
 
 NUMERIC_PARAMETERS = frozenset(
-    {"capacity_kwp", "generation_kwh", "baseline_kwh", "post_kwh", "mass_kg", "baseline_quantity", "new_quantity"}
+    {"capacity_kwp", "generation_kwh", "declared_generation_kwh", "tilt_deg", "azimuth_deg", "baseline_kwh", "post_kwh", "mass_kg", "baseline_quantity", "new_quantity"}
 )
 
 
@@ -156,6 +157,7 @@ def claim_submit(
     thresholds = {
         "risk_threshold": str(settings.VERIFICATION_REVIEW_RISK_THRESHOLD),
         "size_review_kg": settings.VERIFICATION_REVIEW_SIZE_KG,
+        "solar_ceiling_factor": str(settings.SOLAR_CEILING_FACTOR),
     }
     # The calculation and the model, outside any lock. The facts about other claims, the site and the
     # organisation do not enter the model's features: they are read under the locks, where the rules
@@ -166,6 +168,7 @@ def claim_submit(
         history=HistoryContext(),
         risk_threshold=settings.VERIFICATION_REVIEW_RISK_THRESHOLD,
         size_review_kg=settings.VERIFICATION_REVIEW_SIZE_KG,
+        solar_ceiling_factor=float(settings.SOLAR_CEILING_FACTOR),
     )
     _check_issuable_size(computed_kg=result.calculation.reduction_kg, claimed_kg=claimed_reduction_kg)
     persist = {
@@ -231,6 +234,7 @@ def _claim_persist(
         trust=trust,
         risk_threshold=Decimal(thresholds["risk_threshold"]),
         size_review_kg=int(thresholds["size_review_kg"]),
+        solar_ceiling_factor=float(thresholds["solar_ceiling_factor"]),
     )
     cited_documents = documents_submit(owner=organization, documents=documents)
     claim = ReductionClaim.objects.create(
@@ -493,4 +497,5 @@ def assessment_replay(*, assessment: Assessment, model=None) -> ScreeningResult:
         size_review_kg=int(thresholds["size_review_kg"]),
         model=model,
         trust=None if trust is None else TrustContext.from_json(trust),
+        solar_ceiling_factor=float(thresholds.get("solar_ceiling_factor", DEFAULT_CEILING_FACTOR)),
     )

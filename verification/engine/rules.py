@@ -14,7 +14,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from core.references import compact_key
 from projects.integrity import ADDITIONALITY_HIGH_INCOME_GRID_CODE, ADDITIONALITY_HIGH_INCOME_GRID_DETAIL, HIGH_INCOME
-from verification.engine import solar
+from verification.engine import site_solar, solar
 from verification.engine.types import (
     Calculation,
     ClaimInput,
@@ -136,6 +136,7 @@ def evaluate(
     *,
     size_review_kg: int,
     trust: TrustContext | None = None,
+    solar_ceiling_factor: float = site_solar.DEFAULT_CEILING_FACTOR,
 ) -> RuleOutcome:
     """Every rule over one claim. ``trust`` (who, where, when: see ``TrustContext``) adds the trust
     rules and makes the size limits count per site over any 12 months; without it (the training
@@ -145,12 +146,14 @@ def evaluate(
     _period_rules(claim, out)
     _history_rules(history, out)
     _evidence_rules(claim, out)
-    {
-        "solar": _solar_rules,
-        "energy_efficiency": _efficiency_rules,
-        "recycling": _recycling_rules,
-        "fuel_switch": _fuel_switch_rules,
-    }[claim.category](claim, calc, out, trust)
+    if claim.category == "solar":
+        _solar_rules(claim, calc, out, trust, ceiling_factor=solar_ceiling_factor)
+    else:
+        {
+            "energy_efficiency": _efficiency_rules,
+            "recycling": _recycling_rules,
+            "fuel_switch": _fuel_switch_rules,
+        }[claim.category](claim, calc, out, trust)
     if trust is not None:
         _trust_rules(claim, calc, trust, out)
     _result_rules(claim, calc, out, size_review_kg=size_review_kg, trust=trust)
@@ -304,7 +307,9 @@ def _evidence_shape(claim: ClaimInput, items: list[tuple[int, EvidenceInput]]) -
     return metrics
 
 
-def _solar_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, trust: TrustContext | None) -> None:
+def _solar_rules(
+    claim: ClaimInput, calc: Calculation, out: RuleOutcome, trust: TrustContext | None, *, ceiling_factor: float
+) -> None:
     p = claim.parameters
     capacity, generation = float(p["capacity_kwp"]), float(p["generation_kwh"])
     specific = generation / capacity
@@ -338,7 +343,13 @@ def _solar_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, trust: 
             f"{specific:,.0f} kWh/kWp over the period exceeds what clear skies at {where} allow "
             f"({ceiling:,.0f} kWh/kWp: Haurwitz clear-sky irradiation x {solar.PLANE_GAIN_BOUND} plane gain).",
         )
-    elif specific > regional:
+    sited = claim.latitude is not None and claim.longitude is not None
+    expected = site_solar.evaluate_site(claim, out, units=EVIDENCE_UNITS, factor=ceiling_factor) if sited else None
+    if expected:
+        out.metrics["yield_ratio"] = out.metrics["site_yield_ratio"]
+        out.metrics["yield_bound_ratio"] = out.metrics["site_ceiling_ratio"]
+    # With coordinates the site's climatology replaces the country-wide bound.
+    if not sited and ceiling >= specific > regional:
         out.add(
             "solar_yield_above_regional_bound",
             "reject",
@@ -354,14 +365,14 @@ def _solar_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, trust: 
         )
     elif annual < SOLAR_LOW_YIELD_SHARE * bounds.typical:
         out.add("solar_yield_low", "info", f"The yield ({annual:,.0f} kWh/kWp/yr) is far below typical.")
-    if bounds.is_fallback:
+    if not sited and bounds.is_fallback:
         out.add(
             "solar_yield_bound_generic",
             "info",
             f"No regional yield data for {claim.country}: the global bound ({bounds.high:,.0f} kWh/kWp/yr, "
             f"{bounds.quality}) and the clear-sky ceiling apply.",
         )
-    elif bounds.quality:
+    elif not sited and bounds.quality:
         out.add(
             "yield_bound_source_label",
             "info",

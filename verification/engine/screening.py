@@ -17,6 +17,7 @@ from verification.engine.rules import (
     RISK_LOGIT_PER_REJECTION,
     evaluate,
 )
+from verification.engine.site_solar import DEFAULT_CEILING_FACTOR
 from verification.engine.types import (
     Calculation,
     ClaimInput,
@@ -64,6 +65,7 @@ def screen(
     size_review_kg: int,
     model=None,
     trust: TrustContext | None = None,
+    solar_ceiling_factor: float = DEFAULT_CEILING_FACTOR,
 ) -> ScreeningResult:
     """``model`` is a loaded :class:`verification.ml.runtime.ScreeningModel` (the process-wide one by default).
     ``trust`` adds the trust rules (``rules.evaluate``) and the repeated-rejections risk adjustment."""
@@ -72,7 +74,9 @@ def screen(
 
         model = get_model()
     calc = calculate(claim, factors)
-    outcome = evaluate(claim, calc, history, size_review_kg=size_review_kg, trust=trust)
+    outcome = evaluate(
+        claim, calc, history, size_review_kg=size_review_kg, trust=trust, solar_ceiling_factor=solar_ceiling_factor
+    )
     features = build_features(claim, calc, outcome.metrics)
     scored: ModelOutput = model.score(features)
     return _decided(claim, calc, outcome.reasons, features, scored, history, trust, risk_threshold)
@@ -86,13 +90,21 @@ def rescreen(
     trust: TrustContext | None,
     risk_threshold: Decimal,
     size_review_kg: int,
+    solar_ceiling_factor: float = DEFAULT_CEILING_FACTOR,
 ) -> ScreeningResult:
     """The same claim screened again with newer history and trust facts (read under the locks at
     persistence): the calculation, the features and the model's output are reused, only the rules
     and the decision run again. Equal to a fresh :func:`screen` with those facts."""
     if result.model_output is None:
         raise ValueError("rescreen needs the model output of the first screening")
-    outcome = evaluate(claim, result.calculation, history, size_review_kg=size_review_kg, trust=trust)
+    outcome = evaluate(
+        claim,
+        result.calculation,
+        history,
+        size_review_kg=size_review_kg,
+        trust=trust,
+        solar_ceiling_factor=solar_ceiling_factor,
+    )
     return _decided(claim, result.calculation, outcome.reasons, result.features, result.model_output, history, trust,
                     risk_threshold)  # fmt: skip
 

@@ -112,7 +112,7 @@ def claim_input_prepare(*, submitter: "User", quantity_kg: int) -> dict[str, Any
     (not measured: the project is set-up, validation reads the project)."""
     from projects.models import Project
     from sites.services import site_create
-    from tests.verification.factories import NORTHERN_SOLAR_SHAPE, monthly_evidence
+    from tests.verification.factories import monthly_evidence, solar_shape
     from verification.serializers import claim_submission_parse
 
     # Each claim on a site of its own (one site earns one claim per period), 200 m apart, one meter each.
@@ -141,7 +141,7 @@ def claim_input_prepare(*, submitter: "User", quantity_kg: int) -> dict[str, Any
         "parameters": SOLAR,
         # References unique to the project, or screening would see the same meter read twice.
         "evidence": monthly_evidence(
-            *PERIOD, SOLAR["generation_kwh"], weights=NORTHERN_SOLAR_SHAPE, prefix=f"MTR-{project.pk}"
+            *PERIOD, SOLAR["generation_kwh"], weights=solar_shape("IN"), prefix=f"MTR-{project.pk}"
         ),
         "claimed_reduction_kg": quantity_kg,
     }

@@ -3,7 +3,7 @@ the expected range of the computed reduction (kg). Used by the engine test and t
 
 from dataclasses import dataclass, field
 
-from tests.verification.factories import NORTHERN_SOLAR_SHAPE, monthly_evidence
+from tests.verification.factories import monthly_evidence, solar_shape
 
 P = ("2024-01-01", "2024-12-31")
 Q3 = ("2024-07-01", "2024-09-30")
@@ -25,8 +25,10 @@ class Case:
 
 
 def solar(
-    kwp, kwh, *, period: tuple[str, str] = P, shape=NORTHERN_SOLAR_SHAPE, evidence_total=None
+    kwp, kwh, *, period: tuple[str, str] = P, shape=None, evidence_total=None, country="IN"
 ) -> tuple[dict, list]:
+    """Monthly meter readings shaped like the climate at the country's factory point (``solar_shape``)."""
+    shape = shape or solar_shape(country)
     months = int(period[1][5:7]) - int(period[0][5:7]) + 1
     weights = shape[int(period[0][5:7]) - 1 : int(period[0][5:7]) - 1 + months]
     return (
@@ -50,22 +52,22 @@ def efficiency_bills(baseline, post):
 CASES = [
     # --- solar ---------------------------------------------------------------------------------
     Case("india_50kwp_70mwh", "solar", "IN", *solar(50, 70_000), "approved", (57_000, 58_000)),
-    Case("gb_100kwp_95mwh", "solar", "GB", *solar(100, 95_000), "approved", (30_000, 30_500),
+    Case("gb_100kwp_95mwh", "solar", "GB", *solar(100, 95_000, country="GB"), "approved", (30_000, 30_500),
          codes={"additionality_high_income_grid"}),
-    Case("gb_100kwp_300mwh", "solar", "GB", *solar(100, 300_000), "rejected", (95_000, 97_000),
+    Case("gb_100kwp_300mwh", "solar", "GB", *solar(100, 300_000, country="GB"), "rejected", (95_000, 97_000),
          codes={"solar_yield_above_physical_ceiling"}),
-    Case("gb_100kwp_130mwh_inflated", "solar", "GB", *solar(100, 130_000), "rejected", (41_000, 42_000),
+    Case("gb_100kwp_130mwh_inflated", "solar", "GB", *solar(100, 130_000, country="GB"), "rejected", (41_000, 42_000),
          codes={"solar_yield_above_regional_bound"}),
-    Case("de_30kwp_28mwh", "solar", "DE", *solar(30, 28_000), "approved", (14_500, 14_700)),
-    Case("es_20kwp_29mwh_q3_summer", "solar", "ES", *solar(20, 9_800, period=Q3), "approved", (3_200, 3_300),
+    Case("de_30kwp_28mwh", "solar", "DE", *solar(30, 28_000, country="DE"), "approved", (14_500, 14_700)),
+    Case("es_20kwp_29mwh_q3_summer", "solar", "ES", *solar(20, 9_800, period=Q3, country="ES"), "approved", (3_200, 3_300),
          period=Q3),
-    Case("kenya_sited_40kwp_64mwh", "solar", "KE", *solar(40, 64_000, shape=[1] * 12), "approved", (29_500, 29_600),
-         latitude="-1.29", longitude="36.82", codes={"solar_yield_bound_generic"}),
+    Case("kenya_sited_40kwp_64mwh", "solar", "KE", *solar(40, 64_000, country="KE"), "approved", (29_500, 29_600),
+         latitude="-1.29", longitude="36.82", codes={"solar_site_climatology"}),
     Case("india_wh_entered_as_kwh", "solar", "IN", *solar(50, 70_000_000), "rejected", (57_000_000, 58_000_000),
          codes={"unit_slip_suspected"}),
     Case("india_evidence_short", "solar", "IN", *solar(50, 70_000, evidence_total=60_000), "rejected",
          (57_000, 58_000), codes={"evidence_total_mismatch"}),
-    Case("norway_no_factor", "solar", "NO", *solar(50, 45_000), "rejected", (0, 0),
+    Case("norway_no_factor", "solar", "NO", *solar(50, 45_000, country="NO"), "rejected", (0, 0),
          codes={"crediting_factor_missing"}),
     # --- energy efficiency -------------------------------------------------------------------------
     Case("gb_led_40pct", "energy_efficiency", "GB",

@@ -7,7 +7,16 @@ from tests.accounts.factories import OrganizationFactory
 from tests.projects.factories import ProjectFactory
 from verification.engine.rules import add_months
 
-__all__ = ["OrganizationFactory", "ProjectFactory", "baseline_books", "claim_body", "monthly_evidence", "project_for"]
+__all__ = [
+    "OrganizationFactory",
+    "ProjectFactory",
+    "baseline_books",
+    "claim_body",
+    "monthly_evidence",
+    "project_for",
+    "solar_evidence",
+    "solar_shape",
+]
 
 PERIOD_2024 = ("2024-01-01", "2024-12-31")
 
@@ -37,8 +46,29 @@ def monthly_evidence(start: str, end: str, total, *, kind="meter_reading", unit=
     ]
 
 
-# Monthly shape of PV output in the northern hemisphere (Jan..Dec), roughly: real meters follow the sun.
+# Monthly shape of PV output in the northern mid-latitudes (Jan..Dec), roughly: real meters follow the sun.
 NORTHERN_SOLAR_SHAPE = [3, 5, 8, 11, 13, 13, 13, 11, 9, 6, 4, 3]
+
+
+def solar_shape(country: str) -> list[float]:
+    """The climatological monthly shares (Jan..Dec) at the factory sites' point in ``country``: what an
+    honest meter there shows (Pune's monsoon dip, Nairobi's flat year, Frankfurt's summer peak)."""
+    from tests.sites.factories import POINTS
+    from verification.engine import climatology
+
+    latitude, longitude = POINTS[country]
+    shares = climatology.site_climate(float(latitude), float(longitude)).monthly_shares
+    return [Decimal(str(round(share, 4))) for share in shares]
+
+
+def solar_evidence(start: str, end: str, total, *, country: str = "IN", prefix="MTR"):
+    """Monthly meter readings adding up to ``total``, shaped like the site's climate."""
+    shape = solar_shape(country)
+    first = datetime.date.fromisoformat(start)
+    last = datetime.date.fromisoformat(end)
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    weights = [shape[(first.month - 1 + i) % 12] for i in range(months)]
+    return monthly_evidence(start, end, total, prefix=prefix, weights=weights)
 
 
 def claim_body(project, *, period=PERIOD_2024, parameters, evidence=None, **extra):

@@ -3,7 +3,7 @@ import pytest
 from projects.models import Project
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
-from tests.verification.factories import claim_body, monthly_evidence, project_for
+from tests.verification.factories import claim_body, monthly_evidence, project_for, solar_evidence
 from verification.models import Assessment, EvidenceItem, ReductionClaim
 
 URL = "/api/reduction-data/"
@@ -16,7 +16,7 @@ def solar_body(
         project,
         period=period,
         parameters={"capacity_kwp": kwp, "generation_kwh": kwh},
-        evidence=monthly_evidence(*period, kwh, prefix=prefix),
+        evidence=solar_evidence(*period, kwh, country=str(project.country), prefix=prefix),
         **extra,
     )
 

@@ -10,7 +10,7 @@ from ledger.audit import ledger_verify, replay
 from ledger.models import LedgerEntry
 from tests.conftest import client_for
 from tests.verification.concurrency import outcomes, race
-from tests.verification.factories import NORTHERN_SOLAR_SHAPE, claim_body, monthly_evidence, project_for
+from tests.verification.factories import claim_body, monthly_evidence, project_for, solar_shape
 from tests.verification.test_claims_api import URL, solar_body
 from verification.models import ClaimIssuance, EvidenceItem, ReductionClaim
 
@@ -123,7 +123,7 @@ def _race(bodies_by_user):
 
 def honest_solar_body(project, *, prefix):
     """A claim screening approves (India, 50 kWp, 70 MWh metered along the sun's season)."""
-    evidence = monthly_evidence("2024-01-01", "2024-12-31", 70_000, weights=NORTHERN_SOLAR_SHAPE, prefix=prefix)
+    evidence = monthly_evidence("2024-01-01", "2024-12-31", 70_000, weights=solar_shape("IN"), prefix=prefix)
     return claim_body(project, parameters={"capacity_kwp": 50, "generation_kwh": 70_000}, evidence=evidence)
 
 

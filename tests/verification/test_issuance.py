@@ -13,7 +13,7 @@ from ledger.services import credits_issue
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.verification.cases import CASES, Case
-from tests.verification.factories import NORTHERN_SOLAR_SHAPE, baseline_books, monthly_evidence, project_for
+from tests.verification.factories import baseline_books, monthly_evidence, project_for, solar_shape
 from tests.verification.test_claims_api import URL
 from verification import services
 from verification.engine import ENGINE_VERSION
@@ -139,7 +139,7 @@ def test_a_larger_claimed_figure_is_capped_at_the_computed_one(user):
 @pytest.mark.django_db
 def test_vintage_is_the_year_the_monitoring_period_ends(user):
     period = ("2023-07-01", "2024-06-30")
-    shape = NORTHERN_SOLAR_SHAPE[6:] + NORTHERN_SOLAR_SHAPE[:6]
+    shape = solar_shape("IN")[6:] + solar_shape("IN")[:6]
     case = Case(
         "india_across_new_year",
         "solar",
@@ -344,7 +344,7 @@ def test_claim_lists_with_issuances_keep_a_constant_query_count(user, verifier_c
     client = client_for(user)
     case = HONEST[0]
     for n in range(3):
-        evidence = monthly_evidence(*case.period, 70_000, weights=NORTHERN_SOLAR_SHAPE, prefix=f"P{n}")
+        evidence = monthly_evidence(*case.period, 70_000, weights=solar_shape(case.country), prefix=f"P{n}")
         project = case_project(user.organization, case)
         client.post(URL, {**case_body(project, case), "evidence": evidence}, format="json")
     submit(user, REVIEW)

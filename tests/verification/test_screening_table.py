@@ -26,6 +26,7 @@ def claim_input(case: Case) -> ClaimInput:
         parameters=dict(parameters.validated_data),
         evidence=tuple(EvidenceInput(**item) for item in evidence.validated_data),
         latitude=float(case.latitude) if case.latitude else None,
+        longitude=float(case.longitude) if case.longitude else None,
     )
 
 

@@ -18,7 +18,7 @@ from ledger.models import LedgerEntry
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.verification.concurrency import outcomes, race
-from tests.verification.factories import NORTHERN_SOLAR_SHAPE, baseline_books, monthly_evidence
+from tests.verification.factories import NORTHERN_SOLAR_SHAPE, baseline_books, monthly_evidence, solar_shape
 from verification.models import Assessment, ClaimIssuance, ClaimSlot, ReductionClaim
 
 CLAIMS = "/api/reduction-data/"
@@ -68,7 +68,8 @@ def solar_claim(
 ) -> dict:
     months = int(period[1][5:7]) - int(period[0][5:7]) + 1
     first = int(period[0][5:7]) - 1
-    weights = shape or NORTHERN_SOLAR_SHAPE[first : first + months]
+    climate_shape = solar_shape(project["country"])
+    weights = shape or [climate_shape[(first + i) % 12] for i in range(months)]
     evidence = monthly_evidence(period[0], period[1], kwh, weights=weights, prefix=prefix)
     for item, document in zip(evidence, documents or [], strict=False):
         item["document"] = document

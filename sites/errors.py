@@ -23,3 +23,14 @@ class SiteNotPendingError(ConflictError):
 class SiteSelfReviewError(DomainError):
     status_code, code = 403, "conflict_of_interest"
     default_detail = "A verifier cannot review a site of their own organisation."
+
+
+class ReadingsRejectedError(DomainError):
+    """No row of a readings import could be stored (each row's reason is in ``rejected``)."""
+
+    status_code, code = 400, "readings_rejected"
+    default_detail = "No valid reading in the body: nothing was stored."
+
+
+class TooManyReadingsError(DomainError):
+    status_code, code = 413, "too_many_rows"

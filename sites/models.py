@@ -103,3 +103,40 @@ class Meter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meter_id} ({'active' if self.active else 'removed'})"
+
+
+class Reading(models.Model):
+    """One metered interval of a site's meter: ``value`` in ``unit`` from ``start`` to ``end`` (aware,
+    stored in UTC). Readings are evidence: never edited or deleted through the API, and one per
+    ``(meter, start)``, so an import can be sent again without storing anything twice.
+
+    ``window_digest`` is a hash of the values of the :data:`sites.services.READING_WINDOW` readings of
+    the meter ending with this one (blank when that stretch is too uniform to tell apart, such as
+    nights): the same digest on another meter, or earlier on this one, is a stretch copied from there.
+    """
+
+    class Unit(models.TextChoices):
+        WH = "Wh", "Wh"
+        KWH = "kWh", "kWh"
+        MWH = "MWh", "MWh"
+
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    value = models.DecimalField(max_digits=18, decimal_places=4, help_text="As sent, in `unit`.")
+    unit = models.CharField(max_length=3, choices=Unit)
+    kwh = models.DecimalField(max_digits=20, decimal_places=7, help_text="The value in kWh.")
+    window_digest = models.CharField(max_length=32, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["meter", "start"]
+        indexes = [models.Index(fields=["window_digest"], name="reading_window_digest")]
+        constraints = [
+            models.UniqueConstraint(fields=["meter", "start"], name="reading_once_per_meter_start"),
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="reading_end_after_start"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="reading_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.start:%Y-%m-%d %H:%M}: {self.value} {self.unit}"

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import Organization
 from core.ids import is_id
 from sites.errors import SiteNotFoundError
-from sites.models import Meter, Site
+from sites.models import Meter, Reading, Site
 
 ACTIVE_METERS = Prefetch("meters", queryset=Meter.objects.filter(active=True).order_by("id"), to_attr="active_meters")
 
@@ -48,3 +48,44 @@ def site_review_get(*, site_id: Any) -> Site:
 def site_meter_keys(*, site_id: int) -> list[str]:
     """The keys of the site's active meters, sorted (what claim slots are taken on)."""
     return sorted(Meter.objects.filter(site_id=site_id, active=True).values_list("key", flat=True))
+
+
+def reading_list_for(
+    *, organization: Organization, site_id: Any, meter_id: str | None = None, start=None, end=None
+) -> QuerySet[Reading]:
+    """The site's readings in time order, optionally of one meter (as given or any spelling of it) and
+    starting within [start, end)."""
+    site = site_get_for(organization=organization, site_id=site_id)
+    readings = Reading.objects.filter(meter__site=site).select_related("meter").order_by("start", "meter_id")
+    if meter_id:
+        from sites.services import meter_key
+
+        readings = readings.filter(meter__key=meter_key(country=str(site.country), meter_id=meter_id))
+    if start is not None:
+        readings = readings.filter(start__gte=start)
+    if end is not None:
+        readings = readings.filter(start__lt=end)
+    return readings
+
+
+def site_readings_between(*, site_id: int, first, last, up_to_id: int | None = None) -> list[Reading]:
+    """The readings of the site's active meters starting between ``first`` and ``last`` (inclusive),
+    optionally only those stored up to reading ``up_to_id`` (a replay sees what screening saw)."""
+    readings = Reading.objects.filter(
+        meter__site_id=site_id, meter__active=True, start__gte=first, start__lte=last
+    ).select_related("meter")
+    if up_to_id is not None:
+        readings = readings.filter(pk__lte=up_to_id)
+    return list(readings.order_by("meter__key", "start"))
+
+
+def readings_sharing_windows(*, digests: list[str], exclude_ids: list[int]) -> list[Reading]:
+    """Other readings, on any site, whose window of values has one of these digests (copied stretches)."""
+    if not digests:
+        return []
+    return list(
+        Reading.objects.filter(window_digest__in=digests)
+        .exclude(pk__in=exclude_ids)
+        .select_related("meter")
+        .order_by("pk")[:200]
+    )

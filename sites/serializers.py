@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.serializers import OrganizationSummarySerializer
 from sites.models import Site
+from sites.readings import MAX_ROWS
 from sites.services import MAX_METERS
 
 
@@ -112,3 +113,46 @@ class SiteReviewListInputSerializer(serializers.Serializer):
 
 class SiteReviewDecisionInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReadingRowInputSerializer(serializers.Serializer):
+    """Shape only: each row's values are checked one by one (``sites.readings``), so a bad row is
+    reported with its reason instead of failing the whole body."""
+
+    start = serializers.JSONField(help_text="ISO 8601 date-time with a UTC offset, e.g. 2024-06-01T10:00:00+02:00.")
+    end = serializers.JSONField(help_text="ISO 8601 date-time with a UTC offset; after start, at most 92 days later.")
+    value = serializers.JSONField(help_text="Energy over the interval in `unit` (a decimal number, ≥ 0).")
+
+
+class ReadingsInputSerializer(serializers.Serializer):
+    meter_id = serializers.CharField(max_length=64, help_text="One of the site's meter ids.")
+    unit = serializers.CharField(max_length=8, help_text="Wh, kWh or MWh.")
+    readings = ReadingRowInputSerializer(many=True, allow_empty=False, max_length=MAX_ROWS)
+
+
+class ReadingRejectOutputSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="1-based over the data rows (JSON: the readings list).")
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class ReadingsImportOutputSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField(help_text="Rows stored now.")
+    duplicates = serializers.IntegerField(help_text="Rows already stored (same meter, start, end, value): kept once.")
+    rejected = ReadingRejectOutputSerializer(many=True)
+
+
+class ReadingListInputSerializer(serializers.Serializer):
+    meter_id = serializers.CharField(max_length=64, required=False)
+    start = serializers.DateTimeField(required=False, help_text="Readings starting at or after this instant.")
+    end = serializers.DateTimeField(required=False, help_text="Readings starting before this instant.")
+
+
+class ReadingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    meter_id = serializers.CharField(source="meter.meter_id")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    value = serializers.DecimalField(max_digits=18, decimal_places=4)
+    unit = serializers.CharField()
+    kwh = serializers.DecimalField(max_digits=20, decimal_places=7)

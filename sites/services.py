@@ -27,8 +27,16 @@ from core.db import advisory_xact_lock, atomic_with_retry
 from core.ids import is_id
 from core.references import compact_key
 from sites import boundaries
-from sites.errors import CoordinatesOutsideCountryError, SiteNotFoundError, SiteNotPendingError, SiteSelfReviewError
-from sites.models import Meter, Site
+from sites.errors import (
+    CoordinatesOutsideCountryError,
+    ReadingsRejectedError,
+    SiteNotFoundError,
+    SiteNotPendingError,
+    SiteSelfReviewError,
+    TooManyReadingsError,
+)
+from sites.models import Meter, Reading, Site
+from sites.readings import MAX_INTERVAL, MAX_ROWS, READING_WINDOW, ParsedRow, RowReject, parse_row, window_digests
 
 # Two sites closer than this are taken for one roof until a verifier says otherwise (about the size
 # of one commercial rooftop; a GPS fix from a phone is good to 5-10 m).
@@ -315,3 +323,121 @@ def site_reject(*, site_id: int, reviewer: User, note: str = "") -> Site:
     on it are rejected at screening from now on."""
     return _decide(_review_lock(site_id=site_id, reviewer=reviewer), status=Site.Status.REJECTED, reviewer=reviewer,
                    note=note)  # fmt: skip
+
+
+# --- Readings -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadingsImport:
+    accepted: int
+    duplicates: int
+    rejected: list[RowReject]
+
+
+def _window_digests_refresh(*, meter_id: int, first: Any, last: Any) -> None:
+    """Recompute the copy-detection digests of the meter's readings whose window holds a reading that
+    starts between ``first`` and ``last``: the window before, the new readings, and the window after."""
+    before = list(Reading.objects.filter(meter_id=meter_id, start__lt=first).order_by("-start")[: READING_WINDOW - 1])[
+        ::-1
+    ]
+    middle = list(Reading.objects.filter(meter_id=meter_id, start__gte=first, start__lte=last).order_by("start"))
+    after = list(Reading.objects.filter(meter_id=meter_id, start__gt=last).order_by("start")[: READING_WINDOW - 1])
+    series = before + middle + after
+    digests = window_digests([reading.kwh for reading in series])
+    changed = []
+    for reading, digest in zip(series[len(before) :], digests[len(before) :], strict=True):
+        if reading.window_digest != digest:
+            reading.window_digest = digest
+            changed.append(reading)
+    Reading.objects.bulk_update(changed, ["window_digest"], batch_size=1000)
+
+
+@atomic_with_retry
+def readings_import(*, owner: Organization, site_id: Any, rows: list[dict[str, Any]]) -> ReadingsImport:
+    """Store a site's metered readings: good rows are stored, bad rows reported (``sites.readings``),
+    rows already stored counted as duplicates. Idempotent on (meter, start). Raises
+    ``ReadingsRejectedError`` (400, nothing stored) when no row is good, ``TooManyReadingsError`` (413)
+    above ``MAX_ROWS``. Imports of one site run one at a time (the site row is locked)."""
+    organization_check_not_suspended(owner)
+    if len(rows) > MAX_ROWS:
+        raise TooManyReadingsError(f"At most {MAX_ROWS:,} readings per request; send the rest in another.")
+    site = None
+    if is_id(site_id):
+        site = Site.objects.select_for_update(no_key=True).filter(pk=site_id, owner=owner).first()
+    if site is None:
+        raise SiteNotFoundError()
+    country = str(site.country)
+    meters = {m.key: m for m in Meter.objects.filter(site=site, active=True)}
+    keys = {key: key for key in meters}
+    now = timezone.now()
+    parsed: list[ParsedRow] = []
+    rejected: list[RowReject] = []
+    for index, raw in enumerate(rows, start=1):
+        if "columns" in raw:
+            rejected.append(RowReject(index, "columns_invalid", f"{raw['columns']} columns: a row has meter_id, "
+                                      "unit, start, end, value."))  # fmt: skip
+            continue
+        meter_id = raw.get("meter_id")
+        raw = {**raw, "meter_key": meter_key(country=country, meter_id=str(meter_id)) if meter_id else ""}
+        outcome = parse_row(index, raw, meters=keys, now=now)
+        (rejected if isinstance(outcome, RowReject) else parsed).append(outcome)  # type: ignore[arg-type]
+    accepted: list[ParsedRow] = []
+    duplicates = 0
+    for key in sorted({row.meter_key for row in parsed}):
+        mine = sorted((row for row in parsed if row.meter_key == key), key=lambda r: (r.start, r.row))
+        low, high = mine[0].start - MAX_INTERVAL, max(row.end for row in mine)
+        stored = {
+            reading.start: reading
+            for reading in Reading.objects.filter(meter=meters[key], start__gte=low, start__lt=high).order_by("start")
+        }
+        taken: dict[Any, ParsedRow] = {}
+        for row in mine:
+            same = stored.get(row.start)
+            if same is not None:
+                if same.end == row.end and same.kwh == row.kwh:
+                    duplicates += 1
+                else:
+                    rejected.append(RowReject(row.row, "conflicts_with_stored", "A reading of this meter at this "
+                                              "start is stored with another end or value; readings are never "
+                                              "overwritten."))  # fmt: skip
+                continue
+            earlier = taken.get(row.start)
+            if earlier is not None:
+                if earlier.end == row.end and earlier.kwh == row.kwh:
+                    duplicates += 1
+                else:
+                    rejected.append(RowReject(row.row, "conflicts_with_row", f"Row {earlier.row} has this meter and "
+                                              "start with another end or value."))  # fmt: skip
+                continue
+            clash = next(
+                (
+                    other
+                    for other in (*stored.values(), *taken.values())
+                    if other.start < row.end and row.start < other.end
+                ),
+                None,
+            )
+            if clash is not None:
+                rejected.append(
+                    RowReject(row.row, "interval_overlap", f"The interval overlaps another reading of the meter "
+                              f"({clash.start.isoformat()} to {clash.end.isoformat()}): energy would count twice.")
+                )  # fmt: skip
+                continue
+            taken[row.start] = row
+            accepted.append(row)
+    if not accepted and not duplicates:
+        raise ReadingsRejectedError(rejected=[reject.as_json() for reject in sorted(rejected, key=lambda r: r.row)])
+    Reading.objects.bulk_create(
+        [
+            Reading(
+                meter=meters[row.meter_key], start=row.start, end=row.end, value=row.value, unit=row.unit, kwh=row.kwh
+            )
+            for row in accepted
+        ],
+        batch_size=1000,
+    )
+    for key in sorted({row.meter_key for row in accepted}):
+        starts = [row.start for row in accepted if row.meter_key == key]
+        _window_digests_refresh(meter_id=meters[key].pk, first=min(starts), last=max(starts))
+    return ReadingsImport(accepted=len(accepted), duplicates=duplicates, rejected=sorted(rejected, key=lambda r: r.row))

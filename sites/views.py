@@ -1,6 +1,11 @@
-from drf_spectacular.utils import extend_schema
+import csv
+import io
+
+from drf_spectacular.utils import OpenApiRequest, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -8,8 +13,14 @@ from accounts.api import OrganizationApiMixin
 from accounts.permissions import IsVerifier
 from core.filters import query_filters
 from sites.models import Site
-from sites.selectors import site_get_for, site_list_for, site_review_get, site_review_list
+from sites.parsers import CsvTextParser
+from sites.readings import MAX_ROWS
+from sites.selectors import reading_list_for, site_get_for, site_list_for, site_review_get, site_review_list
 from sites.serializers import (
+    ReadingListInputSerializer,
+    ReadingOutputSerializer,
+    ReadingsImportOutputSerializer,
+    ReadingsInputSerializer,
     SiteCreateInputSerializer,
     SiteOutputSerializer,
     SiteReviewDecisionInputSerializer,
@@ -17,7 +28,30 @@ from sites.serializers import (
     SiteReviewOutputSerializer,
     SiteUpdateInputSerializer,
 )
-from sites.services import site_approve, site_create, site_reject, site_update
+from sites.services import readings_import, site_approve, site_create, site_reject, site_update
+
+CSV_COLUMNS = ["meter_id", "unit", "start", "end", "value"]
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    """The data rows of a readings CSV (header ``meter_id,unit,start,end,value``), as dicts."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or [column.strip().lower() for column in header] != CSV_COLUMNS:
+        raise ValidationError({"body": [f"The first line must be the header {','.join(CSV_COLUMNS)}."]})
+    rows: list[dict[str, str]] = []
+    for line in reader:
+        if not line or all(not cell.strip() for cell in line):
+            continue
+        if len(rows) > MAX_ROWS:
+            break  # one over the limit is enough for the service to answer 413
+        if len(line) != len(CSV_COLUMNS):
+            rows.append({"columns": str(len(line))})
+        else:
+            rows.append(dict(zip(CSV_COLUMNS, (cell.strip() for cell in line), strict=True)))
+    if not rows:
+        raise ValidationError({"body": ["The CSV has no data rows."]})
+    return rows
 
 
 @extend_schema(tags=["sites"])
@@ -64,6 +98,46 @@ class SiteViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveMo
         payload.is_valid(raise_exception=True)
         site = site_update(owner=self.organization, site_id=int(pk), **payload.validated_data)
         return Response(SiteOutputSerializer(site_get_for(organization=self.organization, site_id=site.pk)).data)
+
+    @extend_schema(
+        methods=["POST"],
+        request={
+            "application/json": ReadingsInputSerializer,
+            "text/csv": OpenApiRequest(str, examples=None),
+        },
+        responses={201: ReadingsImportOutputSerializer},
+        description=(
+            "Import metered interval readings (JSON `{meter_id, unit, readings: [{start, end, value}]}`, or "
+            "`text/csv` with the header `meter_id,unit,start,end,value`). Good rows are stored, bad rows reported "
+            "in `rejected` with a code and their 1-based row number; rows already stored (same meter and start, "
+            "same end and value) are counted in `duplicates` and stored once. A body with no good row is 400 "
+            "`readings_rejected` and stores nothing; more than 10,000 rows is 413. Timestamps need a UTC offset."
+        ),
+    )
+    @extend_schema(
+        methods=["GET"], parameters=[ReadingListInputSerializer], responses={200: ReadingOutputSerializer(many=True)}
+    )
+    @action(detail=True, methods=["get", "post"], parser_classes=[JSONParser, CsvTextParser])
+    def readings(self, request: Request, pk: str) -> Response:
+        if request.method == "GET":
+            filters = query_filters(ReadingListInputSerializer, request)
+            queryset = reading_list_for(organization=self.organization, site_id=int(pk), **filters)
+            page = self.paginate_queryset(queryset)
+            return self.get_paginated_response(ReadingOutputSerializer(page, many=True).data)
+        if isinstance(request.data, str):
+            rows = csv_rows(request.data)
+        else:
+            payload = ReadingsInputSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            data = payload.validated_data
+            rows = [{"meter_id": data["meter_id"], "unit": data["unit"], **row} for row in data["readings"]]
+        result = readings_import(owner=self.organization, site_id=int(pk), rows=rows)
+        body = {
+            "accepted": result.accepted,
+            "duplicates": result.duplicates,
+            "rejected": [reject.as_json() for reject in result.rejected],
+        }
+        return Response(ReadingsImportOutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["verifier review"])

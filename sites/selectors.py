@@ -79,13 +79,14 @@ def site_readings_between(*, site_id: int, first, last, up_to_id: int | None = N
     return list(readings.order_by("meter__key", "start"))
 
 
-def readings_sharing_windows(*, digests: list[str], exclude_ids: list[int]) -> list[Reading]:
-    """Other readings, on any site, whose window of values has one of these digests (copied stretches)."""
+def readings_sharing_windows(*, digests: list[str], meter_ids: list[int], first, last) -> list[Reading]:
+    """Other readings, on any site, whose window of values has one of these digests (copied stretches):
+    any meter's but the given meters' readings starting between ``first`` and ``last``."""
     if not digests:
         return []
     return list(
         Reading.objects.filter(window_digest__in=digests)
-        .exclude(pk__in=exclude_ids)
+        .exclude(meter_id__in=meter_ids, start__gte=first, start__lte=last)
         .select_related("meter")
         .order_by("pk")[:200]
     )

@@ -10,7 +10,8 @@ from core.references import compact_key, reference_key
 from emissions.selectors import reported_energy_for
 from projects.models import Project
 from sites.models import Site
-from sites.selectors import site_meter_keys
+from sites.readings import MAX_INTERVAL
+from sites.selectors import readings_sharing_windows, site_meter_keys, site_readings_between
 from verification.engine.rules import (
     ENERGY_CATEGORIES,
     REJECTION_LOOKBACK_DAYS,
@@ -18,7 +19,16 @@ from verification.engine.rules import (
     add_months,
     baseline_window,
 )
-from verification.engine.types import ClaimInput, HistoryContext, ReportedBooks, SiteClaim, TrustContext
+from verification.engine.series import claim_window, in_window
+from verification.engine.types import (
+    ClaimInput,
+    HistoryContext,
+    ReadingPoint,
+    ReadingsEvidence,
+    ReportedBooks,
+    SiteClaim,
+    TrustContext,
+)
 from verification.errors import ClaimNotFoundError
 from verification.models import ClaimIssuance, ClaimSlot, EvidenceItem, ReductionClaim
 
@@ -192,3 +202,48 @@ def claim_trust_context(*, project: Project, claim: ClaimInput, submitted_on: da
         site_claims=_site_claims(keys=keys, period_start=claim.period_start, period_end=claim.period_end),
         books=books,
     )
+
+
+def claim_readings(
+    *,
+    site: Site,
+    period_start: date,
+    period_end: date,
+    declared_kwh: Decimal | None = None,
+    up_to_id: int | None = None,
+    copies: dict | None = None,
+) -> ReadingsEvidence:
+    """The site's stored readings whose midpoint falls in the claim period (local solar days at the
+    site's longitude, ``series.claim_window``), with the stretches copied to or from elsewhere.
+
+    A replay passes the ``up_to_id`` and ``copies`` recorded at submission: readings are append-only,
+    so the readings up to that id are the ones screening saw."""
+    first, last = claim_window(period_start, period_end, float(site.longitude))
+    stored = site_readings_between(site_id=site.pk, first=first - MAX_INTERVAL, last=last, up_to_id=up_to_id)
+    points = tuple(
+        ReadingPoint(r.meter.key, r.start, r.end, r.kwh, r.pk, r.window_digest)
+        for r in stored
+        if in_window(ReadingPoint(r.meter.key, r.start, r.end, r.kwh), first, last)
+    )
+    max_id = max((p.reading_id for p in points), default=0) if up_to_id is None else up_to_id
+    if copies is not None:
+        return ReadingsEvidence(points, max_id, tuple(copies["copied_from"]), tuple(copies["copied_to"]), declared_kwh)
+    copied_from: list[str] = []
+    copied_to: list[str] = []
+    mine: dict[str, ReadingPoint] = {}
+    for point in points:
+        if not point.window_digest:
+            continue
+        if point.window_digest in mine:
+            copied_from.append(
+                f"{point.meter} {point.start.isoformat()} repeats {mine[point.window_digest].start.isoformat()}"
+            )
+        else:
+            mine[point.window_digest] = point
+    if mine:
+        meter_ids = list({r.meter_id for r in stored})
+        for other in readings_sharing_windows(digests=list(mine), meter_ids=meter_ids, first=first, last=last):
+            own = mine[other.window_digest]
+            where = f"{other.meter.key} on site {other.meter.site_id} at {other.start.isoformat()}"
+            (copied_from if other.pk < own.reading_id else copied_to).append(f"{own.start.isoformat()} = {where}")
+    return ReadingsEvidence(points, max_id, tuple(copied_from), tuple(copied_to), declared_kwh)

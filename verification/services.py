@@ -46,6 +46,7 @@ from verification.engine.types import (
     EvidenceInput,
     FactorUsed,
     HistoryContext,
+    ReadingsEvidence,
     ScreeningResult,
     TrustContext,
 )
@@ -60,10 +61,21 @@ from verification.errors import (
     ReplayModelMismatchError,
 )
 from verification.models import Assessment, ClaimIssuance, ClaimSlot, EvidenceItem, ReductionClaim
-from verification.selectors import claim_history, claim_slot_keys, claim_trust_context
+from verification.selectors import claim_history, claim_readings, claim_slot_keys, claim_trust_context
 
 NUMERIC_PARAMETERS = frozenset(
-    {"capacity_kwp", "generation_kwh", "declared_generation_kwh", "tilt_deg", "azimuth_deg", "baseline_kwh", "post_kwh", "mass_kg", "baseline_quantity", "new_quantity"}
+    {
+        "capacity_kwp",
+        "generation_kwh",
+        "declared_generation_kwh",
+        "tilt_deg",
+        "azimuth_deg",
+        "baseline_kwh",
+        "post_kwh",
+        "mass_kg",
+        "baseline_quantity",
+        "new_quantity",
+    }
 )
 
 
@@ -77,7 +89,7 @@ def _parameters_from_json(parameters: dict[str, Any]) -> dict[str, Any]:
 
 def claim_input_for(*, project: Project, period_start: date, period_end: date, parameters: dict[str, Any],
                     evidence: list[dict[str, Any]], claimed_reduction_kg: int | None = None,
-                    site: Site | None = None) -> ClaimInput:  # fmt: skip
+                    site: Site | None = None, readings: ReadingsEvidence | None = None) -> ClaimInput:  # fmt: skip
     """The engine's view of a claim. A claim on a site is screened at the site's coordinates."""
     latitude = site.latitude if site is not None else project.latitude
     longitude = site.longitude if site is not None else project.longitude
@@ -91,7 +103,34 @@ def claim_input_for(*, project: Project, period_start: date, period_end: date, p
         claimed_reduction_kg=claimed_reduction_kg,
         latitude=float(latitude) if latitude is not None else None,
         longitude=float(longitude) if longitude is not None else None,
+        readings=readings,
     )
+
+
+def _readings_parameters(
+    *, project: Project, period_start: date, period_end: date, parameters: dict[str, Any]
+) -> tuple[dict[str, Any], ReadingsEvidence | None]:
+    """A solar claim with ``source: "readings"`` takes its generation from the site's stored readings:
+    the sum over the period, or the declared figure when that is smaller (the lesser is credited)."""
+    if project.category != Project.Category.SOLAR or parameters.get("source") != "readings":
+        return parameters, None
+    if project.site is None:
+        raise ValidationError(
+            {"parameters.source": ["Readings are stored per site: give the project a registered site first."]}
+        )
+    declared = parameters.get("generation_kwh")
+    readings = claim_readings(
+        site=project.site, period_start=period_start, period_end=period_end, declared_kwh=declared
+    )
+    if not readings.points:
+        message = f"No readings of the site's meters are stored for {period_start}..{period_end}."
+        raise ValidationError({"parameters.source": [message]})
+    total = readings.total_kwh
+    credited = total if declared is None else min(declared, total)
+    out = {**parameters, "generation_kwh": credited}
+    if declared is not None:
+        out["declared_generation_kwh"] = declared
+    return out, readings
 
 
 def _check_claimable(*, project: Project, period_start: date, period_end: date) -> None:
@@ -143,6 +182,9 @@ def claim_submit(
         if item.get("document") is not None
     }
     _documents_check(organization_id=project.owner_id, documents=documents)
+    parameters, readings = _readings_parameters(
+        project=project, period_start=period_start, period_end=period_end, parameters=parameters
+    )
     claim_input = claim_input_for(
         project=project,
         period_start=period_start,
@@ -151,6 +193,7 @@ def claim_submit(
         evidence=evidence,
         claimed_reduction_kg=claimed_reduction_kg,
         site=project.site,
+        readings=readings,
     )
     references = [(i, item["kind"], item["reference"]) for i, item in enumerate(evidence)]
     cited = [(i, item["document"]) for i, item in enumerate(evidence) if item.get("document") is not None]
@@ -289,6 +332,7 @@ def _claim_persist(
             "thresholds": thresholds,
             "trust": trust.as_json(),
             "model_risk": str(result.raw_risk),
+            **({"readings": claim_input.readings.as_json()} if claim_input.readings is not None else {}),
         },
     )
     if result.decision == ReductionClaim.Status.APPROVED:
@@ -467,12 +511,25 @@ def assessment_replay(*, assessment: Assessment, model=None) -> ScreeningResult:
             f"Assessment made by {assessment.model_version}; loaded model is {model.version}."
         )
     claim = assessment.claim
+    parameters = _parameters_from_json(claim.parameters)
+    readings = None
+    recorded = assessment.context.get("readings")
+    if recorded is not None and claim.site is not None:
+        readings = claim_readings(
+            site=claim.site,
+            period_start=claim.period_start,
+            period_end=claim.period_end,
+            declared_kwh=None if recorded["declared_kwh"] is None else Decimal(recorded["declared_kwh"]),
+            up_to_id=int(recorded["max_reading_id"]),
+            copies=recorded,
+        )
     claim_input = claim_input_for(
         project=claim.project,
         site=claim.site,
         period_start=claim.period_start,
         period_end=claim.period_end,
-        parameters=_parameters_from_json(claim.parameters),
+        parameters=parameters,
+        readings=readings,
         evidence=[
             {
                 "kind": e.kind,

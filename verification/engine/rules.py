@@ -14,7 +14,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from core.references import compact_key
 from projects.integrity import ADDITIONALITY_HIGH_INCOME_GRID_CODE, ADDITIONALITY_HIGH_INCOME_GRID_DETAIL, HIGH_INCOME
-from verification.engine import site_solar, solar
+from verification.engine import series, site_solar, solar
 from verification.engine.types import (
     Calculation,
     ClaimInput,
@@ -197,6 +197,11 @@ def _history_rules(history: HistoryContext, out: RuleOutcome) -> None:
 def _evidence_rules(claim: ClaimInput, out: RuleOutcome) -> None:
     monitored, baseline = monitored_quantities(claim)
     items = list(claim.evidence)
+    if not items and claim.readings is not None:
+        # The site's stored readings are the evidence: their monthly totals give the shape statistics.
+        months = series.monthly_totals(claim, list(claim.readings.points), claim.longitude or 0.0)
+        out.metrics.update(_evidence_shape(claim, list(enumerate(months))))
+        return
     if not items:
         out.add("evidence_missing", "review", "No evidence was attached: a verifier must see the meter data or bills.")
         return
@@ -344,6 +349,8 @@ def _solar_rules(
             f"({ceiling:,.0f} kWh/kWp: Haurwitz clear-sky irradiation x {solar.PLANE_GAIN_BOUND} plane gain).",
         )
     sited = claim.latitude is not None and claim.longitude is not None
+    if claim.readings is not None:
+        series.evaluate_readings(claim, out, capacity_kwp=capacity)
     expected = site_solar.evaluate_site(claim, out, units=EVIDENCE_UNITS, factor=ceiling_factor) if sited else None
     if expected:
         out.metrics["yield_ratio"] = out.metrics["site_yield_ratio"]

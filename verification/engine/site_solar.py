@@ -141,6 +141,10 @@ def evaluate_site(claim: ClaimInput, out, *, units: dict, factor: float) -> floa
             f"({ceiling:,.0f}).",
         )
     items = _energy_items(claim, units)
+    if not items and claim.readings is not None:
+        from verification.engine.series import monthly_totals
+
+        items = monthly_totals(claim, list(claim.readings.points), claim.longitude or 0.0)
     scale = capacity
     too_high, too_low = [], []
     for item in items:

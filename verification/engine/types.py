@@ -1,7 +1,7 @@
 """Plain data passed through the engine."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -20,6 +20,46 @@ class EvidenceInput:
 
 
 @dataclass(frozen=True)
+class ReadingPoint:
+    """One stored meter reading as the engine sees it (aware datetimes, energy in kWh)."""
+
+    meter: str  # the meter's key
+    start: datetime
+    end: datetime
+    kwh: Decimal
+    reading_id: int = 0
+    window_digest: str = ""
+
+
+@dataclass(frozen=True)
+class ReadingsEvidence:
+    """The site's stored readings behind a claim with ``parameters.source = "readings"``, and what the
+    registry knows about copies of their stretches (read from the database at submission, kept with the
+    assessment so that a replay sees the same facts)."""
+
+    points: tuple[ReadingPoint, ...]
+    max_reading_id: int
+    copied_from: tuple[str, ...] = ()  # stretches stored earlier on another meter, or earlier on this one
+    copied_to: tuple[str, ...] = ()  # stretches stored later elsewhere (someone copied these?)
+    declared_kwh: Decimal | None = None
+
+    @property
+    def total_kwh(self) -> Decimal:
+        return sum((point.kwh for point in self.points), Decimal(0))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "count": len(self.points),
+            "total_kwh": str(self.total_kwh),
+            "meters": sorted({point.meter for point in self.points}),
+            "max_reading_id": self.max_reading_id,
+            "copied_from": list(self.copied_from),
+            "copied_to": list(self.copied_to),
+            "declared_kwh": None if self.declared_kwh is None else str(self.declared_kwh),
+        }
+
+
+@dataclass(frozen=True)
 class ClaimInput:
     """A validated claim as the engine sees it. ``parameters`` hold Decimals and normalised choices."""
 
@@ -32,6 +72,7 @@ class ClaimInput:
     claimed_reduction_kg: int | None = None
     latitude: float | None = None
     longitude: float | None = None
+    readings: ReadingsEvidence | None = None
 
     @property
     def period_days(self) -> int:

@@ -24,9 +24,7 @@ class Case:
     longitude: str | None = None
 
 
-def solar(
-    kwp, kwh, *, period: tuple[str, str] = P, shape=None, evidence_total=None, country="IN"
-) -> tuple[dict, list]:
+def solar(kwp, kwh, *, period: tuple[str, str] = P, shape=None, evidence_total=None, country="IN") -> tuple[dict, list]:
     """Monthly meter readings shaped like the climate at the country's factory point (``solar_shape``)."""
     shape = shape or solar_shape(country)
     months = int(period[1][5:7]) - int(period[0][5:7]) + 1
@@ -60,7 +58,7 @@ CASES = [
          codes={"solar_yield_above_regional_bound"}),
     Case("de_30kwp_28mwh", "solar", "DE", *solar(30, 28_000, country="DE"), "approved", (14_500, 14_700)),
     Case("es_20kwp_29mwh_q3_summer", "solar", "ES", *solar(20, 9_800, period=Q3, country="ES"), "approved", (3_200, 3_300),
-         period=Q3),
+         period=Q3, latitude="40.4168", longitude="-3.7038"),
     Case("kenya_sited_40kwp_64mwh", "solar", "KE", *solar(40, 64_000, country="KE"), "approved", (29_500, 29_600),
          latitude="-1.29", longitude="36.82", codes={"solar_site_climatology"}),
     Case("india_wh_entered_as_kwh", "solar", "IN", *solar(50, 70_000_000), "rejected", (57_000_000, 58_000_000),

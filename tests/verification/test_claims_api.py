@@ -3,7 +3,7 @@ import pytest
 from projects.models import Project
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
-from tests.verification.factories import claim_body, monthly_evidence, project_for, solar_evidence
+from tests.verification.factories import claim_body, project_for, solar_evidence
 from verification.models import Assessment, EvidenceItem, ReductionClaim
 
 URL = "/api/reduction-data/"

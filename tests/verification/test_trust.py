@@ -506,7 +506,7 @@ def test_claimants_do_not_see_the_models_contributions_but_verifiers_do(verifier
     assert "contributions" not in claim["verification"] and "contributions" not in fetched["verification"]
     assert all("contribution" not in reason["detail"].lower() for reason in fetched["verification"]["reasons"])
     review = verifier_client.get(f"/api/verifications/{claim['id']}/").json()
-    assert set(review["verification"]["contributions"]) >= {"key_ratio_log", "novelty"}
+    assert set(review["verification"]["contributions"]) >= {"yield_ratio_log", "size_log10"}
     assert review["verification"]["screening_context"]["trust"]["site_id"] == claim["site"]
 
 

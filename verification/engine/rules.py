@@ -328,7 +328,8 @@ def _solar_rules(
         {
             "specific_yield": specific,
             "annual_yield": annual,
-            "yield_ratio": annual / bounds.typical,
+            # against the typical yield of the same share of the year (a sunny quarter is not a sunny year)
+            "yield_ratio": specific / (bounds.typical * share),
             "yield_bound_ratio": specific / regional,
             "yield_ceiling_ratio": specific / ceiling if ceiling else 10.0,
         }

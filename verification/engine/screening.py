@@ -133,14 +133,6 @@ def _decided(
             )
         )
     reasons.append(_model_reason(risk, risk_threshold))
-    if scored.novelty_outlier:
-        reasons.append(
-            Reason(
-                code="novelty_outlier",
-                severity="info",
-                detail="The claim is unlike the honest claims the screening model was trained on (isolation forest).",
-            )
-        )
     return ScreeningResult(
         decision=decide(reasons),
         risk_score=risk,

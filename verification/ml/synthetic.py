@@ -1,11 +1,14 @@
-"""A documented synthetic population of SME claims: honest ones drawn from the reference bounds, and
-faulty ones made by injecting the faults screening must catch. Deterministic for a given seed.
+"""A documented synthetic population of SME claims: honest ones drawn from realistic climates, and
+faulty ones made by an attack generator. Deterministic for a given seed.
 
 Honest claims (sources in docs/VERIFICATION.md):
-- solar: a country with a crediting factor; capacity log-normal (median 40 kWp); specific yield =
-  the country's typical yield x N(1, 0.07); monthly generation follows the clear-sky season
-  (flattened for tilt) with ±12 % weather noise; evidence is monthly meter readings, quarterly bills
-  or one reading for the period.
+- solar: a site drawn from :data:`SITES` (41 places in 27 countries with a crediting factor: equator to
+  58° N, monsoon India and South-East Asia, deserts, cloudy north-west Europe, the southern hemisphere),
+  moved up to ±0.5°; capacity log-normal (median 40 kWp); each month's yield = the site's climatological
+  month (``climatology``, with the high-latitude correction) x the system's performance N(0.92, 0.07)
+  (shading, orientation, soiling) x the year's weather N(1, 0.04) x the month's weather N(1, 0.10);
+  evidence is monthly meter readings, quarterly bills or one reading for the period (5 % estimated,
+  evenly split bills); 85 % of claims carry the site's coordinates.
 - energy efficiency: LED / HVAC / motor / insulation / other with savings around the measure's typical
   share (reference "Plausibility bounds"); monthly bills of the post-retrofit consumption, sometimes
   also baseline bills dated before the period.
@@ -13,9 +16,13 @@ Honest claims (sources in docs/VERIFICATION.md):
 - fuel switch: gas/oil boiler → heat pump (seasonal COP 2.5-4.0), diesel generator → solar
   (2.6-3.6 kWh/l displaced), monthly bills or meter readings of the new supply.
 
-Faults (label 1): ``inflated`` (x1.2-3 with matching evidence), ``copied_meter`` (every month the same
-figure), ``unit_error`` (x1000), ``padded_baseline`` (baseline x1.3-2.5), ``impossible`` (beyond the
-physical or measure ceiling), ``evidence_mismatch`` (claim 5-30 % above its evidence).
+Attacks (label 1), :func:`inject`: ``inflated`` (x1.15-2.5 with matching evidence), ``rounded``
+(inflated x1.1-1.6, then every figure rounded to 100 or 1,000), ``flat_series`` (the total, inflated
+x1.0-1.5, split evenly over the months), ``copied_meter`` (the monthly figures of another site or
+another hemisphere, scaled to the capacity, or one month repeated), ``splitting`` (a 0.3-3 MWp plant
+claimed one or two months at a time), ``cross_category`` (a PV array's generation claimed again as an
+efficiency saving), ``unit_error`` (x1000), ``padded_baseline`` (baseline x1.3-2.5), ``impossible``
+(beyond the physical or measure ceiling), ``evidence_mismatch`` (claim 5-30 % above its evidence).
 """
 
 from dataclasses import dataclass, replace
@@ -24,25 +31,37 @@ from decimal import Decimal
 
 import numpy as np
 
-from verification.engine import solar
+from verification.engine import climatology, solar
 from verification.engine.rules import MEASURE_SAVINGS, add_months
+from verification.engine.site_solar import high_latitude_correction
 from verification.engine.types import ClaimInput, EvidenceInput
 
-# Realistic typical yields (kWh/kWp/yr) for countries without a regional row. ASSUMPTION: rounded
-# Global Solar Atlas-style national figures, used only to draw synthetic honest claims.
-GENERATOR_TYPICAL_YIELD = {
-    "JP": 1150, "KR": 1250, "CN": 1300, "TR": 1450, "SA": 1800, "EG": 1750, "ZA": 1650, "KE": 1550, "NG": 1400,
-    "BR": 1450, "MX": 1600, "PK": 1500, "BD": 1300, "TH": 1350, "VN": 1300, "PH": 1300, "ID": 1300,
-    "CA": 1150, "US": 1450,
-}  # fmt: skip
-CENTRAL_LATITUDE = {
-    "GB": 52.5, "DE": 51.0, "FR": 46.5, "IT": 42.5, "ES": 40.0, "NL": 52.2, "PL": 52.0, "IN": 21.0, "US": 38.0,
-    "AU": -30.0, "ZA": -29.0, "BR": -12.0, "MX": 23.0, "KE": 0.5, "NG": 9.0, "EG": 27.0, "PK": 30.0, "BD": 23.7,
-    "TH": 15.0, "VN": 16.0, "PH": 12.0, "ID": -2.0, "TR": 39.0, "JP": 36.0, "KR": 36.5, "CN": 33.0, "CA": 50.0,
-    "SA": 24.0,
-}  # fmt: skip
-SOLAR_COUNTRIES = tuple(CENTRAL_LATITUDE)
-FAULTS = ("inflated", "copied_meter", "unit_error", "padded_baseline", "impossible", "evidence_mismatch")
+# Places for synthetic solar sites: (country, latitude, longitude). Chosen to span the climates the
+# registry serves; every country has a grid crediting factor.
+SITES = (
+    ("GB", 51.5, -0.1), ("GB", 53.5, -2.2), ("GB", 55.9, -4.3), ("GB", 57.1, -2.1), ("DE", 52.5, 13.4),
+    ("DE", 48.1, 11.6), ("NL", 52.4, 4.9), ("PL", 52.2, 21.0), ("FR", 43.6, 1.4), ("ES", 37.4, -6.0),
+    ("IT", 41.9, 12.5), ("CA", 53.5, -113.5), ("CA", 43.7, -79.4), ("US", 47.6, -122.3), ("US", 33.4, -112.1),
+    ("US", 40.7, -74.0), ("US", 29.8, -95.4), ("MX", 19.4, -99.1), ("BR", -23.5, -46.6), ("BR", -3.7, -38.5),
+    ("ZA", -26.2, 28.0), ("KE", -1.3, 36.8), ("NG", 6.5, 3.4), ("EG", 30.0, 31.2), ("SA", 24.7, 46.7),
+    ("TR", 39.9, 32.9), ("IN", 19.1, 72.9), ("IN", 28.6, 77.2), ("IN", 13.1, 80.3), ("IN", 23.0, 72.6),
+    ("PK", 24.9, 67.0), ("BD", 23.8, 90.4), ("TH", 13.8, 100.5), ("VN", 10.8, 106.7), ("PH", 14.6, 121.0),
+    ("ID", -6.2, 106.8), ("CN", 31.2, 121.5), ("JP", 35.7, 139.7), ("KR", 37.6, 127.0), ("AU", -33.9, 151.2),
+    ("AU", -23.7, 133.9),
+)  # fmt: skip
+FAULTS = (
+    "inflated",
+    "rounded",
+    "flat_series",
+    "copied_meter",
+    "splitting",
+    "cross_category",
+    "unit_error",
+    "padded_baseline",
+    "impossible",
+    "evidence_mismatch",
+)
+SOLAR_ONLY_FAULTS = frozenset({"rounded", "flat_series", "splitting", "cross_category"})
 
 
 @dataclass(frozen=True)
@@ -75,11 +94,15 @@ def _group(spans: list[tuple[date, date]], values: list[float], size: int) -> li
     return grouped
 
 
-def _evidence(rng, spans, values, *, kind: str, unit: str, prefix: str, decimals: int = 0) -> tuple[EvidenceInput, ...]:
+def _evidence(
+    rng, spans, values, *, kind: str, unit: str, prefix: str, decimals: int = 0, even: bool = True
+) -> tuple[EvidenceInput, ...]:
     style = rng.random()
-    if style < 0.3 and len(spans) > 1:
+    if even and style < 0.3 and len(spans) > 1:
         return _even_evidence(rng, spans, sum(values), kind=kind, unit=unit, prefix=prefix)
-    size = 1 if style < 0.65 else (3 if style < 0.8 else len(spans))
+    if not even:
+        style = 0.3 + 0.7 * style
+    size = 1 if style < 0.72 else (3 if style < 0.86 else len(spans))
     items = []
     for n, (start, end, value) in enumerate(_group(spans, values, size)):
         quantity = Decimal(str(round(value, decimals))) if decimals else Decimal(round(value))
@@ -105,24 +128,42 @@ def _total(evidence: tuple[EvidenceInput, ...]) -> Decimal:
     return sum((e.quantity for e in evidence), Decimal(0))
 
 
-def honest_solar(rng: np.random.Generator, ident: int) -> ClaimInput:
-    country = str(rng.choice(SOLAR_COUNTRIES))
-    typical = GENERATOR_TYPICAL_YIELD.get(country) or solar.yield_bounds(country).typical
-    latitude = CENTRAL_LATITUDE[country] + float(rng.normal(0, 2))
-    capacity = float(np.clip(rng.lognormal(np.log(40), 0.9), 3, 1000))
-    annual = capacity * typical * float(rng.normal(1, 0.07))
-    start, end = _period(rng)
-    spans = _months(start, end)
-    year_shape = [
-        solar.clear_sky_irradiation(latitude, a, b) ** 0.85
-        for a, b in _months(date(start.year, 1, 1), date(start.year, 12, 31))
-    ]
-    norm = sum(year_shape)
+def site_months(latitude: float, longitude: float) -> tuple[float, ...]:
+    """The climatological kWh/kWp of each calendar month at a place, corrected at high latitude."""
+    climate = climatology.site_climate(latitude, longitude)
+    correction = high_latitude_correction(latitude)
+    return tuple(m * correction for m in climate.monthly_kwh_per_kwp)
+
+
+def _solar_values(rng, latitude: float, longitude: float, capacity: float, spans) -> list[float]:
+    monthly = site_months(latitude, longitude)
+    performance = float(np.clip(rng.normal(0.92, 0.07), 0.65, 1.1)) * float(rng.normal(1, 0.04))
     values = []
     for a, b in spans:
-        share = solar.clear_sky_irradiation(latitude, a, b) ** 0.85 / norm
-        values.append(annual * share * float(rng.normal(1, 0.12)))
-    evidence = _evidence(rng, spans, values, kind="meter_reading", unit="kWh", prefix=f"MTR{ident}")
+        days_in_month = (add_months(date(a.year, a.month, 1), 1) - date(a.year, a.month, 1)).days
+        share = ((b - a).days + 1) / days_in_month
+        values.append(capacity * monthly[a.month - 1] * share * performance * float(rng.normal(1, 0.10)))
+    return values
+
+
+def honest_solar(rng: np.random.Generator, ident: int, *, capacity: float | None = None, period=None) -> ClaimInput:
+    country, lat0, lon0 = SITES[int(rng.integers(0, len(SITES)))]
+    latitude, longitude = lat0 + float(rng.uniform(-0.5, 0.5)), lon0 + float(rng.uniform(-0.5, 0.5))
+    if capacity is None:
+        capacity = float(np.clip(rng.lognormal(np.log(40), 0.9), 3, 1000))
+    start, end = period or _period(rng)
+    spans = _months(start, end)
+    try:
+        values = _solar_values(rng, latitude, longitude, capacity, spans)
+    except climatology.ClimatologyError:  # a coastal point moved out to sea: back to the city itself
+        latitude, longitude = lat0, lon0
+        values = _solar_values(rng, latitude, longitude, capacity, spans)
+    style = rng.random()
+    if style < 0.05 and len(spans) > 1:
+        evidence = _even_evidence(rng, spans, sum(values), kind="meter_reading", unit="kWh", prefix=f"MTR{ident}")
+    else:
+        evidence = _evidence(rng, spans, values, kind="meter_reading", unit="kWh", prefix=f"MTR{ident}", even=False)
+    sited = rng.random() < 0.85
     return ClaimInput(
         category="solar",
         country=country,
@@ -130,7 +171,8 @@ def honest_solar(rng: np.random.Generator, ident: int) -> ClaimInput:
         period_end=end,
         parameters={"capacity_kwp": Decimal(str(round(capacity, 1))), "generation_kwh": _total(evidence)},
         evidence=evidence,
-        latitude=round(latitude, 3) if rng.random() < 0.5 else None,
+        latitude=round(latitude, 3) if sited else None,
+        longitude=round(longitude, 3) if sited else None,
     )
 
 
@@ -259,12 +301,100 @@ def _monitoring_total(claim: ClaimInput, evidence) -> Decimal:
     return sum((e.quantity for e in evidence if e.period_start >= claim.period_start), Decimal(0))
 
 
+def _monitoring(claim: ClaimInput) -> list[EvidenceInput]:
+    return [e for e in claim.evidence if e.period_start >= claim.period_start]
+
+
+def _solar_attack(rng: np.random.Generator, claim: ClaimInput, fault: str) -> ClaimInput:
+    p = dict(claim.parameters)
+    spans = _months(claim.period_start, claim.period_end)
+    if fault == "rounded":
+        factor, step = float(rng.uniform(1.1, 1.6)), int(rng.choice([100, 100, 1000]))
+        evidence = tuple(
+            replace(e, quantity=Decimal(max(step, round(float(e.quantity) * factor / step) * step)))
+            for e in _monitoring(claim)
+        )
+    elif fault == "flat_series":
+        total = float(p["generation_kwh"]) * float(rng.uniform(1.0, 1.5))
+        if len(spans) < 3:
+            spans = _months(claim.period_start, add_months(claim.period_start, 6) - timedelta(days=1))
+            claim = replace(claim, period_end=spans[-1][1])
+            total *= 6 / max(len(_months(claim.period_start, claim.period_end)), 1)
+        evidence = _even_evidence(rng, spans, total, kind="meter_reading", unit="kWh", prefix="FLAT")
+    elif fault == "copied_meter":
+        if len(spans) < 3:
+            spans = _months(claim.period_start, add_months(claim.period_start, 12) - timedelta(days=1))
+            claim = replace(claim, period_end=spans[-1][1])
+        if rng.random() < 0.3:
+            template = Decimal(round(float(p["generation_kwh"]) / len(spans) * float(rng.uniform(1, 1.4))))
+            values = [float(template)] * len(spans)
+        else:
+            # Another place's meter data (often the other hemisphere's seasons), scaled to this capacity.
+            _, lat, lon = SITES[int(rng.integers(0, len(SITES)))]
+            if claim.latitude is not None and rng.random() < 0.5:
+                lat = -lat
+            try:
+                other = site_months(lat, lon)
+            except climatology.ClimatologyError:
+                other = site_months(-lat, lon)
+            scale = float(p["capacity_kwp"]) * float(rng.uniform(0.9, 1.4))
+            values = [scale * other[a.month - 1] * float(rng.normal(1, 0.05)) for a, _ in spans]
+        evidence = tuple(
+            EvidenceInput("meter_reading", a, b, Decimal(round(v)), "kWh", f"COPY{n}")
+            for n, ((a, b), v) in enumerate(zip(spans, values, strict=True))
+        )
+    else:
+        raise ValueError(fault)
+    p["generation_kwh"] = sum((e.quantity for e in evidence), Decimal(0))
+    return replace(claim, parameters=p, evidence=evidence)
+
+
+def _cross_category(rng: np.random.Generator, claim: ClaimInput) -> ClaimInput:
+    """The PV array's generation claimed again as an efficiency saving: the bills after the 'measure'
+    fell by exactly what the array produced (the same energy, another category)."""
+    generation = float(claim.parameters["generation_kwh"])
+    post = generation * float(rng.uniform(0.8, 4.0))
+    baseline = post + generation
+    spans = _months(claim.period_start, claim.period_end)
+    weights = rng.normal(1, 0.1, len(spans)).clip(0.5)
+    post_items = _evidence(
+        rng, spans, list(post * weights / weights.sum()), kind="utility_bill", unit="kWh", prefix="XC", even=False
+    )
+    days = claim.period_days
+    b_end = claim.period_start - timedelta(days=1)
+    base = EvidenceInput("utility_bill", b_end - timedelta(days=days - 1), b_end, Decimal(round(baseline)), "kWh", "XB")
+    return ClaimInput(
+        category="energy_efficiency",
+        country=claim.country,
+        period_start=claim.period_start,
+        period_end=claim.period_end,
+        parameters={
+            "measure": str(rng.choice(["led", "other", "hvac"])),
+            "energy_carrier": "electricity",
+            "baseline_kwh": Decimal(round(baseline)),
+            "post_kwh": _total(post_items),
+        },
+        evidence=(*post_items, base),
+    )
+
+
 def inject(rng: np.random.Generator, claim: ClaimInput, fault: str) -> ClaimInput:
     p = dict(claim.parameters)
     cat = claim.category
     key = PRIMARY[cat]
+    if cat == "solar" and fault in ("rounded", "flat_series", "copied_meter"):
+        return _solar_attack(rng, claim, fault)
+    if fault == "splitting":
+        capacity = float(rng.uniform(300, 3000))
+        start = date(int(rng.choice([2023, 2024])), int(rng.integers(1, 13)), 1)
+        end = add_months(start, int(rng.choice([1, 2]))) - timedelta(days=1)
+        return honest_solar(rng, int(rng.integers(0, 10**6)), capacity=capacity, period=(start, end))
+    if fault == "cross_category":
+        return _cross_category(rng, claim)
+    if fault in SOLAR_ONLY_FAULTS:
+        fault = "inflated"
     if fault == "inflated":
-        factor = float(rng.uniform(1.2, 3.0))
+        factor = float(rng.uniform(1.15, 2.5))
         if cat == "energy_efficiency":
             # Fewer kWh after the retrofit than really used: post understated, bills doctored to match.
             evidence = _scale_evidence(claim, 1 / factor)
@@ -353,6 +483,8 @@ def population(*, seed: int, n: int, fault_share: float = 0.4) -> list[Sample]:
         claim = HONEST[category](rng, ident)
         if rng.random() < fault_share:
             fault = str(rng.choice(FAULTS))
+            if fault in SOLAR_ONLY_FAULTS and category != "solar":
+                claim = honest_solar(rng, ident)
             samples.append(Sample(inject(rng, claim, fault), 1, fault))
         else:
             samples.append(Sample(claim, 0, "honest"))

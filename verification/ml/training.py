@@ -16,7 +16,7 @@ import numpy as np
 from verification.engine import ENGINE_VERSION
 from verification.engine.calculators import calculate
 from verification.engine.factors import ListFactorProvider, load_csv_factors
-from verification.engine.features import FEATURES, build_features
+from verification.engine.features import FEATURES, MONOTONIC, build_features
 from verification.engine.rules import evaluate
 from verification.engine.screening import decide
 from verification.engine.types import HistoryContext, Reason
@@ -27,7 +27,6 @@ DEFAULT_SEED = 20250601
 DEFAULT_SIZE = 8000
 SIZE_REVIEW_KG = 500_000
 RISK_THRESHOLD = 0.7
-NOVELTY_QUANTILE = 0.99  # novelty above the honest training claims' 99th percentile is reported
 
 
 def featurise(samples, provider=None):
@@ -43,20 +42,23 @@ def featurise(samples, provider=None):
 
 
 def fit(x: np.ndarray, y: np.ndarray, *, seed: int):
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.ensemble import IsolationForest
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
+    """A gradient-boosted classifier whose risk can only rise with every fraud signal
+    (``features.MONOTONIC``), and the honest claims' median row (the baseline of contributions)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
-    iforest = IsolationForest(n_estimators=50, max_samples=128, random_state=seed)
-    iforest.fit(x[y == 0])
-    x_aug = np.hstack([x, -iforest.score_samples(x)[:, None]])
-    base = Pipeline([("scale", StandardScaler()), ("lr", LogisticRegression(C=1.0, max_iter=2000))])
-    classifier = CalibratedClassifierCV(base, method="isotonic", cv=5)
-    classifier.fit(x_aug, y)
-    novelty_threshold = float(np.quantile(x_aug[y == 0, -1], NOVELTY_QUANTILE))
-    return iforest, classifier, novelty_threshold
+    classifier = HistGradientBoostingClassifier(
+        max_iter=250,
+        learning_rate=0.08,
+        max_leaf_nodes=15,
+        min_samples_leaf=25,
+        l2_regularization=1.0,
+        early_stopping=False,
+        monotonic_cst=[MONOTONIC[name] for name in FEATURES],
+        random_state=seed,
+    )
+    classifier.fit(x, y)
+    reference = [float(v) for v in np.median(x[y == 0], axis=0)]
+    return classifier, reference
 
 
 def evaluate_held_out(model: ScreeningModel, x: np.ndarray, y: np.ndarray, faults: list[str], reasons) -> dict:
@@ -116,9 +118,9 @@ def train(*, seed: int = DEFAULT_SEED, n: int = DEFAULT_SIZE) -> tuple[dict[str,
     cut = int(len(samples) * 0.75)
     train_idx, test_idx = order[:cut], order[cut:]
     with threadpool_limits(limits=1):
-        iforest, classifier, novelty_threshold = fit(x[train_idx], y[train_idx], seed=seed)
-        version = f"screening-lr-iforest-{seed}-{n}"
-        model = ScreeningModel(version, FEATURES, iforest, classifier, novelty_threshold)
+        classifier, reference = fit(x[train_idx], y[train_idx], seed=seed)
+        version = f"screening-hgb-monotonic-{seed}-{n}"
+        model = ScreeningModel(version, FEATURES, classifier, tuple(reference))
         metrics = evaluate_held_out(
             model, x[test_idx], y[test_idx], [faults[i] for i in test_idx], [reasons[i] for i in test_idx]
         )
@@ -132,11 +134,12 @@ def train(*, seed: int = DEFAULT_SEED, n: int = DEFAULT_SIZE) -> tuple[dict[str,
         "population_size": n,
         "split": "75 % train / 25 % held out (permutation with seed + 1)",
         "features": list(FEATURES),
-        "novelty_threshold": novelty_threshold,
+        "reference_row": reference,
+        "monotonic_cst": {name: MONOTONIC[name] for name in FEATURES},
         "sklearn_version": sklearn.__version__,
         "held_out": metrics,
     }
-    return {"iforest": iforest, "classifier": classifier}, metadata
+    return {"classifier": classifier}, metadata
 
 
 def train_and_save(*, seed: int = DEFAULT_SEED, n: int = DEFAULT_SIZE, out_dir: Path | None = None) -> dict[str, Any]:

@@ -13,6 +13,8 @@ average year (``verification/data/SOLAR_CLIMATOLOGY.md``), not against a country
   the wrong site);
 - ``solar_series_identical`` (reject) / ``solar_series_flat`` (review): identical monthly values over
   six months or more, or a series flatter than the site's seasons allow (estimated or invented data);
+- ``solar_series_out_of_season`` (review): six or more periods whose output runs against the site's
+  seasons (copied from another place or hemisphere);
 - ``solar_climatology_unavailable`` (review): no climatology for the coordinates (open sea): a person
   looks, never a 500.
 
@@ -25,11 +27,16 @@ expectation down (ASSUMPTION, fitted to those three published figures; labelled 
 from dataclasses import replace
 from datetime import date
 
+import numpy as np
+
 from verification.engine import climatology
 from verification.engine.types import ClaimInput, EvidenceInput
 
 DEFAULT_CEILING_FACTOR = 1.3
 IDENTICAL_REJECT_MONTHS = 6  # identical values over this many months or more: not a meter
+SEASON_MIN_ITEMS = 6
+SEASON_CORR_LIMIT = 0.0  # ASSUMPTION: below it a series runs against clear seasons
+SEASON_CORR_LIMIT_WEAK = -0.3  # ASSUMPTION: the same where the seasons are weak
 # High-latitude correction (ASSUMPTION, docs/VERIFICATION.md): 1.0 up to 54°, 0.88 at 56°, then
 # 1.1 % less per degree, never below 0.7. Oslo 1,035 -> 866, Tromsø 921 -> 674, Glasgow 939 -> 832.
 HIGH_LATITUDE_START = 54.0
@@ -170,7 +177,34 @@ def evaluate_site(claim: ClaimInput, out, *, units: dict, factor: float) -> floa
             + ".",
         )
     _flatness_rules(items, climate, out, units=units)
+    _season_rule(items, climate, out, units=units)
     return expected
+
+
+def _season_rule(items: list[EvidenceInput], climate, out, *, units: dict) -> None:
+    """Six or more periods whose output runs against the site's seasons (another hemisphere's or
+    another climate's meter data): review. Honest series follow the climatology (correlation 0.4-1.0
+    in the table of cases); where the seasons are weak (log spread under 0.15: the tropics, the
+    highlands) weather noise can blur it, so only a clearly opposite series is flagged there."""
+    if len(items) < SEASON_MIN_ITEMS:
+        return
+    rates, expected = [], []
+    for e in items:
+        days = (e.period_end - e.period_start).days + 1
+        rates.append(float(e.quantity * units[e.unit][1]) / days)
+        expected.append(climatology.expected_generation(climate, 1.0, e.period_start, e.period_end) / days)
+    r, x = np.asarray(rates), np.log(np.maximum(np.asarray(expected), 1e-9))
+    if r.std() == 0 or x.std() == 0:
+        return
+    corr = float(np.corrcoef(r, np.exp(x))[0, 1])
+    limit = SEASON_CORR_LIMIT if x.std() >= climatology.FLAT_MIN_SEASONALITY else SEASON_CORR_LIMIT_WEAK
+    if corr < limit:
+        out.add(
+            "solar_series_out_of_season",
+            "review",
+            f"The monthly output runs against the site's seasons (correlation {corr:.2f} with its climatology): "
+            "meter data of another place or hemisphere?",
+        )
 
 
 def _flatness_rules(items: list[EvidenceInput], climate, out, *, units: dict) -> None:

@@ -71,8 +71,19 @@ def expected_monthly(place) -> tuple[float, ...]:
     return site_climate(probe).monthly_kwh_per_kwp
 
 
-def shaped(place, *, ratio, kwp=40, first=date(2024, 1, 1), months=12, seed=0, noise=0.08, shape_from=None,
-           step=None, annual=None):  # fmt: skip
+def shaped(
+    place,
+    *,
+    ratio,
+    kwp=40,
+    first=date(2024, 1, 1),
+    months=12,
+    seed=0,
+    noise=0.08,
+    shape_from=None,
+    step=None,
+    annual=None,
+):
     """Monthly readings shaped like ``shape_from``'s climate (default the place's own) at ``ratio`` x
     the place's climatological yield, or scaled to an ``annual`` kWh/kWp over 12 months."""
     rng = np.random.default_rng(seed)
@@ -128,19 +139,37 @@ def plausible_cases() -> list[TableCase]:
         cases.append(TableCase(f"{place[0]}_year_{ratios[n % 5]}", shaped(place, ratio=ratios[n % 5], seed=n), True))
     for n, place in enumerate(PLACES[::3]):
         first = date(2024, 1 + (n * 5) % 12, 1)
-        cases.append(TableCase(f"{place[0]}_quarter", shaped(place, ratio=0.95, first=first, months=3, seed=100 + n),
-                               True))  # fmt: skip
+        cases.append(
+            TableCase(f"{place[0]}_quarter", shaped(place, ratio=0.95, first=first, months=3, seed=100 + n), True)
+        )
     # Published yields (verification/data/SOLAR_CLIMATOLOGY.md), shaped like the place's climate.
-    for name, annual in (("seattle", 1233), ("phoenix", 2081), ("mumbai", 1430), ("sydney", 1382),
-                         ("nairobi", 1971), ("tokyo", 1351), ("madrid", 1399)):  # fmt: skip
+    for name, annual in (
+        ("seattle", 1233),
+        ("phoenix", 2081),
+        ("mumbai", 1430),
+        ("sydney", 1382),
+        ("nairobi", 1971),
+        ("tokyo", 1351),
+        ("madrid", 1399),
+    ):
         cases.append(
             TableCase(f"{name}_published_{annual}", shaped(BY_NAME[name], ratio=1, annual=annual, seed=7), True)
         )
     cases.append(TableCase("mumbai_monsoon_dip_deeper_than_climatology", mumbai_monsoon_year(), True))
-    cases.append(TableCase("pune_hourly_readings", hourly_readings(("pune", "IN", 18.52, 73.86), kwp=50,
-                                                                  first=date(2024, 3, 1), last=date(2024, 3, 31)), True))  # fmt: skip
-    cases.append(TableCase("berlin_hourly_readings_june", hourly_readings(BY_NAME["berlin"], kwp=30,
-                                                                         first=date(2024, 6, 1), last=date(2024, 6, 30), seed=3), True))  # fmt: skip
+    cases.append(
+        TableCase(
+            "pune_hourly_readings",
+            hourly_readings(("pune", "IN", 18.52, 73.86), kwp=50, first=date(2024, 3, 1), last=date(2024, 3, 31)),
+            True,
+        )
+    )
+    cases.append(
+        TableCase(
+            "berlin_hourly_readings_june",
+            hourly_readings(BY_NAME["berlin"], kwp=30, first=date(2024, 6, 1), last=date(2024, 6, 30), seed=3),
+            True,
+        )
+    )
     return cases
 
 
@@ -162,21 +191,30 @@ def gaming_cases() -> list[TableCase]:
     ]
     for n, place in enumerate(PLACES[::4]):  # far above the climate, honestly shaped
         cases.append(TableCase(f"{place[0]}_x{1.5 + 0.1 * n:.1f}", shaped(place, ratio=1.5 + 0.1 * n, seed=n), False))
-    for n, place in enumerate(PLACES[1::5]):  # identical monthly figures at an honest level
+    for place in PLACES[1::5]:  # identical monthly figures at an honest level
         per_month = sum(expected_monthly(place)) * 40 / 12
         cases.append(TableCase(f"{place[0]}_identical_months", flat(place, per_month=per_month, kwp=40), False))
     for n, name in enumerate(("london", "warsaw", "toronto", "seoul", "edmonton")):  # near-flat, seasons missing
         place = BY_NAME[name]
         per_month = sum(expected_monthly(place)) * 40 / 12
-        cases.append(TableCase(f"{name}_flat_1pct", flat(place, per_month=per_month, kwp=40, jitter=0.01, seed=n),
-                               False))  # fmt: skip
-    for name, source in (("sydney", "london"), ("johannesburg", "madrid"), ("sao_paulo", "paris"),
-                         ("berlin", "sydney"), ("toronto", "johannesburg")):  # fmt: skip
-        cases.append(TableCase(f"{name}_with_{source}_seasons", shaped(BY_NAME[name], ratio=1.05,
-                                                                       shape_from=BY_NAME[source]), False))  # fmt: skip
+        cases.append(
+            TableCase(f"{name}_flat_1pct", flat(place, per_month=per_month, kwp=40, jitter=0.01, seed=n), False)
+        )
+    for name, source in (
+        ("sydney", "london"),
+        ("johannesburg", "madrid"),
+        ("sao_paulo", "paris"),
+        ("berlin", "sydney"),
+        ("toronto", "johannesburg"),
+    ):
+        cases.append(
+            TableCase(
+                f"{name}_with_{source}_seasons", shaped(BY_NAME[name], ratio=1.05, shape_from=BY_NAME[source]), False
+            )
+        )
     for n, place in enumerate(PLACES[2::5]):  # inflated x1.2 and rounded to 100 kWh
         cases.append(TableCase(f"{place[0]}_inflated_rounded", shaped(place, ratio=1.2, step=100, seed=n), False))
-    for n, place in enumerate(PLACES[3::8]):  # one summer month at twice its climate
+    for place in PLACES[3::8]:  # one summer month at twice its climate
         first = date(2024, 7 if place[2] > 0 else 1, 1)
         cases.append(TableCase(f"{place[0]}_summer_month_x2", shaped(place, ratio=2.0, first=first, months=1), False))
     for name in ("delhi", "madrid", "houston"):  # Wh entered as kWh
@@ -185,8 +223,19 @@ def gaming_cases() -> list[TableCase]:
             EvidenceInput(e.kind, e.period_start, e.period_end, e.quantity * 1000, "kWh", e.reference)
             for e in claim.evidence
         )
-        cases.append(TableCase(f"{name}_wh_as_kwh", ClaimInput(**{**claim.__dict__, "evidence": evidence,
-            "parameters": {**claim.parameters, "generation_kwh": claim.parameters["generation_kwh"] * 1000}}), False))  # fmt: skip
+        cases.append(
+            TableCase(
+                f"{name}_wh_as_kwh",
+                ClaimInput(
+                    **{
+                        **claim.__dict__,
+                        "evidence": evidence,
+                        "parameters": {**claim.parameters, "generation_kwh": claim.parameters["generation_kwh"] * 1000},
+                    }
+                ),
+                False,
+            )
+        )
     pune = ("pune", "IN", 18.52, 73.86)
     march = {"first": date(2024, 3, 1), "last": date(2024, 3, 31)}
     cases += [
@@ -194,7 +243,7 @@ def gaming_cases() -> list[TableCase]:
         TableCase("pune_readings_noon_x3", hourly_readings(pune, kwp=50, noon_factor=3, **march), False),
         TableCase(
             "pune_readings_copied", hourly_readings(pune, kwp=50, copied=("2024-03-02 = another site",), **march), False
-        ),  # fmt: skip
+        ),
     ]
     return cases
 

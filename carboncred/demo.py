@@ -448,6 +448,14 @@ def non_demo_organizations() -> list[Organization]:
     return list(Organization.objects.filter(kind=Organization.Kind.MEMBER).exclude(pk__in=demo))
 
 
+def site_solar_shape(site: "DemoSite") -> tuple[int, ...]:
+    """The site's climatological monthly PV shares in thousandths (``verification.engine.climatology``)."""
+    from verification.engine import climatology
+
+    climate = climatology.site_climate(float(site.latitude), float(site.longitude))
+    return tuple(round(share * 1000) for share in climate.monthly_shares)
+
+
 def _months(year: int, total: int, weights: tuple[int, ...]) -> list[tuple[str, str, int]]:
     """(first day, last day, quantity) of each month of ``year``, the quantities adding up to ``total``."""
     parts = [total * weight // sum(weights) for weight in weights]
@@ -462,8 +470,11 @@ def _months(year: int, total: int, weights: tuple[int, ...]) -> list[tuple[str, 
 def monthly_evidence(
     project: DemoProject, *, prefix: str, year: int, total: int | None = None, weights: tuple[int, ...] | None = None
 ) -> list[dict[str, str]]:
-    """One document per month of ``year``, adding up exactly to the project's total (or ``total``)."""
+    """One document per month of ``year``, adding up exactly to the project's total (or ``total``). A solar
+    site's meter follows its climate (the site climatology's monthly shares)."""
     items = []
+    if weights is None and project.category == "solar" and project.site is not None:
+        weights = site_solar_shape(project.site)
     for first, last, quantity in _months(year, project.evidence_total if total is None else total,
                                          project.shape if weights is None else weights):  # fmt: skip
         items.append(

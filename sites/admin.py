@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from core.errors import DomainError
-from sites.models import Meter, Site
+from sites.models import Meter, Reading, Site
 from sites.services import site_approve, site_reject
 
 
@@ -60,6 +60,26 @@ class MeterAdmin(admin.ModelAdmin):
     list_filter = ("active",)
     search_fields = ("meter_id", "key", "site__name", "site__owner__name")
     list_select_related = ("site",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Reading)
+class ReadingAdmin(admin.ModelAdmin):
+    """Readings are evidence: read-only here, imported through the API only."""
+
+    list_display = ("meter", "start", "end", "value", "unit", "kwh", "created_at")
+    list_filter = ("unit",)
+    search_fields = ("meter__meter_id", "meter__site__name")
+    list_select_related = ("meter",)
+    date_hierarchy = "start"
 
     def has_add_permission(self, request) -> bool:
         return False

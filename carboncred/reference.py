@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from accounts.models import VERIFIERS_GROUP
 from emissions.factors import emission_factors_load
 from emissions.models import EmissionFactor
-from verification.crediting_factors import crediting_factors_load
+from verification.crediting_factors import REGIONAL_CSV_PATH, crediting_factors_load
 from verification.models import CreditingFactor
 
 
@@ -19,6 +19,8 @@ def reference_data_load() -> dict[str, int]:
     if not EmissionFactor.objects.exists():
         loaded["emission_factors"] = emission_factors_load(model=EmissionFactor)
     if not CreditingFactor.objects.exists():
-        loaded["crediting_factors"] = crediting_factors_load(model=CreditingFactor)
+        loaded["crediting_factors"] = crediting_factors_load(model=CreditingFactor) + crediting_factors_load(
+            model=CreditingFactor, path=REGIONAL_CSV_PATH
+        )
     Group.objects.get_or_create(name=VERIFIERS_GROUP)
     return loaded

@@ -11,19 +11,23 @@ from pathlib import Path
 from typing import Any
 
 CSV_PATH = Path(__file__).resolve().parent / "data" / "crediting_factors.csv"
+# Sub-national grid factors (a ``region`` column), loaded from migration 0007 on, when the column exists.
+REGIONAL_CSV_PATH = Path(__file__).resolve().parent / "data" / "crediting_factors_regional.csv"
 
 
-def crediting_factors_load(*, model: Any) -> int:
+def crediting_factors_load(*, model: Any, path: Path = CSV_PATH) -> int:
     """Load every row of the CSV into ``model`` (CreditingFactor); returns the number of rows read."""
     rows = 0
-    with CSV_PATH.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
+            where = {"region": row["region"]} if "region" in row else {}
             model.objects.update_or_create(
                 family=row["family"],
                 activity=row["activity"],
                 unit=row["unit"],
                 country=row["country"],
                 version=row["version"],
+                **where,
                 defaults={
                     "value": Decimal(row["value"]),
                     "year": int(row["year"]),

@@ -36,7 +36,13 @@ class CreditingFactor(models.Model):
     unit = models.CharField(max_length=16, help_text="The unit one factor value applies to (kWh, litre, m3, kg).")
     value = models.DecimalField(max_digits=14, decimal_places=6, help_text="kg CO2e per unit.")
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2; blank applies anywhere.")
-    year = models.PositiveSmallIntegerField()
+    region = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        help_text="A sub-national grid (e.g. US-CAMX, an eGRID subregion); blank for the whole country.",
+    )
+    year = models.PositiveSmallIntegerField(help_text="The year the figure describes (its vintage).")
     version = models.CharField(max_length=64)
     source = models.TextField()
     source_url = models.URLField(max_length=500)
@@ -51,7 +57,8 @@ class CreditingFactor(models.Model):
         ordering = ["family", "country", "activity", "unit", "value"]
         constraints = [
             models.UniqueConstraint(
-                fields=["family", "activity", "unit", "country", "version"], name="crediting_factor_unique_version"
+                fields=["family", "activity", "unit", "country", "region", "version"],
+                name="crediting_factor_unique_region_version",
             ),
         ]
         indexes = [models.Index(fields=["family", "activity", "country"], name="crediting_factor_lookup")]
@@ -63,7 +70,8 @@ class CreditingFactor(models.Model):
     @property
     def ref(self) -> str:
         """The stable name of this row, stored with every assessment that used it."""
-        return f"{self.family}:{self.activity}:{self.unit}:{self.country or '*'}:{self.version}"
+        where = f"{self.country or '*'}/{self.region}" if self.region else (self.country or "*")
+        return f"{self.family}:{self.activity}:{self.unit}:{where}:{self.version}"
 
 
 class ReductionClaim(models.Model):

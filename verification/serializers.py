@@ -251,7 +251,8 @@ class FactorOutputSerializer(serializers.Serializer):
     unit = serializers.CharField()
     value = serializers.CharField(help_text="kg CO2e per unit, decimal string.")
     country = serializers.CharField()
-    year = serializers.IntegerField()
+    region = serializers.CharField(default="", help_text="Sub-national grid (e.g. US-CAMX); blank: national.")
+    year = serializers.IntegerField(help_text="The year the figure describes; the claim's vintage picks it.")
     version = serializers.CharField()
     # Named like a Field attribute: DRF's metaclass moves declared fields out of the class body.
     source = serializers.CharField()  # type: ignore[assignment]

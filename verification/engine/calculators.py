@@ -7,6 +7,7 @@ Every fork takes the conservative branch (see :mod:`verification.engine.factors`
 from decimal import ROUND_FLOOR, Decimal
 
 from verification.engine.factors import FactorProvider
+from verification.engine.regions import grid_regions
 from verification.engine.types import Calculation, ClaimInput, FactorUsed
 
 # The energy carriers of an efficiency measure and the factor each one is credited with.
@@ -27,6 +28,15 @@ FIGURE_FUEL = "fuel emission reduction (baseline minus project emissions)"
 FIGURE_RECYCLING = (
     "avoided landfill emissions: the inventory change landfill -> recycling, not the displaced virgin production"
 )
+
+
+def _where_and_when(claim: ClaimInput) -> dict:
+    """A grid factor's vintage (the year the monitoring period ends) and the sub-national grids the site
+    may be on (``engine.regions``)."""
+    return {
+        "year": claim.period_end.year,
+        "regions": grid_regions(claim.country, claim.latitude, claim.longitude),
+    }
 
 
 def whole_kg_down(value: Decimal) -> int:
@@ -57,7 +67,12 @@ def _solar(claim: ClaimInput, factors: FactorProvider) -> Calculation:
         inputs={"generation_kwh": str(generation)},
     )
     factor = factors.pick(
-        family="grid_cm_solar", activity="grid_electricity", unit="kWh", country=claim.country, choose="lowest"
+        family="grid_cm_solar",
+        activity="grid_electricity",
+        unit="kWh",
+        country=claim.country,
+        choose="lowest",
+        **_where_and_when(claim),
     )
     if factor is None:
         calc.missing_factors.append(_missing("grid_cm_solar", "grid_electricity", "kWh", claim.country))
@@ -78,7 +93,9 @@ def _efficiency(claim: ClaimInput, factors: FactorProvider) -> Calculation:
         figure=FIGURE_GRID if family.startswith("grid") else FIGURE_FUEL,
         inputs={"baseline_kwh": str(baseline), "post_kwh": str(post), "energy_carrier": p["energy_carrier"]},
     )
-    factor = factors.pick(family=family, activity=activity, unit="kWh", country=claim.country, choose="lowest")
+    factor = factors.pick(
+        family=family, activity=activity, unit="kWh", country=claim.country, choose="lowest", **_where_and_when(claim)
+    )
     if factor is None:
         calc.missing_factors.append(_missing(family, activity, "kWh", claim.country))
         return calc
@@ -100,7 +117,12 @@ def _recycling(claim: ClaimInput, factors: FactorProvider) -> Calculation:
         inputs={"material": p["material"], "mass_kg": str(p["mass_kg"])},
     )
     factor = factors.pick(
-        family="recycling_avoided", activity=p["material"], unit="kg", country=claim.country, choose="lowest"
+        family="recycling_avoided",
+        activity=p["material"],
+        unit="kg",
+        country=claim.country,
+        choose="lowest",
+        year=claim.period_end.year,
     )
     if factor is None:
         calc.missing_factors.append(_missing("recycling_avoided", p["material"], "kg", claim.country))
@@ -131,7 +153,12 @@ def _fuel_switch(claim: ClaimInput, factors: FactorProvider) -> Calculation:
         },
     )
     baseline_factor = factors.pick(
-        family="fuel_combustion", activity=p["baseline_fuel"], unit=p["unit"], country=claim.country, choose="lowest"
+        family="fuel_combustion",
+        activity=p["baseline_fuel"],
+        unit=p["unit"],
+        country=claim.country,
+        choose="lowest",
+        year=claim.period_end.year,
     )
     if baseline_factor is None:
         calc.missing_factors.append(_missing("fuel_combustion", p["baseline_fuel"], p["unit"], claim.country))
@@ -145,7 +172,12 @@ def _fuel_switch(claim: ClaimInput, factors: FactorProvider) -> Calculation:
         # Grid electricity consumed by a heat pump or an electrified process counts against the
         # reduction; the operating margin is the highest crediting-side grid factor, so the most is charged.
         project_factor = factors.pick(
-            family="grid_om", activity="grid_electricity", unit="kWh", country=claim.country, choose="highest"
+            family="grid_om",
+            activity="grid_electricity",
+            unit="kWh",
+            country=claim.country,
+            choose="highest",
+            year=claim.period_end.year,
         )
         if project_factor is None:
             calc.missing_factors.append(_missing("grid_om", "grid_electricity", "kWh", claim.country))
@@ -156,6 +188,7 @@ def _fuel_switch(claim: ClaimInput, factors: FactorProvider) -> Calculation:
             unit=p["new_unit"],
             country=claim.country,
             choose="highest",
+            year=claim.period_end.year,
         )
         if project_factor is None:
             calc.missing_factors.append(_missing("fuel_combustion", p["new_fuel"], p["new_unit"], claim.country))

@@ -96,9 +96,11 @@ class FactorUsed:
     licence: str
     quality: str = ""
     note: str = ""
+    region: str = ""  # a sub-national grid (e.g. US-CAMX); blank for the national factor
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "region": self.region,
             "ref": self.ref,
             "family": self.family,
             "activity": self.activity,

@@ -78,6 +78,13 @@ class CertificateFacts:
     retired_by_registration: str | None = None
     # SHA-256 of the evidence documents behind the issuance of these serials (its ledger entry).
     evidence_documents: tuple[str, ...] = ()
+    # What the credits are: avoided emissions or an emission reduction, never a removal.
+    credit_type: str = "emission_reduction"
+    credit_type_label: str = "Emission reduction, not a removal"
+
+    @property
+    def credit_type_short(self) -> str:
+        return "avoided emissions, not a removal" if self.credit_type == "avoided_emissions" else "emission reduction"
 
     @property
     def quantity_t(self) -> str:

@@ -200,8 +200,8 @@ def _details(page: _Page, facts: CertificateFacts) -> None:
         "Project",
         [
             ("Project", facts.project_title, SANS),
-            ("Category", facts.project_category, SANS),
             ("Country", facts.project_country, SANS),
+            ("Category", f"{facts.project_category}: {facts.credit_type_short}", SANS),
             ("Methodology", facts.methodology or NOT_RECORDED, SANS),
             ("Screening version", facts.screening_version or NOT_RECORDED, SANS),
         ],

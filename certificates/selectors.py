@@ -11,6 +11,7 @@ from certificates.facts import CertificateFacts, CheckpointFacts
 from certificates.models import RetirementCertificate
 from ledger.models import Checkpoint, EntryKind
 from ledger.selectors import SerialQuery, entries_list
+from projects.credit_types import credit_type, credit_type_label
 
 # Keys of the issue entry's memo that name how the credits were made (set by the issuer).
 METHODOLOGY_MEMO_KEY = "methodology"
@@ -88,6 +89,7 @@ def certificate_facts(*, certificate: RetirementCertificate, checkpoint: Checkpo
     country = Country(code=str(project.country))
     methodology, screening_version, evidence = issuance_record_for(certificate=certificate)
     organization = certificate.organization
+    category = str(project.category)
     return CertificateFacts(
         public_id=certificate.public_id,
         public_url=certificate_public_url(certificate.public_id),
@@ -105,6 +107,8 @@ def certificate_facts(*, certificate: RetirementCertificate, checkpoint: Checkpo
         vintage=certificate.block.vintage,
         methodology=methodology,
         screening_version=screening_version,
+        credit_type=credit_type(category),
+        credit_type_label=credit_type_label(category),
         entry_seq=certificate.ledger_entry_id,
         entry_hash=certificate.entry_hash,
         checkpoint=CheckpointFacts(size=checkpoint.size, root=checkpoint.root_hex) if checkpoint else None,

@@ -115,6 +115,11 @@ class CertificatePublicOutputSerializer(serializers.Serializer):
     screening_version = serializers.CharField(
         source="facts.screening_version", allow_null=True, help_text="null: not recorded."
     )
+    credit_type = serializers.CharField(
+        source="facts.credit_type",
+        help_text="`avoided_emissions` (recycling) or `emission_reduction`: never a removal.",
+    )
+    credit_type_label = serializers.CharField(source="facts.credit_type_label")
     public_url = serializers.URLField(source="facts.public_url")
     pdf_url = serializers.SerializerMethodField(help_text="The certificate's PDF, public like the certificate.")
 

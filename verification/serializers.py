@@ -8,6 +8,7 @@ from rest_framework import serializers
 from core.fields import IdField
 from core.references import reference_key
 from core.units import kg_to_tonnes
+from projects.credit_types import credit_type
 from projects.models import Project
 from projects.selectors import project_owned_by
 from verification.engine.screening import SCREENING_LABEL
@@ -379,6 +380,9 @@ class ReductionClaimOutputSerializer(serializers.ModelSerializer):
     issuance = IssuanceOutputSerializer(read_only=True, allow_null=True, help_text=ISSUANCE_HELP)
     category = serializers.CharField(source="project.category", read_only=True)
     computed_reduction_t = serializers.SerializerMethodField()
+    credit_type = serializers.SerializerMethodField(
+        help_text="`avoided_emissions` (recycling) or `emission_reduction`: no CarbonCred credit is a removal."
+    )
 
     class Meta:
         model = ReductionClaim
@@ -387,6 +391,7 @@ class ReductionClaimOutputSerializer(serializers.ModelSerializer):
             "project",
             "site",
             "category",
+            "credit_type",
             "status",
             "period_start",
             "period_end",
@@ -403,6 +408,10 @@ class ReductionClaimOutputSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_computed_reduction_t(self, claim) -> str:
         return str(kg_to_tonnes(claim.computed_reduction_kg))
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_credit_type(self, claim) -> str:
+        return credit_type(str(claim.project.category))
 
 
 class VerificationListOutputSerializer(serializers.ModelSerializer):

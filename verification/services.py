@@ -35,6 +35,7 @@ from documents.models import Document
 from documents.services import documents_submit
 from ledger.models import CreditBlock
 from ledger.services import buffer_kg_for, credits_issue
+from projects.credit_types import credit_type, credit_type_label
 from projects.models import Project
 from projects.selectors import project_owned_by
 from sites.models import Site
@@ -391,6 +392,8 @@ def issuance_memo(*, claim: ReductionClaim, assessment: Assessment) -> dict[str,
         "claim": str(claim.pk),
         "category": category,
         "methodology": f"{METHODOLOGY_NAMES.get(category, category)}: {formula}",
+        "credit_type": credit_type(category),
+        "credit_type_label": credit_type_label(category),
         "screening_version": f"automated screening {assessment.engine_version}, model {assessment.model_version}",
         "period_start": claim.period_start.isoformat(),
         "period_end": claim.period_end.isoformat(),

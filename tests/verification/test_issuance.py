@@ -1,9 +1,11 @@
 """Issuance on approval, through the real ledger: the claim's `issuance`, the owner's holdings, the
 buffer pool's block, the ledger's `issue` entry, and verify/replay — end to end through the API."""
 
+import os
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from accounts.models import Organization, buffer_pool
@@ -49,10 +51,25 @@ def case_body(project, case: Case, **extra) -> dict:
     }
 
 
+def with_receipts(client, evidence: list[dict]) -> list[dict]:
+    """Each item with its uploaded weighbridge ticket (recycling is credited on the recycler's tickets)."""
+    out = []
+    for item in evidence:
+        file = SimpleUploadedFile("ticket.csv", f"ticket,{item['reference']},{os.urandom(4).hex()}\n".encode(),
+                                  content_type="text/csv")  # fmt: skip
+        uploaded = client.post("/api/documents/", {"file": file, "kind": "weighbridge_ticket"}, format="multipart")
+        assert uploaded.status_code == 201, uploaded.content
+        out.append({**item, "document": uploaded.json()["id"]})
+    return out
+
+
 def submit(user, case: Case, **extra):
     """POST the case as a claim of a new project of the user's organisation."""
+    client = client_for(user)
     body = case_body(case_project(user.organization, case), case, **extra)
-    return client_for(user).post(URL, body, format="json")
+    if case.category == "recycling":
+        body["evidence"] = with_receipts(client, body["evidence"])
+    return client.post(URL, body, format="json")
 
 
 def issue_entries() -> list[LedgerEntry]:
@@ -104,9 +121,7 @@ def assert_issued(client, claim: dict, *, total_kg: int, country: str) -> None:
 def test_honest_claim_issues_credits_end_to_end(case):
     user = UserFactory.create()
     client = client_for(user)
-    project = case_project(user.organization, case)
-
-    response = client.post(URL, case_body(project, case), format="json")
+    response = submit(user, case)
 
     assert response.status_code == 201, response.content
     claim = response.json()
@@ -170,6 +185,8 @@ def test_issue_entry_memo_names_claim_methodology_and_screening_version(user):
         "claim": str(claim["id"]),
         "category": "solar",
         "methodology": "CDM AMS-I.D, grid-connected renewable electricity: ER = generation_kwh x EF_grid_CM_solar",
+        "credit_type": "emission_reduction",
+        "credit_type_label": "Emission reduction (grid electricity displaced), not a removal",
         "screening_version": f"automated screening {ENGINE_VERSION}, model {assessment.model_version}",
         "period_start": "2024-01-01",
         "period_end": "2024-12-31",
@@ -358,3 +375,29 @@ def test_claim_lists_with_issuances_keep_a_constant_query_count(user, verifier_c
     assert mine["count"] == queue["count"] == 4
     assert sum(1 for claim in mine["results"] if claim["issuance"]) == 3
     assert sum(1 for claim in queue["results"] if claim["issuance"]) == 3
+
+
+@pytest.mark.django_db
+def test_recycling_without_the_recyclers_tickets_is_not_credited_and_with_them_is_avoided_emissions(user):
+    case = next(c for c in CASES if c.name == "gb_cardboard_20t")
+    client = client_for(user)
+
+    bare = client.post(URL, case_body(case_project(user.organization, case), case), format="json").json()
+    ticketed = submit(user, case).json()
+
+    assert bare["status"] == "rejected"
+    assert "recycling_receipts_missing" in {r["code"] for r in bare["verification"]["reasons"]}
+    assert ticketed["status"] == "approved", ticketed["verification"]["reasons"]
+    assert ticketed["credit_type"] == "avoided_emissions"
+    memo = issue_entries()[-1].payload["memo"]
+    assert memo["credit_type"] == "avoided_emissions"
+    assert "not a removal" in memo["credit_type_label"]
+    retired = client.post(
+        "/api/retire/",
+        {"block": ticketed["issuance"]["block"], "quantity_kg": 100, "beneficiary": "Us", "reason": "2024"},
+        format="json",
+    ).json()
+    certificate = client.get(f"/api/certificates/verify/{retired['certificate']['public_id']}/").json()
+    assert certificate["certificate"]["credit_type"] == "avoided_emissions"
+    page = client.get(f"/certificates/{retired['certificate']['public_id']}/").content.decode()
+    assert "Avoided emissions (landfill emissions avoided by recycling), not a removal" in page

@@ -439,7 +439,31 @@ def _recycling_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, tru
             f"{tonnes_per_year:,.0f} t/yr of {claim.parameters['material']} is more than a small business "
             f"separates (review above {RECYCLING_LARGE_T_PER_YEAR:,} t/yr).",
         )
-    out.add("avoided_emissions_figure", "info", f"The credited figure is the {calc.figure}.")
+    out.add(
+        "avoided_emissions_figure",
+        "info",
+        f"The credited figure is the {calc.figure}: avoided emissions, not a removal.",
+    )
+    if trust is not None:
+        _recycling_receipts_rule(claim, out)
+
+
+RECYCLING_RECEIPT_KINDS = frozenset({"weighbridge_ticket", "invoice"})
+
+
+def _recycling_receipts_rule(claim: ClaimInput, out: RuleOutcome) -> None:
+    """Recycling is credited only on the recycler's weighbridge tickets or receipts, uploaded: a mass
+    typed into a form cannot be checked against anything else."""
+    items = [e for e in claim.evidence if e.period_start >= claim.period_start and e.period_end <= claim.period_end]
+    missing = [str(i) for i, e in enumerate(items) if e.kind not in RECYCLING_RECEIPT_KINDS or e.document is None]
+    if not items or missing:
+        out.add(
+            "recycling_receipts_missing",
+            "reject",
+            "Recycling credits need the recycler's weighbridge tickets or receipts for the whole period, each "
+            "evidence item a `weighbridge_ticket` (or `invoice`) with its uploaded `document`"
+            + (f"; item(s) {', '.join(missing)} lack one." if missing else "."),
+        )
 
 
 def _fuel_switch_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, trust: TrustContext | None) -> None:

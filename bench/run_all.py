@@ -27,6 +27,7 @@ SCRIPTS: tuple[tuple[str, str, str | None, list[str], list[str]], ...] = (
     ("ledger", "ledger_bench.py", "_ledger", [], ["--verify-rows", "50000", "--runs", "1", "--seconds", "2",
                                                   "--proofs", "100"]),
     ("screening", "screening.py", None, [], ["--n", "100"]),
+    ("climatology", "climatology.py", None, [], ["--repeats", "1", "--n", "200"]),
     ("certificates", "certificates_pdf.py", "_cert", [], ["--runs", "1", "--renders", "50"]),
     ("issuance_rows", "issuance_rows.py", "_rows", [], ["--runs", "1"]),
     ("pdf_scripts", "pdf_scripts.py", None, [], ["--runs", "1", "--renders", "5"]),

@@ -3,21 +3,31 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
+from accounts.emails import email_normalize
 from accounts.models import Organization, User
+
+
+class NormalizedEmailFormField(forms.EmailField):
+    """The address as it will be stored (accounts.emails), so the form's uniqueness check sees the
+    same spelling as the database."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return email_normalize(value) if value else value
 
 
 class UserCreationForm(BaseUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "organization")
-        field_classes = {"email": forms.EmailField}
+        field_classes = {"email": NormalizedEmailFormField}
 
 
 class UserAdminChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
-        field_classes = {"email": forms.EmailField}
+        field_classes = {"email": NormalizedEmailFormField}
 
 
 class UserInline(admin.TabularInline):

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from accounts.emails import email_normalize
+
 VERIFIERS_GROUP = "verifiers"
 
 
@@ -41,13 +43,16 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        # E-mail addresses are matched without regard to case, as people type them.
-        return self.get(email__iexact=username)
+        # Every sign-in (the token endpoint, the admin, any page) reaches ModelBackend, which looks
+        # the user up here: by the normalised address, exactly (accounts.emails).
+        if not isinstance(username, str):
+            raise self.model.DoesNotExist
+        return self.get(email=email_normalize(username))
 
     def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=email_normalize(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -86,7 +91,11 @@ def buffer_pool() -> Organization:
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an e-mail address and acts for one organisation."""
 
-    email = models.EmailField(max_length=254, unique=True, help_text="Stored in lower case; sign-in ignores case.")
+    email = models.EmailField(
+        max_length=254,
+        unique=True,
+        help_text="Stored normalised (NFKC, case-folded); sign-in normalises what is typed the same way.",
+    )
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="users")
     full_name = models.CharField(max_length=200, blank=True)
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin.")
@@ -106,7 +115,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
     def save(self, *args, **kwargs) -> None:
-        self.email = self.email.strip().lower()
+        self.email = email_normalize(self.email)
         super().save(*args, **kwargs)
 
     @property

@@ -3,11 +3,22 @@ from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenBlacklistSerializer, TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.emails import email_normalize
 from accounts.models import Organization, User
 
 
+class NormalizedEmailField(serializers.EmailField):
+    """An e-mail address, normalised (accounts.emails) before it is validated and stored: the
+    length limit and the format apply to the spelling that is kept."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str):
+            data = email_normalize(data)
+        return super().run_validation(data)
+
+
 class RegisterInputSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = NormalizedEmailField(max_length=254)
     password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
     organization_name = serializers.CharField(max_length=200)
     country = CountryField(help_text="ISO 3166-1 alpha-2 code, e.g. IN, GB, DE.")
@@ -49,10 +60,11 @@ class MeOutputSerializer(serializers.ModelSerializer):
 
 
 class TokenObtainInputSerializer(TokenObtainPairSerializer):
-    """E-mail and password for an access/refresh pair; the address is matched without case."""
+    """E-mail and password for an access/refresh pair; the address is normalised (accounts.emails)
+    before the lookup and the lockout see it."""
 
     def validate(self, attrs):
-        attrs[self.username_field] = attrs[self.username_field].strip().lower()
+        attrs[self.username_field] = email_normalize(attrs[self.username_field])
         return super().validate(attrs)
 
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.emails import email_normalize
 from accounts.models import VERIFIERS_GROUP, Organization, User
 from certificates.models import RetirementCertificate
 from emissions.models import EmissionReport
@@ -110,7 +111,7 @@ class Command(BaseCommand):
         if "fuzz" not in connection.settings_dict["NAME"]:
             raise CommandError("fuzz_fixture only runs against a database whose name contains 'fuzz'.")
         if user:
-            fuzzer = User.objects.filter(email=user.lower()).first()
+            fuzzer = User.objects.filter(email=email_normalize(user)).first()
             if fuzzer is None:
                 raise CommandError(f"No user {user}; run seed_demo first.")
         else:

@@ -1,4 +1,3 @@
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,6 +10,7 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 from accounts.api import OrganizationApiMixin
 from accounts.authentication import JWTAuthentication
 from accounts.errors import LockedOutError
+from accounts.lockout import cooloff_seconds, lockout_message
 from accounts.serializers import (
     MeOutputSerializer,
     RegisterInputSerializer,
@@ -49,11 +49,7 @@ class TokenObtainApi(TokenObtainPairView):
             # django-axes flags the request it was given (this DRF request) when it refuses a
             # locked-out pair; answer that honestly instead of "wrong password".
             if getattr(request, "axes_locked_out", False):
-                minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-                raise LockedOutError(
-                    f"Too many failed sign-in attempts. Try again in {minutes} minutes.",
-                    retry_after_seconds=int(settings.AXES_COOLOFF_TIME.total_seconds()),
-                ) from None
+                raise LockedOutError(lockout_message(), retry_after_seconds=cooloff_seconds()) from None
             raise
 
 

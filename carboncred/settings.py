@@ -144,12 +144,16 @@ LEDGER_STREAM_CHUNK = env.int("LEDGER_STREAM_CHUNK", default=10_000)
 # what the client claims, and must never key a throttle or a lockout.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
-# Brute-force protection on the token endpoint: 5 failures for one e-mail from one address lock
-# that pair out for 15 minutes (answered 429).
+# Brute-force protection on every sign-in (the token endpoint and the admin): 5 failures for one
+# e-mail from one address lock that pair out for 15 minutes (answered 429). Both count under the
+# normalised address (accounts.lockout), and a locked-out attempt is refused before its password is
+# checked, with one answer whatever the password.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # django-ipware is not installed, so axes would read REMOTE_ADDR alone: behind a load balancer, one

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
 from accounts.emails import email_normalize
-from accounts.models import Organization, User
+from accounts.models import Organization, RefreshTokenFamily, User
 
 
 class NormalizedEmailFormField(forms.EmailField):
@@ -73,3 +73,21 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(boolean=True, description="verifier")
     def is_verifier_display(self, obj: User) -> bool:
         return obj.is_verifier
+
+
+@admin.register(RefreshTokenFamily)
+class RefreshTokenFamilyAdmin(admin.ModelAdmin):
+    """Sign-ins and their refresh-token rotations; read-only (revoking is the API's logout, or
+    blacklisting the current token under "Outstanding tokens")."""
+
+    list_display = ("user", "created_at", "rotations", "rotated_at", "expires_at", "revoked_at", "revoked_reason")
+    list_filter = ("revoked_reason",)
+    list_select_related = ("user",)
+    search_fields = ("user__email", "current_jti")
+    readonly_fields = [field.name for field in RefreshTokenFamily._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,3 +1,4 @@
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -131,3 +132,41 @@ class User(AbstractBaseUser, PermissionsMixin):
             cached = any(group.name == VERIFIERS_GROUP for group in self.groups.all())
             self._is_verifier = cached
         return cached
+
+
+class RefreshTokenFamily(models.Model):
+    """The refresh tokens of one sign-in, each replacing the one before (rotation).
+
+    Only ``current_jti`` may be exchanged; the rotation locks this row, so concurrent uses of one
+    token rotate it once. Using any other member of the family (one already rotated: a stolen copy,
+    or a replay) revokes the family, and with it ``current_jti`` (accounts.tokens).
+    """
+
+    class RevokedReason(models.TextChoices):
+        REUSE = "reuse", "A rotated refresh token was used again"
+        LOGOUT = "logout", "Logged out"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_token_families")
+    current_jti = models.CharField(max_length=255, unique=True, help_text="The one member that may be used.")
+    rotations = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text="When the current refresh token expires.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=10, choices=RevokedReason, blank=True)
+
+    class Meta:
+        verbose_name_plural = "refresh token families"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True, revoked_reason="")
+                | models.Q(revoked_at__isnull=False) & ~models.Q(revoked_reason=""),
+                name="refreshtokenfamily_revoked_with_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = f"revoked ({self.revoked_reason})" if self.revoked_at else "live"
+        return f"sign-in of {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}, {state}"

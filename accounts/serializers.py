@@ -1,10 +1,16 @@
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenBlacklistSerializer, TokenObtainPairSerializer
+from rest_framework import exceptions
+from rest_framework_simplejwt.serializers import (
+    TokenBlacklistSerializer,
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+)
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.emails import email_normalize
 from accounts.models import Organization, User
+from accounts.tokens import FamilyRefreshToken, InactiveUserError, refresh_token_logout, refresh_token_rotate
 
 
 class NormalizedEmailField(serializers.EmailField):
@@ -61,19 +67,39 @@ class MeOutputSerializer(serializers.ModelSerializer):
 
 class TokenObtainInputSerializer(TokenObtainPairSerializer):
     """E-mail and password for an access/refresh pair; the address is normalised (accounts.emails)
-    before the lookup and the lockout see it."""
+    before the lookup and the lockout see it. The refresh token starts a family (accounts.tokens)."""
+
+    token_class = FamilyRefreshToken
 
     def validate(self, attrs):
         attrs[self.username_field] = email_normalize(attrs[self.username_field])
         return super().validate(attrs)
 
 
+class TokenRefreshInputSerializer(TokenRefreshSerializer):
+    """A refresh token for a new access token and a new refresh token; the one sent stops working,
+    and sending it again revokes every refresh token of its sign-in (accounts.tokens)."""
+
+    refresh = serializers.CharField()
+    access = serializers.CharField(read_only=True)
+
+    def validate(self, attrs):
+        try:
+            rotated = refresh_token_rotate(raw=attrs["refresh"])
+        except InactiveUserError:
+            raise exceptions.AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            ) from None
+        return {"access": rotated.access, "refresh": rotated.refresh}
+
+
 class TokenBlacklistInputSerializer(TokenBlacklistSerializer):
-    """Log out: the refresh token must be the caller's own."""
+    """Log out: the refresh token must be the caller's own; its whole sign-in ends."""
 
     def validate(self, attrs):
         token = RefreshToken(attrs["refresh"])
         user = self.context["request"].user
         if str(token.get("user_id")) != str(user.pk):
             raise serializers.ValidationError({"refresh": ["This refresh token belongs to another user."]})
-        return super().validate(attrs)
+        refresh_token_logout(token=token)
+        return {}

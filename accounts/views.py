@@ -17,6 +17,7 @@ from accounts.serializers import (
     RegisterOutputSerializer,
     TokenBlacklistInputSerializer,
     TokenObtainInputSerializer,
+    TokenRefreshInputSerializer,
 )
 from accounts.services import user_register
 
@@ -54,8 +55,12 @@ class TokenObtainApi(TokenObtainPairView):
 
 
 class TokenRefreshApi(TokenRefreshView):
-    """Exchange a refresh token for a new access token and a new refresh token (rotation)."""
+    """Exchange a refresh token for a new access token and a new refresh token (rotation).
 
+    Exactly one of several concurrent uses of one refresh token succeeds; a refresh token used a
+    second time revokes every refresh token of its sign-in (accounts.tokens)."""
+
+    serializer_class = TokenRefreshInputSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 

@@ -82,7 +82,7 @@ class CertificateViewSet(
     """The organisation's retirement certificates, newest first."""
 
     serializer_class = CertificateOutputSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "id"
     queryset = RetirementCertificate.objects.none()
 
     def scoped_queryset(self):
@@ -96,7 +96,7 @@ class CertificateViewSet(
         },
     )
     @action(detail=True, methods=["get"], url_path="pdf", renderer_classes=[JSONRenderer, PDFRenderer])
-    def pdf(self, request: Request, pk: str) -> HttpResponse:
+    def pdf(self, request: Request, pk: int) -> HttpResponse:
         certificate = self.get_object()
         response = HttpResponse(certificate_pdf(certificate=certificate), content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(

@@ -5,7 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import IdField
 from core.units import kg_to_tonnes
+from ledger.serializers import QuantityKgField
+from ledger.services import MAX_QUANTITY_KG
 from projects.models import Project
 from projects.selectors import project_owned_by
 from verification.engine.rules import normalise_reference
@@ -146,7 +149,7 @@ class ReductionClaimCreateInputSerializer(serializers.Serializer):
     """The claim's shape. ``parameters`` are parsed by the serializer of the project's category once the
     service has found the project (``project`` must be one of the caller's organisation: 404 otherwise)."""
 
-    project = serializers.IntegerField(min_value=1)
+    project = IdField(help_text="One of your organisation's projects.")
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     parameters = serializers.DictField(help_text="By category: see the API documentation.")
@@ -154,8 +157,9 @@ class ReductionClaimCreateInputSerializer(serializers.Serializer):
     evidence = EvidenceItemInputSerializer(  # type: ignore[call-arg]
         many=True, required=False, default=list, max_length=MAX_EVIDENCE_ITEMS
     )
-    claimed_reduction_kg = serializers.IntegerField(
+    claimed_reduction_kg = QuantityKgField(
         min_value=1,
+        max_value=MAX_QUANTITY_KG,
         required=False,
         allow_null=True,
         default=None,

@@ -30,8 +30,7 @@ DICTIONARIES: dict[str, Callable[[User], Iterable[object]]] = {
     ),
     "own_blocks": lambda user: CreditBlock.objects.filter(owner=user.organization_id).values_list("pk", flat=True),
     "entries": lambda user: LedgerEntry.objects.values_list("seq", flat=True),
-    # The certificate routes take their id as a string of digits (the viewset's lookup regex).
-    "certificates": lambda user: (str(pk) for pk in RetirementCertificate.objects.values_list("pk", flat=True)),
+    "certificates": lambda user: RetirementCertificate.objects.values_list("pk", flat=True),
     "certificate_public_ids": lambda user: RetirementCertificate.objects.values_list("public_id", flat=True),
     "listings": lambda user: Listing.objects.values_list("pk", flat=True),
     "orders": lambda user: (str(pk) for pk in Order.objects.values_list("pk", flat=True)),

@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +28,7 @@ from certificates.serializers import (
 )
 from certificates.services import certificate_pdf, certificate_verify, retirement_create
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.renderers import JSONRenderer
 
 # Long enough for a CDN to absorb a burst of scans of one printed code, short enough that a
 # detected tampering is visible within the minute.

@@ -220,11 +220,26 @@ class FactorOutputSerializer(serializers.Serializer):
     quality = serializers.CharField(help_text="SECONDARY / WEAK / UNCONFIRMED / DERIVED, when the source says so.")
 
 
+VERIFIER_ROLE = "verifier"
+VERIFIER_DISPLAY_NAME = "CarbonCred verifier"
+
+
 class ReviewOutputSerializer(serializers.Serializer):
+    """A verifier's decision as the claimant sees it: the verifier is named by the name they gave
+    (or their role), never by their e-mail address."""
+
     decision = serializers.CharField(source="status")
     note = serializers.CharField(source="review_note")
-    reviewer = serializers.EmailField(source="reviewed_by.email")
+    reviewer = serializers.SerializerMethodField(help_text="The verifier's name, or their role when they gave none.")
+    reviewer_role = serializers.SerializerMethodField()
     reviewed_at = serializers.DateTimeField()
+
+    def get_reviewer(self, claim) -> str:
+        reviewer = claim.reviewed_by
+        return (reviewer.full_name.strip() if reviewer else "") or VERIFIER_DISPLAY_NAME
+
+    def get_reviewer_role(self, claim) -> str:
+        return VERIFIER_ROLE
 
 
 class VerificationOutputSerializer(serializers.Serializer):

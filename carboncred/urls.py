@@ -24,7 +24,8 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("certificates/<slug:public_id>/", certificate_public_page, name="certificate-public-page"),
+    # Any segment: an id that is no certificate's gets the branded "not a valid certificate" page.
+    path("certificates/<str:public_id>/", certificate_public_page, name="certificate-public-page"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -143,7 +143,15 @@ def certificate_public_page(request: HttpRequest, public_id: str) -> HttpRespons
     try:
         certificate = certificate_get_public(public_id=public_id)
     except CertificateNotFoundError:
-        raise Http404("No such certificate.") from None
+        # A person who scanned a forged or mistyped code is told so in the registry's own words.
+        response = render(
+            request,
+            "certificates/not_found.html",
+            {"ledger_head_url": settings.PUBLIC_BASE_URL + reverse("ledger-head")},
+            status=404,
+        )
+        patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+        return response
     verification = certificate_verify(certificate=certificate)
     response = render(
         request,

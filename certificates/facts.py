@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from core.units import kg_to_tonnes
 
 NOT_RECORDED = "not recorded"
+# The issuance entry failed verification: what it says is not shown as fact.
+UNVERIFIED = "cannot be verified against the ledger"
 # The longest beneficiary and reason the API accepts: the PDF prints them whole at these lengths.
 BENEFICIARY_MAX_LENGTH = 150
 REASON_MAX_LENGTH = 300
@@ -51,7 +53,18 @@ class CertificateFacts:
     entry_seq: int
     entry_hash: str
     checkpoint: CheckpointFacts | None
+    # False when the issue entry of these serials failed verification: methodology and screening
+    # version are then None and say so, rather than repeating what a forged entry claims.
+    issuance_proven: bool = True
 
     @property
     def quantity_t(self) -> str:
         return format_tonnes(self.quantity_kg)
+
+    @property
+    def methodology_text(self) -> str:
+        return self.methodology or (NOT_RECORDED if self.issuance_proven else UNVERIFIED)
+
+    @property
+    def screening_version_text(self) -> str:
+        return self.screening_version or (NOT_RECORDED if self.issuance_proven else UNVERIFIED)

@@ -18,7 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from certificates.facts import NOT_RECORDED, CertificateFacts
+from certificates.facts import CertificateFacts
 
 # Bump when the layout changes: cached renders are keyed by it.
 LAYOUT_VERSION = 1
@@ -254,8 +254,8 @@ def _details(page: _Page, facts: CertificateFacts) -> None:
             ("Project", facts.project_title, SANS),
             ("Category", facts.project_category, SANS),
             ("Country", facts.project_country, SANS),
-            ("Methodology", facts.methodology or NOT_RECORDED, SANS),
-            ("Screening version", facts.screening_version or NOT_RECORDED, SANS),
+            ("Methodology", facts.methodology_text, SANS),
+            ("Screening version", facts.screening_version_text, SANS),
         ],
     )
     checkpoint = (

@@ -9,8 +9,8 @@ from accounts.models import Organization
 from certificates.errors import CertificateNotFoundError
 from certificates.facts import CertificateFacts, CheckpointFacts
 from certificates.models import RetirementCertificate
-from ledger.models import Checkpoint, EntryKind
-from ledger.selectors import SerialQuery, entries_list
+from ledger.models import Checkpoint, LedgerEntry
+from ledger.selectors import SerialQuery, entries_list, parse_serial
 
 # Keys of the issue entry's memo that name how the credits were made (set by the issuer).
 METHODOLOGY_MEMO_KEY = "methodology"
@@ -43,18 +43,24 @@ def checkpoint_covering(*, seq: int) -> Checkpoint | None:
     return Checkpoint.objects.filter(size__gte=seq).order_by("size").first()
 
 
-def issuance_details_for(*, certificate: RetirementCertificate) -> tuple[str | None, str | None]:
-    """(methodology, screening version) from the memo of the entry that issued these serials;
-    ``None`` where the issuer recorded nothing."""
-    block = certificate.block
-    serials = SerialQuery(
-        project=block.project_id, vintage=block.vintage, first=certificate.serial_start, last=certificate.serial_end
-    )
-    issue = entries_list(kind=EntryKind.ISSUE, serial=serials).first()
-    try:
-        memo = issue.payload["memo"] if issue else None
-    except (ValueError, KeyError, TypeError):  # an entry altered past parsing: verification reports it
-        memo = None
+def certificate_history(*, certificate: RetirementCertificate) -> list[LedgerEntry]:
+    """Every ledger entry that issued or moved the certificate's serials, up to and including its
+    retirement, in seq order (one query, through the serial index ``LedgerEntryRange``). The serials
+    are those the certificate states; the retirement entry is the one it names, indexed or not."""
+    stated = parse_serial(certificate.serial)
+    entries: dict[int, LedgerEntry] = {certificate.ledger_entry_id: certificate.ledger_entry}
+    if stated is not None:
+        serials = SerialQuery(
+            project=stated.project, vintage=stated.vintage, first=certificate.serial_start, last=certificate.serial_end
+        )
+        for entry in entries_list(serial=serials).filter(seq__lte=certificate.ledger_entry_id):
+            entries.setdefault(entry.seq, entry)
+    return [entries[seq] for seq in sorted(entries)]
+
+
+def issuance_details(memo: object) -> tuple[str | None, str | None]:
+    """(methodology, screening version) from an issue entry's memo; ``None`` where the issuer
+    recorded nothing."""
     if not isinstance(memo, dict):
         return None, None
     return _text(memo.get(METHODOLOGY_MEMO_KEY)), _text(memo.get(SCREENING_VERSION_MEMO_KEY))
@@ -68,11 +74,18 @@ def certificate_public_url(public_id: str) -> str:
     return f"{settings.PUBLIC_BASE_URL}{reverse('certificate-public-page', args=[public_id])}"
 
 
-def certificate_facts(*, certificate: RetirementCertificate, checkpoint: Checkpoint | None) -> CertificateFacts:
-    """What the certificate states, for the PDF and the public page."""
+def certificate_facts(
+    *,
+    certificate: RetirementCertificate,
+    checkpoint: Checkpoint | None,
+    issuance_memo: object = None,
+    issuance_proven: bool = True,
+) -> CertificateFacts:
+    """What the certificate states, for the PDF and the public page. ``issuance_memo`` is the memo
+    of the issue entry of its serials, given only when that entry was proven (services.certificate_verify)."""
     project = certificate.block.project
     country = Country(code=str(project.country))
-    methodology, screening_version = issuance_details_for(certificate=certificate)
+    methodology, screening_version = issuance_details(issuance_memo) if issuance_proven else (None, None)
     return CertificateFacts(
         public_id=certificate.public_id,
         public_url=certificate_public_url(certificate.public_id),
@@ -93,4 +106,5 @@ def certificate_facts(*, certificate: RetirementCertificate, checkpoint: Checkpo
         entry_seq=certificate.ledger_entry_id,
         entry_hash=certificate.entry_hash,
         checkpoint=CheckpointFacts(size=checkpoint.size, root=checkpoint.root_hex) if checkpoint else None,
+        issuance_proven=issuance_proven,
     )

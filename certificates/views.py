@@ -17,7 +17,6 @@ from rest_framework.views import APIView
 
 from accounts.api import OrganizationApiMixin
 from certificates.errors import CertificateNotFoundError
-from certificates.facts import NOT_RECORDED
 from certificates.models import RetirementCertificate
 from certificates.selectors import certificate_get_public, certificate_list_for
 from certificates.serializers import (
@@ -159,7 +158,7 @@ def certificate_public_page(request: HttpRequest, public_id: str) -> HttpRespons
         {
             "facts": verification.facts,
             "verification": verification.verification,
-            "not_recorded": NOT_RECORDED,
+            "history": verification.history,
             "verify_api_url": settings.PUBLIC_BASE_URL + reverse("certificate-verify", args=[public_id]),
             "ledger_head_url": settings.PUBLIC_BASE_URL + reverse("ledger-head"),
         },

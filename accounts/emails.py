@@ -2,10 +2,11 @@
 
 An address is normalised once, wherever one comes in (registration, every sign-in, users made in
 code or the admin), stored normalised and looked up exactly; lockouts are keyed on the same value.
-NFKC folds compatibility forms (fullwidth ``ｓ``, the Kelvin sign ``K``, ``ſ``) into their plain
-letters, and case folding (Unicode's, not ``lower()``) maps ``ß`` to ``ss``. Dotless ``ı`` stays
-``ı``: it is a different letter, so ``jım@…`` is a different address from ``jim@…`` and an exact
-lookup can never confuse them (``email__iexact`` on PostgreSQL did: ``UPPER('ı') = 'I'``).
+NFKC folds compatibility forms (fullwidth letters such as U+FF53, the Kelvin sign U+212A, the long
+s U+017F) into their plain letters, and case folding (Unicode's, not ``lower()``) maps ``ß`` to
+``ss``. The dotless i (U+0131) stays itself: it is a different letter, so ``j\u0131m@…`` is a
+different address from ``jim@…`` and an exact lookup can never confuse them (``email__iexact`` on
+PostgreSQL did: ``UPPER`` of a dotless i is ``I``).
 """
 
 import unicodedata

@@ -1,6 +1,5 @@
 from django_countries.serializer_fields import CountryField
-from rest_framework import serializers
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework_simplejwt.serializers import (
     TokenBlacklistSerializer,
     TokenObtainPairSerializer,

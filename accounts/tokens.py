@@ -15,7 +15,7 @@ after their ``jti`` (a UUID derived from it, so concurrent first uses meet on on
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -39,11 +39,12 @@ REVOKED = "This refresh token's sign-in has ended (logged out, or a rotated toke
 class FamilyRefreshToken(RefreshToken):
     """A refresh token that names its family; access tokens made from it do not carry the claim."""
 
-    no_copy_claims = (*RefreshToken.no_copy_claims, FAMILY_CLAIM)
+    # The stubs type the base's tuple by its exact length.
+    no_copy_claims = (*RefreshToken.no_copy_claims, FAMILY_CLAIM)  # type: ignore[assignment]
 
     @classmethod
     def for_user(cls, user: Any) -> "FamilyRefreshToken":
-        token = super().for_user(user)  # also records the outstanding token
+        token = cast("FamilyRefreshToken", super().for_user(user))  # also records the outstanding token
         family = RefreshTokenFamily.objects.create(
             user=user,
             current_jti=token[api_settings.JTI_CLAIM],
@@ -78,7 +79,7 @@ def refresh_token_rotate(*, raw: str) -> Rotated:
     or reused (reuse revokes the family first, and that revocation commits), and
     :class:`InactiveUserError` for a disabled user.
     """
-    token = _PresentedRefreshToken(raw)
+    token = _PresentedRefreshToken(raw)  # type: ignore[arg-type]  # the stubs say Token; it takes the text
     outcome = _rotate(token)
     if isinstance(outcome, Rotated):
         return outcome
@@ -133,7 +134,8 @@ def _family_locked(token: RefreshToken) -> RefreshTokenFamily | None:
             return None
         return families.filter(pk=family_id).first()
     jti = token[api_settings.JTI_CLAIM]
-    user = get_user_model()._default_manager.filter(pk=token.payload.get(api_settings.USER_ID_CLAIM)).first()
+    user_id = token.payload.get(api_settings.USER_ID_CLAIM)
+    user = get_user_model()._default_manager.filter(pk=user_id).first() if user_id is not None else None
     if user is None:
         return None
     family, _ = families.get_or_create(

@@ -202,14 +202,14 @@ def certificate_verify(*, certificate: RetirementCertificate) -> CertificateVeri
         for row in rows
     )
     proof, proof_ok = proofs.get(entry.seq), included.get(entry.seq)
-    serials = {
-        "project": stated.project if stated else -1,
-        "vintage": stated.vintage if stated else -1,
-        "first": certificate.serial_start,
-        "last": certificate.serial_end,
-        "checkpoint_size": checkpoint.size if checkpoint else None,
-    }
-    issuance = check_issuance(history=history, **serials)
+    # An unparsable serial names no project (-1): the issuance check then fails, as it should.
+    project = stated.project if stated and stated.project is not None else -1
+    vintage = stated.vintage if stated and stated.vintage is not None else -1
+    first, last = certificate.serial_start, certificate.serial_end
+    checkpoint_size = checkpoint.size if checkpoint else None
+    issuance = check_issuance(
+        history=history, project=project, vintage=vintage, first=first, last=last, checkpoint_size=checkpoint_size
+    )
     verification = Verification(
         (
             check_entry_hash(stored_hash=entry.hash_hex, recomputed_hash=recomputed[entry.seq]),
@@ -228,7 +228,14 @@ def certificate_verify(*, certificate: RetirementCertificate) -> CertificateVeri
             ),
             issuance,
             check_movements(
-                history=history, retire_seq=entry.seq, retired_by=str(certificate.organization_id), **serials
+                history=history,
+                retire_seq=entry.seq,
+                retired_by=str(certificate.organization_id),
+                project=project,
+                vintage=vintage,
+                first=first,
+                last=last,
+                checkpoint_size=checkpoint_size,
             ),
         )
     )

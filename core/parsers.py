@@ -16,6 +16,7 @@ Both answers are the usual ``parse_error`` 400. ``NaN`` and ``Infinity`` stay re
 
 import json
 import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
@@ -67,6 +68,7 @@ def _depth(data: object) -> int:
     deepest, stack = 0, [(data, 1)]
     while stack:
         value, level = stack.pop()
+        children: Iterable[object]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

@@ -85,8 +85,9 @@ def ledger_verify(
     chunk_size = chunk_size or settings.LEDGER_STREAM_CHUNK
     problems: list[str] = []
     with _snapshot():
-        roots = dict(Checkpoint.objects.order_by("size").values_list("size", "root"))
-        roots = {size: bytes(root) for size, root in roots.items()}
+        roots: dict[int, bytes] = {
+            size: bytes(root) for size, root in Checkpoint.objects.order_by("size").values_list("size", "root")
+        }
         stored_sizes = set(roots)
         if expected_checkpoint is not None:
             size, root = expected_checkpoint

@@ -58,7 +58,6 @@ def normalise_emails(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("accounts", "0002_verifiers_group"),
     ]

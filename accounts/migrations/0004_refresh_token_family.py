@@ -8,29 +8,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_email_normalised'),
+        ("accounts", "0003_email_normalised"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RefreshTokenFamily',
+            name="RefreshTokenFamily",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('current_jti', models.CharField(help_text='The one member that may be used.', max_length=255, unique=True)),
-                ('rotations', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('rotated_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(help_text='When the current refresh token expires.')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_reason', models.CharField(blank=True, choices=[('reuse', 'A rotated refresh token was used again'), ('logout', 'Logged out')], max_length=10)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='refresh_token_families', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "current_jti",
+                    models.CharField(help_text="The one member that may be used.", max_length=255, unique=True),
+                ),
+                ("rotations", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("rotated_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(help_text="When the current refresh token expires.")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "revoked_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[("reuse", "A rotated refresh token was used again"), ("logout", "Logged out")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="refresh_token_families",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'refresh token families',
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('revoked_at__isnull', True), ('revoked_reason', '')), models.Q(('revoked_at__isnull', False), models.Q(('revoked_reason', ''), _negated=True)), _connector='OR'), name='refreshtokenfamily_revoked_with_reason')],
+                "verbose_name_plural": "refresh token families",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("revoked_at__isnull", True), ("revoked_reason", "")),
+                            models.Q(("revoked_at__isnull", False), models.Q(("revoked_reason", ""), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="refreshtokenfamily_revoked_with_reason",
+                    )
+                ],
             },
         ),
     ]

@@ -3,6 +3,7 @@ seeded database is dumped, restored into a fresh one, and the copy verifies, rep
 a restored copy that does not is refused loudly. PostgreSQL only: pg_dump and pg_restore."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ from django.conf import settings
 pytestmark = pytest.mark.postgres
 
 SCRIPT = settings.BASE_DIR / "scripts" / "backup_restore_drill.sh"
+BASH, PSQL = shutil.which("bash") or "/bin/bash", shutil.which("psql") or "psql"
 
 
 def server_url() -> str:
@@ -23,7 +25,7 @@ def server_url() -> str:
 def drill(*arguments: str, **env: str) -> subprocess.CompletedProcess:
     keep = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "SECRET_KEY"}}
     return subprocess.run(  # noqa: S603 - our own script
-        ["bash", str(SCRIPT), *arguments],
+        [BASH, str(SCRIPT), *arguments],
         cwd=settings.BASE_DIR,
         env={**keep, "DATABASE_URL": server_url(), "PYTHON": sys.executable, **env},
         capture_output=True,
@@ -34,8 +36,8 @@ def drill(*arguments: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def psql(database: str, sql: str) -> None:
-    subprocess.run(  # noqa: S603, S607 - the PostgreSQL client, fixed statements
-        ["psql", server_url().rsplit("/", 1)[0] + f"/{database}", "-qX", "-v", "ON_ERROR_STOP=1", "-c", sql],
+    subprocess.run(  # noqa: S603 - the PostgreSQL client, fixed statements
+        [PSQL, server_url().rsplit("/", 1)[0] + f"/{database}", "-qX", "-v", "ON_ERROR_STOP=1", "-c", sql],
         check=True,
         capture_output=True,
     )
@@ -60,7 +62,10 @@ def test_a_seeded_database_survives_dump_and_restore_and_a_tampered_copy_fails_t
     # The same checks refuse a restored copy whose blocks no longer match the ledger.
     target = databases["DRILL_TARGET_DB"]
     psql(target, "ALTER TABLE ledger_creditblock DISABLE TRIGGER USER")
-    psql(target, "UPDATE ledger_creditblock SET serial_end = serial_end - 1 WHERE id = (SELECT min(id) FROM ledger_creditblock)")
+    psql(
+        target,
+        "UPDATE ledger_creditblock SET serial_end = serial_end - 1 WHERE id = (SELECT min(id) FROM ledger_creditblock)",
+    )
 
     tampered = drill("--check-only", target)
 

@@ -42,7 +42,9 @@ def history():
         buffer_share=Decimal(0),
         memo={"methodology": METHODOLOGY, "screening_version": "engine 2026.1"},
     )
-    transfer = transfer_create(sender=owner, block_id=issued.owner_block.pk, quantity_kg=400, to_organization_id=buyer.pk)
+    transfer = transfer_create(
+        sender=owner, block_id=issued.owner_block.pk, quantity_kg=400, to_organization_id=buyer.pk
+    )
     credits_issue(project=ProjectFactory.create(), vintage=2025, quantity_kg=100, buffer_share=Decimal(0))
     certificate = retire(organization=buyer, block=transfer.block, quantity_kg=150)
     for _ in range(2):
@@ -73,7 +75,9 @@ def edit_entry(seq: int, old: str, new: str) -> None:
     canonical = LedgerEntry.objects.get(seq=seq).canonical
     assert old in canonical
     with triggers_off() as cursor:
-        cursor.execute("UPDATE ledger_ledgerentry SET canonical = %s WHERE seq = %s", [canonical.replace(old, new), seq])
+        cursor.execute(
+            "UPDATE ledger_ledgerentry SET canonical = %s WHERE seq = %s", [canonical.replace(old, new), seq]
+        )
 
 
 def test_a_genuine_certificate_is_verified_with_its_whole_history(api_client, client, history):
@@ -90,9 +94,7 @@ def test_a_genuine_certificate_is_verified_with_its_whole_history(api_client, cl
     assert METHODOLOGY in page(client, history["certificate"])
 
 
-def test_a_forged_issue_entry_makes_the_certificate_unverified_and_its_methodology_unshown(
-    api_client, client, history
-):
+def test_a_forged_issue_entry_makes_the_certificate_unverified_and_its_methodology_unshown(api_client, client, history):
     edit_entry(history["issue"], METHODOLOGY, FORGED)
 
     data = verify(api_client, history["certificate"])

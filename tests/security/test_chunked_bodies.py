@@ -83,7 +83,8 @@ def post(port: int, path: str, chunks: list[bytes] | bytes, *, chunked: bool):
     client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"Content-Type": "application/json"}
     if chunked:
-        client.request("POST", path, body=iter(chunks), headers=headers, encode_chunked=True)
+        parts: list[bytes] = chunks if isinstance(chunks, list) else [chunks]
+        client.request("POST", path, body=iter(parts), headers=headers, encode_chunked=True)
     else:
         client.request("POST", path, body=b"".join(chunks) if isinstance(chunks, list) else chunks, headers=headers)
     response = client.getresponse()
@@ -118,7 +119,6 @@ def test_a_chunked_body_over_the_limit_is_413(gunicorn):
     assert json.loads(content)["code"] == "request_too_large"
 
 
-
 # --- the middleware alone, under any server --------------------------------------------------------
 
 
@@ -134,7 +134,7 @@ class Recorder:
 
 
 def call(environ: dict) -> tuple[str, bytes, Recorder]:
-    inner, answer = Recorder(), {}
+    inner, answer = Recorder(), dict[str, str]()
     content = b"".join(ChunkedRequestBody(inner)(environ, lambda status, headers: answer.update(status=status)))
     return answer["status"], content, inner
 
@@ -164,6 +164,7 @@ def test_the_middleware_applies_the_body_limit(settings):
     status, content, inner = call(chunked_environ(b"x" * 11, **{"wsgi.input_terminated": True}))
 
     assert status.startswith("413")
+    assert json.loads(content)["code"] == "request_too_large"
     assert inner.environ is None
 
 

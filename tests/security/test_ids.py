@@ -74,7 +74,11 @@ def integer_body_fields(schema: dict) -> list[tuple[str, str, tuple]]:
 
 def concrete(path: str) -> str:
     """The path with every parameter filled with an id that exists nowhere."""
-    return path.replace("{", "").replace("}", "").replace("public_id", "x").replace("id", "999999") if "{" in path else path
+    return (
+        path.replace("{", "").replace("}", "").replace("public_id", "x").replace("id", "999999")
+        if "{" in path
+        else path
+    )
 
 
 def test_the_schema_walk_finds_the_known_id_fields(schema):
@@ -174,18 +178,18 @@ def test_an_id_outside_the_bigint_range_is_400(world, row, value):
 
 # --- paths and query strings --------------------------------------------------------------------
 
-BAD_PATH_IDS = ["1.5", "1e3", "0x1", "-1", "0", str(2**63), str(2**64), "9" * 40, "１"]
+BAD_PATH_IDS = ["1.5", "1e3", "0x1", "-1", "0", str(2**63), str(2**64), "9" * 40, "\uff11"]  # a fullwidth digit one
 
 
 def id_paths(schema: dict) -> list[tuple[str, str, str]]:
     """(path, method, parameter) for every operation whose path takes an integer."""
-    found = []
-    for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            for parameter in operation.get("parameters", []):
-                if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":
-                    found.append((path, method, parameter["name"]))
-    return found
+    return [
+        (path, method, parameter["name"])
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["schema"].get("type") == "integer"
+    ]
 
 
 def test_every_integer_path_segment_that_is_no_bigint_is_404(schema, verifier_client):
@@ -218,7 +222,13 @@ def test_every_integer_query_parameter_refuses_what_is_not_written_as_one(schema
                 continue
             if parameter["name"] in ("page", "page_size"):  # pagination: an unusable page is a 404
                 continue
-            for value in ("2024.5", "2024.0", "1e3", "0x7e8", "２０２４"):
+            for value in (
+                "2024.5",
+                "2024.0",
+                "1e3",
+                "0x7e8",
+                "\uff12\uff10\uff12\uff14",
+            ):  # the last: 2024 in fullwidth digits
                 checked += 1
                 response = verifier_client.get(path, {parameter["name"]: value})
                 if response.status_code != 400 or parameter["name"] not in response.json().get("errors", {}):

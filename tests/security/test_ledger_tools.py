@@ -91,7 +91,7 @@ def test_stored_leaves_rewritten_too_are_not_believed(checkpointed_ledger):
     with triggers_off() as cursor:
         for seq, digest in LedgerEntry.objects.filter(seq__gte=23).values_list("seq", "hash"):
             cursor.execute(
-                "UPDATE ledger_merklenode SET hash = %s WHERE level = 0 AND \"index\" = %s",
+                'UPDATE ledger_merklenode SET hash = %s WHERE level = 0 AND "index" = %s',
                 [merkle.leaf_hash(bytes(digest)), seq - 1],
             )
 

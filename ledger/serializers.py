@@ -67,8 +67,24 @@ class LedgerEntryListInputSerializer(serializers.Serializer):
         return query
 
 
+class EntryPayloadField(serializers.JSONField):
+    """The payload parsed from the entry's text; ``null`` when that text is no longer a JSON entry
+    (altered in the database): the entry is still served, with its ``canonical``, so that anyone
+    can find it, and ``ledger_verify`` names it."""
+
+    def get_attribute(self, instance):
+        try:
+            return super().get_attribute(instance)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
 class LedgerEntryOutputSerializer(serializers.ModelSerializer):
-    payload = serializers.JSONField(read_only=True, help_text="The entry's data (the `payload` inside `canonical`).")
+    payload = EntryPayloadField(
+        read_only=True,
+        allow_null=True,
+        help_text="The entry's data (the `payload` inside `canonical`); null if that text is no JSON entry.",
+    )
     prev_hash = serializers.CharField(source="prev_hash_hex", read_only=True, help_text="Hex; 64 zeros for seq 1.")
     hash = serializers.CharField(source="hash_hex", read_only=True, help_text="Hex SHA-256; see docs/LEDGER.md.")
     canonical = serializers.CharField(read_only=True, help_text="The exact RFC 8785 text that was hashed (UTF-8).")

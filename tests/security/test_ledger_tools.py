@@ -135,3 +135,17 @@ def test_the_replay_command_fails_cleanly_on_a_non_json_entry():
         call_command("ledger_replay", stdout=out)
 
     assert any("entry 4 " in line for line in json.loads(out.getvalue())["differences"])
+
+
+def test_the_public_entry_list_serves_an_entry_that_is_no_json_entry_with_its_text(api_client):
+    """An auditor finds the bad entry through the public API; it must not answer 500."""
+    entries(4)
+    with triggers_off() as cursor:
+        cursor.execute("UPDATE ledger_ledgerentry SET canonical = 'garbage' WHERE seq = 3")
+
+    listing, detail = api_client.get("/api/ledger/entries/"), api_client.get("/api/ledger/entries/3/")
+
+    assert listing.status_code == detail.status_code == 200
+    assert detail.json()["payload"] is None
+    assert detail.json()["canonical"] == "garbage"
+    assert [entry["payload"] is None for entry in listing.json()["results"]] == [False, False, True, False]

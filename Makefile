@@ -17,10 +17,10 @@ PYTHON ?= $(shell for c in python3 python3.14 python3.13 python3.12 python; do \
 .PHONY: help run demo test lint bench clean python
 
 help:
-	@echo "make run    create .venv, install, migrate SQLite, load reference data, serve on $(HOST):$(PORT)"
+	@echo "make run    create .venv, install, migrate SQLite, load reference data, serve on $(HOST):$(PORT) with the task worker"
 	@echo "make demo   the same, with demo SMEs, claims, credits and certificates seeded first (demo logins printed)"
 	@echo "make test   the whole test suite (PostgreSQL-only tests run when DATABASE_URL is PostgreSQL)"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy and lint-imports"
 	@echo "make bench  every benchmark and the table of targets (PostgreSQL; about 15 minutes; docs/BENCHMARKS.md)"
 
 python:
@@ -46,10 +46,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-run
 
+# gunicorn and the task worker (manage.py db_worker: checkpoints) together; Ctrl-C stops both.
 define serve
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving CarbonCred on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)"
-	BIND=$(HOST):$(PORT) WEB_CONCURRENCY=2 $(BIN)/gunicorn -c gunicorn.conf.py carboncred.wsgi
+	$(BIN)/python manage.py ledger_checkpoint --schedule >/dev/null
+	@echo "Serving CarbonCred on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/), task worker beside it"
+	BIND=$(HOST):$(PORT) WEB_CONCURRENCY=2 BIN=$(BIN) bin/serve
 endef
 
 run: $(VENV)/.installed-run
@@ -70,6 +72,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 # Each script gets a database named after this one plus a suffix, dropped and recreated.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cc_bench

@@ -5,8 +5,9 @@ Schemathesis generates values that fit (or just miss) the schema. An attack on t
 found 500s with shapes outside that space: a lone surrogate escape in any string ("\\ud800"), an
 integer beyond a bigint, a body nested far deeper than any request of the API. Each generated body
 is sent as generated or with one of its values (or the whole body) replaced by such a shape; every
-answer must still be below 500. tests/security/test_bad_input.py sends the same shapes to every
-field in the test suite, where a failure is quicker to read.
+answer must still be below 500. A form or multipart body (the document upload) gets only the shapes
+its client can encode. tests/security/test_bad_input.py sends the same shapes to every field in the
+test suite, where a failure is quicker to read.
 """
 
 from typing import Any
@@ -64,6 +65,17 @@ def _nested(depth: int) -> Any:
 
 
 SHAPES = [*LONE_SURROGATES, *HUGE_INTEGERS, *ODD_NUMBERS, *ODD_STRINGS, None, [], {}]
+# What a form or multipart body (the document upload) can carry: the client encodes its fields as
+# UTF-8, which a lone surrogate is not, and a form has no nesting.
+FORM_SHAPES = [*HUGE_INTEGERS, *ODD_NUMBERS, *ODD_STRINGS]
+
+
+def _takes_json(context) -> bool:
+    """Whether the operation's body is JSON (else a form or multipart upload)."""
+    operation = getattr(context, "operation", None)
+    raw = getattr(getattr(operation, "definition", None), "raw", None)
+    content = raw.get("requestBody", {}).get("content", {}) if isinstance(raw, dict) else {}
+    return not content or any("json" in media_type for media_type in content)
 
 
 @schemathesis.hook
@@ -71,6 +83,16 @@ def flatmap_body(context, body):
     if not isinstance(body, dict | list):
         return st.just(body)
     locations = _paths(body)
+    if not _takes_json(context):
+        fields = [trail for trail in locations if len(trail) == 1 and not isinstance(body[trail[0]], bytes)]
+        if not isinstance(body, dict) or not fields:
+            return st.just(body)
+        return st.one_of(
+            st.just(body),
+            st.tuples(st.sampled_from(fields), st.sampled_from(FORM_SHAPES)).map(
+                lambda choice: _replace(body, choice[0], choice[1])
+            ),
+        )
     spliced = st.tuples(st.sampled_from(locations), st.sampled_from(SHAPES)).map(
         lambda choice: _replace(body, choice[0], choice[1])
     )

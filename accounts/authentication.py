@@ -1,6 +1,11 @@
-from django.contrib.auth import get_user_model
-from rest_framework_simplejwt.authentication import JWTAuthentication as BaseJWTAuthentication
+from typing import cast
 
+from django.contrib.auth import get_user_model
+from rest_framework.request import Request
+from rest_framework_simplejwt.authentication import JWTAuthentication as BaseJWTAuthentication
+from rest_framework_simplejwt.tokens import Token
+
+from accounts.models import User
 from core.logcontext import organization_id_var
 
 
@@ -26,8 +31,14 @@ class JWTAuthentication(BaseJWTAuthentication):
         # Duck-typed: the base class reads only ``objects.get`` and ``DoesNotExist`` of it.
         self.user_model = _UsersWithOrganization(get_user_model())  # type: ignore[assignment]
 
-    def authenticate(self, request):
+    # SimpleJWT annotates the return with a TypeVar that no argument binds, which no override can
+    # match; this one says what it returns.
+    def authenticate(self, request: Request) -> tuple[User, Token] | None:  # type: ignore[override]
         result = super().authenticate(request)
-        if result is not None:
-            organization_id_var.set(result[0].organization_id)
-        return result
+        if result is None:
+            return None
+        # ``get_user`` loads through ``self.user_model`` above, so this is an ``accounts.User``; the
+        # library types it as any ``AbstractBaseUser`` (or its ``TokenUser``, which this class never returns).
+        user, token = cast(User, result[0]), result[1]
+        organization_id_var.set(user.organization_id)
+        return user, token

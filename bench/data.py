@@ -10,11 +10,11 @@ bench/ledger_bench.py call the same functions (or reuse such a database with ``-
 
 - **Marketplace** (``seed_listings``): ``--sellers`` organisations, each with a project (category,
   country and vintage spread over the sets below) and one issued block, from which the open listings
-  are reserved. Every listing is reserved by the ledger's own ``ledger_move`` function — the call
-  ``credits_reserve`` makes on PostgreSQL, appending a real ``list`` entry to the hash chain — from
-  one ``INSERT ... SELECT`` over ``generate_series`` per batch, which writes the listing row
-  ``listing_create`` would write. Only the Python round trips are skipped: blocks, ledger and
-  listings stay consistent, and ``ledger_verify`` and ``replay`` pass over the result.
+  are reserved. Every listing's ``list`` entry is built by the ledger's own Python code
+  (``ledger.entries``, ``ledger.hashing``) — the bytes ``credits_reserve`` would append — and written
+  with ``COPY``, with the child blocks and listing rows ``listing_create`` would write. Only the
+  round trips are skipped: blocks, ledger and listings stay consistent, and ``ledger_verify`` and
+  ``replay`` pass over the result.
 - **Ledger** (``fill_ledger``): entries appended with ``COPY``, their canonical text and SHA-256
   links computed here by ``ledger.hashing`` — the bytes ``ledger_append`` would write (the
   benchmark's ``ledger_verify`` run checks every one). They repeat one real entry's body at new
@@ -23,6 +23,7 @@ bench/ledger_bench.py call the same functions (or reuse such a database with ``-
 """
 
 import argparse
+import random
 import sys
 import time
 from datetime import timedelta
@@ -35,20 +36,6 @@ CATEGORIES = ("solar", "energy_efficiency", "recycling", "fuel_switch")
 COUNTRIES = ("IN", "GB", "DE", "US", "KE", "BR", "VN", "ID", "MX", "ZA", "FR", "ES")
 VINTAGES = tuple(range(2018, 2026))
 SELLERS = 2000
-SEED_BATCH = 50
-
-SEED_SQL = """
-INSERT INTO marketplace_listing (
-    seller_id, block_id, source_block_id, project_id, category, country, vintage,
-    quantity_kg, quantity_sold_kg, quantity_available_kg, price_per_tonne, currency, status,
-    ledger_entry_id, created_at, closed_at)
-SELECT %(seller)s, moved.o_moved_id, %(block)s, %(project)s, %(category)s, %(country)s, %(vintage)s,
-    moved.o_quantity, 0, moved.o_quantity, round((2 + random() * 58)::numeric, 2), 'USD', 'open',
-    moved.o_seq, clock_timestamp(), NULL
-FROM generate_series(1, %(count)s) AS g
-CROSS JOIN LATERAL ledger_move('list', %(seller)s, %(block)s, 100 + (g %% 50) * 20, 'available', 'listed',
-                               %(seller)s, '{}') AS moved
-"""
 
 
 def migrate() -> None:
@@ -59,20 +46,31 @@ def migrate() -> None:
 
 def seed_listings(count: int, *, sellers: int = SELLERS) -> float:
     """``count`` open listings from ``sellers`` organisations, each with its own project, prices
-    2.00-60.00 USD/t (the same every run). Returns the seconds it took."""
+    2.00-60.00 USD/t (the same every run). Returns the seconds it took.
+
+    Each seller's block is issued through ``credits_issue``. The listings' ``list`` entries are then
+    built here exactly as ``credits_reserve`` builds them — ``ledger.entries.movement_payload`` for
+    the body, ``ledger.hashing`` for the canonical text and the hash — and written with ``COPY`` in
+    one transaction that holds the ledger head lock, with the child blocks, the entries' index rows
+    and the listing rows ``listing_create`` would write. ``ledger_verify`` and ``replay`` pass.
+    """
     from decimal import Decimal
 
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from accounts.models import Organization
+    from ledger.entries import movement_payload
+    from ledger.hashing import entry_body, entry_canonical, entry_hash, format_timestamp
+    from ledger.models import BlockStatus, CreditBlock, EntryKind, LedgerHead
     from ledger.services import credits_issue
     from marketplace.services import open_listing_counts_rebuild
     from projects.models import Project
 
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT setseed(0.42)")
+    prices = random.Random(42)
     per_seller, extra = divmod(count, sellers)
+    issued: list[tuple[Organization, Project, CreditBlock, int]] = []
     for i in range(sellers):
         seller = Organization.objects.create(name=f"Seller {i:04d} Ltd", country=COUNTRIES[i % len(COUNTRIES)])
         project = Project.objects.create(
@@ -84,26 +82,68 @@ def seed_listings(count: int, *, sellers: int = SELLERS) -> float:
         )
         vintage = VINTAGES[i % len(VINTAGES)]
         block = credits_issue(project=project, vintage=vintage, quantity_kg=10**9, buffer_share=Decimal(0)).owner_block
-        remaining = per_seller + (1 if i < extra else 0)
-        while remaining > 0:
-            # Batches of 50: one statement re-locks and shrinks the same block row each call, and
-            # hundreds of versions of one row in one transaction make every later lookup walk them.
-            batch = min(SEED_BATCH, remaining)
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO off")  # the seed's durability is not measured
-                cursor.execute(
-                    SEED_SQL,
-                    {
-                        "seller": seller.pk,
-                        "block": block.pk,
-                        "project": project.pk,
-                        "category": project.category,
-                        "country": str(project.country),
-                        "vintage": vintage,
-                        "count": batch,
-                    },
+        issued.append((seller, project, block, per_seller + (1 if i < extra else 0)))
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO off")  # the seed's durability is not measured
+        head = LedgerHead.objects.select_for_update().get(pk=1)
+        seq, prev_hash = head.seq, bytes(head.hash)
+        moment = max(timezone.now(), head.created_at or timezone.now())
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('ledger_creditblock', 'id')) FROM generate_series(1, %s)", [count]
+        )
+        block_ids = iter(row[0] for row in cursor.fetchall())
+        blocks, entries, parties, ranges, listings = [], [], [], [], []
+        for seller, project, source, listings_left in issued:
+            for g in range(1, listings_left + 1):
+                quantity = 100 + (g % 50) * 20
+                source.serial_end -= quantity
+                child = CreditBlock(
+                    pk=next(block_ids),
+                    project_id=project.pk,
+                    vintage=source.vintage,
+                    serial_start=source.serial_end + 1,
+                    serial_end=source.serial_end + quantity,
+                    owner_id=seller.pk,
+                    status=BlockStatus.LISTED,
+                    parent_id=source.pk,
+                    created_at=moment,
                 )
-            remaining -= batch
+                payload = movement_payload(
+                    quantity_kg=quantity, actor_id=seller.pk, receiver_id=seller.pk, source=source, moved=child, memo={}
+                )
+                seq += 1
+                moment += timedelta(microseconds=1)
+                canonical = entry_canonical(
+                    created_at=format_timestamp(moment), body=entry_body(kind=EntryKind.LIST, payload=payload)
+                )
+                digest = entry_hash(seq=seq, prev_hash=prev_hash, canonical=canonical)
+                entries.append((seq, EntryKind.LIST.value, canonical.decode(), prev_hash, digest, moment))
+                prev_hash = digest
+                blocks.append((child.pk, project.pk, child.vintage, child.serial_start, child.serial_end, seller.pk,
+                               child.status, source.pk, moment))  # fmt: skip
+                parties.append((seq, seller.pk))
+                ranges.append((seq, child.pk, project.pk, child.vintage, child.serial_start, child.serial_end))
+                price = Decimal(prices.randint(200, 6000)) / 100
+                listings.append((seller.pk, child.pk, source.pk, project.pk, project.category, str(project.country),
+                                 child.vintage, quantity, 0, quantity, price, "USD", "open", seq, moment))  # fmt: skip
+            # The source shrinks before its children exist: the ranges never overlap, even briefly.
+            CreditBlock.objects.filter(pk=source.pk).update(serial_end=source.serial_end)
+        copies = (
+            ("ledger_creditblock (id, project_id, vintage, serial_start, serial_end, owner_id, status, parent_id, "
+             "created_at)", blocks),
+            ("ledger_ledgerentry (seq, kind, canonical, prev_hash, hash, created_at)", entries),
+            ("ledger_ledgerentryparty (entry_id, organization_id)", parties),
+            ("ledger_ledgerentryrange (entry_id, block_id, project_id, vintage, serial_start, serial_end)", ranges),
+            ("marketplace_listing (seller_id, block_id, source_block_id, project_id, category, country, vintage, "
+             "quantity_kg, quantity_sold_kg, quantity_available_kg, price_per_tonne, currency, status, "
+             "ledger_entry_id, created_at)", listings),
+        )  # fmt: skip
+        for table, rows in copies:
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        LedgerHead.objects.filter(pk=1).update(seq=seq, hash=prev_hash, created_at=moment)
     open_listing_counts_rebuild()  # the seed wrote listing rows directly, so it counts them once
     vacuum_analyze()
     return time.perf_counter() - started

@@ -6,7 +6,7 @@ The database named in DATABASE_URL is dropped and recreated (its name must conta
 Prints a Markdown report (docs/BENCHMARKS.md, "Ledger") and writes it to bench/results/.
 
 1. Appends/s at 1, 4 and 16 concurrent worker processes, in the same run:
-   - service: ``credits_transfer`` of 1 kg (lock the block, split it, append: ``ledger_move``), each
+   - service: ``credits_transfer`` of 1 kg (lock the block, split it, append: ``ledger_append``), each
      worker taking its own 50 blocks in turn;
    - raw chain: a psycopg loop doing the bare minimum of a hash chain per transaction
      (``SELECT head FOR UPDATE``, SHA-256 in Python, ``INSERT`` entry, ``UPDATE`` head, ``COMMIT``);

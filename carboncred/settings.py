@@ -11,7 +11,7 @@ import environ
 from corsheaders.defaults import default_headers
 from django.utils.csp import CSP
 
-from core.conf import parse_throttle_rates, secret_key_from_file
+from core.conf import ledger_origin, parse_throttle_rates, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -39,15 +39,19 @@ INSTALLED_APPS = [
     "django_countries",
     "corsheaders",
     "axes",
+    "django_tasks_db",
     # Bottom to top, as the layers of docs/DESIGN.md.
     "core.apps.CoreConfig",
     "accounts",
+    "documents",
+    "sites",
     "projects",
     "emissions",
     "ledger",
     "verification",
     "certificates",
     "marketplace",
+    "reports",
     "carboncred.apps.CarbonCredConfig",
 ]
 
@@ -101,6 +105,17 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# A PostgreSQL streaming replica for the public read endpoints (core/routers.py, docs/DEPLOY.md).
+# In tests the replica alias mirrors the default database.
+REPLICA_DATABASE_URL = env("REPLICA_DATABASE_URL", default=None)
+REPLICA_READS = bool(REPLICA_DATABASE_URL)
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = env.db_url_config(REPLICA_DATABASE_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.routers.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
@@ -139,6 +154,25 @@ if (
 # Rows fetched per round trip by the streaming ledger verifier and replay (server-side cursor).
 LEDGER_STREAM_CHUNK = env.int("LEDGER_STREAM_CHUNK", default=10_000)
 
+# Signed checkpoints (docs/LEDGER.md, "Signed checkpoints"; docs/AUDITOR.md). The Ed25519 key is a file,
+# never a database value: a PEM (PKCS #8, `openssl genpkey -algorithm ed25519`) or a raw 32-byte seed.
+# Unset, one is generated once under var/, as the secret key is; set it (and back it up) in production.
+_SIGNING_KEY_FILE = env("LEDGER_SIGNING_KEY_FILE", default="")
+LEDGER_SIGNING_KEY_FILE = Path(_SIGNING_KEY_FILE) if _SIGNING_KEY_FILE else VAR_DIR / "ledger_signing_key.pem"
+LEDGER_SIGNING_KEY_GENERATE = not _SIGNING_KEY_FILE
+# During a key rotation: the old key's file, which signs each new checkpoint too (a cosignature).
+LEDGER_COSIGNING_KEY_FILES = [Path(path) for path in env.list("LEDGER_COSIGNING_KEY_FILES", default=[])]
+# Retired keys (C2SP verifier key strings): still published and trusted for the checkpoints they signed.
+LEDGER_PREVIOUS_PUBLIC_KEYS = env.list("LEDGER_PREVIOUS_PUBLIC_KEYS", default=[])
+# The log's name: the first line of every checkpoint and the signing key's name (no spaces, no '+').
+LEDGER_ORIGIN = ledger_origin(env("LEDGER_ORIGIN", default=None), public_base_url=PUBLIC_BASE_URL)
+# A checkpoint is due once this many entries were appended since the last one, and every committed
+# entry is in a checkpoint at most this many minutes later (the task worker makes them: `db_worker`).
+LEDGER_CHECKPOINT_ENTRIES = env.int("LEDGER_CHECKPOINT_ENTRIES", default=1000)
+LEDGER_CHECKPOINT_MINUTES = env.int("LEDGER_CHECKPOINT_MINUTES", default=5)
+if LEDGER_CHECKPOINT_ENTRIES < 1 or LEDGER_CHECKPOINT_MINUTES < 1:
+    raise ValueError("LEDGER_CHECKPOINT_ENTRIES and LEDGER_CHECKPOINT_MINUTES must be at least 1")
+
 # Reverse proxies in front of the app. A client's address is the socket's, or with N proxies the
 # Nth X-Forwarded-For entry from the right (the one our own proxy wrote): anything further left is
 # what the client claims, and must never key a throttle or a lockout.
@@ -174,8 +208,9 @@ THROTTLE_RATES = parse_throttle_rates(env("THROTTLE_RATES", default=None))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON only: no lone surrogates or deep nesting in, nothing unencodable out (core.parsers, core.renderers).
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.standing.IsAuthenticatedInGoodStanding"],
+    # JSON by default (an upload view lists its own parsers): no lone surrogates or deep nesting in,
+    # nothing unencodable out (core.parsers, core.renderers).
     "DEFAULT_PARSER_CLASSES": ["core.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["core.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
@@ -207,10 +242,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "VerificationStatusEnum": "accounts.models.VerificationStatus",
+        "VerificationRequestStatusEnum": "accounts.models.OrganizationVerificationRequest.Status",
+        "DocumentKindEnum": "documents.models.Document.Kind",
+        "SiteStatusEnum": "sites.models.Site.Status",
+        # Two "severity" choice sets (screening reasons, GHG statement notes): each gets its own name.
+        "ReasonSeverityEnum": "verification.serializers.REASON_SEVERITIES",
+    },
     # core.converters.IdConverter: a row id in a path.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1}},
 }
+
+# --- Background tasks -----------------------------------------------------------------------
+# Django's tasks framework (django.tasks). The default backend keeps tasks in the database
+# (django-tasks-db) and `manage.py db_worker` runs them; `make run` starts one beside gunicorn.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 # --- Idempotency ----------------------------------------------------------------------------
 # A stored first response is replayed for this long; `manage.py idempotency_purge` deletes older.
@@ -223,14 +270,63 @@ VERIFICATION_REVIEW_RISK_THRESHOLD = Decimal(env.str("VERIFICATION_REVIEW_RISK_T
 VERIFICATION_REVIEW_SIZE_KG = env.int("VERIFICATION_REVIEW_SIZE_KG", default=500_000)
 MINTING_FEE_PER_TONNE = Decimal(env.str("MINTING_FEE_PER_TONNE", default="0.50"))
 MINTING_FEE_CURRENCY = env.str("MINTING_FEE_CURRENCY", default="USD")
+# An organisation that is not verified gets at most this many kg (its own share, buffer excluded)
+# issued automatically in total; above it, its claims wait for a verifier.
+UNVERIFIED_ISSUANCE_CAP_KG = env.int("UNVERIFIED_ISSUANCE_CAP_KG", default=5_000)
+# A claim whose monitoring period ended more than this many days before it was submitted goes to review.
+CLAIM_MAX_AGE_DAYS = env.int("CLAIM_MAX_AGE_DAYS", default=730)
+# Crediting period from a project's start date; a claim reaching beyond it goes to review.
+CREDITING_PERIOD_YEARS = env.int("CREDITING_PERIOD_YEARS", default=10)
+
+# --- Evidence documents ---------------------------------------------------------------------
+# The largest evidence file accepted. Uploads (POST /api/documents/) are exempt from MAX_BODY_BYTES up
+# to this plus room for the multipart envelope.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_PATHS = ("/api/documents/",)
+UPLOAD_MAX_BODY_BYTES = DOCUMENT_MAX_BYTES + 64 * 1024
+# Where the files live: a directory under var/ by default; DOCUMENT_STORAGE=s3 keeps them in an
+# S3-compatible bucket through django-storages (install it; docs/DEPLOY.md "Evidence documents").
+DOCUMENT_STORAGE = env.str("DOCUMENT_STORAGE", default="filesystem")
+if DOCUMENT_STORAGE == "s3":
+    DOCUMENTS_STORAGE_CONFIG = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("DOCUMENT_S3_BUCKET"),
+            "endpoint_url": env.str("DOCUMENT_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("DOCUMENT_S3_REGION", default=None),
+            "location": env.str("DOCUMENT_S3_PREFIX", default="documents"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif DOCUMENT_STORAGE == "filesystem":
+    DOCUMENTS_STORAGE_CONFIG = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": Path(env.str("DOCUMENT_STORAGE_DIR", default=str(VAR_DIR / "documents"))),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+else:
+    raise ValueError("DOCUMENT_STORAGE must be filesystem or s3")
 
 # --- HTTP, security -------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/(api|certificates)/.*$"
 # A browser app sends the headers the API documents (Idempotency-Key on buy/retire/transfers, its own
-# X-Request-ID) and reads the ones it answers with (the request id, Retry-After on 429, the PDF's name).
+# X-Request-ID) and reads the ones it answers with (the request id, Retry-After on 429, a file's name).
 CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "x-request-id")
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After", "Content-Disposition"]
+CORS_EXPOSE_HEADERS = [
+    "X-Request-ID",
+    "Retry-After",
+    "Content-Disposition",
+    # The GHG statement PDF: the issued document's id and SHA-256, and its public page once published.
+    "X-Report-Id",
+    "X-Report-SHA256",
+    "X-Report-Verify-URL",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_BODY_BYTES", default=1024 * 1024)
 
 # Served over https (PUBLIC_BASE_URL says so): redirect, HSTS and secure cookies. A local
@@ -274,6 +370,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": DOCUMENTS_STORAGE_CONFIG,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -3,17 +3,21 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from carboncred.dashboard import DashboardApi
-from certificates.views import certificate_public_page
+from certificates.views import certificate_public_page, certificate_public_pdf
 from core import health
+from reports.views import report_verify_page
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
+    path("", include("documents.urls")),
+    path("", include("sites.urls")),
     path("", include("projects.urls")),
     path("", include("emissions.urls")),
     path("", include("ledger.urls")),
     path("", include("verification.urls")),
     path("", include("certificates.urls")),
     path("", include("marketplace.urls")),
+    path("", include("reports.urls")),
     path("dashboard/", DashboardApi.as_view(), name="dashboard"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -26,6 +30,10 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     # Any segment: an id that is no certificate's gets the branded "not a valid certificate" page.
     path("certificates/<str:public_id>/", certificate_public_page, name="certificate-public-page"),
+    path("certificates/<str:public_id>/pdf/", certificate_public_pdf, name="certificate-public-pdf"),
+    path("reports/verify/", report_verify_page, name="report-verify-page"),
+    # slug = the alphabet of secrets.token_urlsafe, so nothing else reaches the lookup.
+    path("reports/verify/<slug:token>/", report_verify_page, name="report-verify-token-page"),
     path("admin/", admin.site.urls),
 ]
 

@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from certificates.facts import display_int
+
 
 @dataclass(frozen=True)
 class Check:
@@ -147,6 +149,11 @@ class HistoryEntry:
     @property
     def proven(self) -> bool:
         return self.hash_ok and self.included is True
+
+    @property
+    def seq_display(self) -> str:
+        """As the page prints every entry number (certificates.facts.display_int)."""
+        return f"#{display_int(self.seq)}"
 
     def problem(self, checkpoint_size: int | None) -> str | None:
         if not self.hash_ok:

@@ -18,8 +18,30 @@ REASON_MAX_LENGTH = 300
 
 
 def format_tonnes(quantity_kg: int) -> str:
-    """Integer kilograms as tonnes with three places (``1250`` → ``"1.250"``); exact, no floats."""
+    """Integer kilograms as tonnes with three places (``1250`` → ``"1.250"``); exact, no floats.
+    The machine form, for JSON; people read :func:`display_tonnes`."""
     return str(kg_to_tonnes(quantity_kg))
+
+
+# How a certificate's numbers read to people, on the PDF and on the public page alike (one place,
+# so the two cannot drift apart): thousands grouped with commas, tonnes with three places, times
+# in UTC with the day of the month unpadded.
+
+
+def display_int(value: int) -> str:
+    """``1234567`` → ``"1,234,567"``."""
+    return f"{value:,}"
+
+
+def display_tonnes(quantity_kg: int) -> str:
+    """``1234567`` kg → ``"1,234.567"`` (tonnes)."""
+    return f"{kg_to_tonnes(quantity_kg):,}"
+
+
+def display_datetime(moment: datetime.datetime) -> str:
+    """``"14 March 2026, 09:26 UTC"``."""
+    moment = moment.astimezone(datetime.UTC)
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,9 +75,15 @@ class CertificateFacts:
     entry_seq: int
     entry_hash: str
     checkpoint: CheckpointFacts | None
-    # False when the issue entry of these serials failed verification: methodology and screening
-    # version are then None and say so, rather than repeating what a forged entry claims.
+    # False when the issue entry of these serials failed verification: methodology, screening
+    # version and evidence documents are then None (or empty) and say so, rather than repeating
+    # what a forged entry claims.
     issuance_proven: bool = True
+    # The retiring organisation's standing now, and its registration number once verified.
+    retired_by_status: str | None = None
+    retired_by_registration: str | None = None
+    # SHA-256 of the evidence documents behind the issuance of these serials (its ledger entry).
+    evidence_documents: tuple[str, ...] = ()
 
     @property
     def quantity_t(self) -> str:
@@ -68,3 +96,29 @@ class CertificateFacts:
     @property
     def screening_version_text(self) -> str:
         return self.screening_version or (NOT_RECORDED if self.issuance_proven else UNVERIFIED)
+
+    # What the PDF and the public page print (tests/certificates/test_number_formats.py holds them to it).
+
+    @property
+    def quantity_t_display(self) -> str:
+        return display_tonnes(self.quantity_kg)
+
+    @property
+    def quantity_kg_display(self) -> str:
+        return display_int(self.quantity_kg)
+
+    @property
+    def serial_numbers_display(self) -> str:
+        return f"{display_int(self.serial_start)} to {display_int(self.serial_end)}"
+
+    @property
+    def entry_seq_display(self) -> str:
+        return f"#{display_int(self.entry_seq)}"
+
+    @property
+    def retired_at_display(self) -> str:
+        return display_datetime(self.retired_at)
+
+    @property
+    def checkpoint_display(self) -> str | None:
+        return f"ledger entries 1 to {display_int(self.checkpoint.size)}" if self.checkpoint else None

@@ -5,23 +5,21 @@ same bytes (the creation date is the retirement time and the document ID is deri
 content), so a certificate can be re-rendered, cached and compared byte for byte.
 """
 
-import functools
 import io
 import itertools
-from pathlib import Path
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.facts import CertificateFacts
+from core.pdf import draw_string, wrap
 
-# Bump when the layout changes: cached renders are keyed by it.
-LAYOUT_VERSION = 1
+# Bump when the layout changes: cached renders are keyed by it. 2: names in any script, shaped.
+# 3: numbers grouped as on the public page (tonnes with thousands separators, day unpadded).
+# 4: methodology and screening version printed only from a verified issue entry.
+LAYOUT_VERSION = 4
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 50
@@ -38,26 +36,9 @@ GREEN = colors.HexColor("#17603a")
 PALE_GREEN = colors.HexColor("#e9f4ee")
 RULE = colors.HexColor("#c9d6cf")
 
+# The standard PDF fonts print Windows-1252 text; core.pdf prints everything else (Łódź, हरित,
+# شركة, 東京) in embedded TrueType fonts, shaped, so a Latin-only certificate embeds no font at all.
 SANS, SANS_BOLD, SANS_OBLIQUE, MONO = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Courier"
-UNICODE_FONT = "DejaVuSans"
-UNICODE_FONT_FILE = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
-
-
-@functools.cache
-def _unicode_font() -> str:
-    # Registered on first need only: most certificates are plain Latin-1 and embed no font at all.
-    pdfmetrics.registerFont(TTFont(UNICODE_FONT, UNICODE_FONT_FILE))
-    return UNICODE_FONT
-
-
-def _font_for(text: str, font: str) -> str:
-    """The standard PDF fonts cover Windows-1252 only; anything else (Łódź, Ελλάδα, Москва) switches
-    to the embedded DejaVu Sans rather than printing empty boxes on someone's certificate."""
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return _unicode_font()
-    return font
 
 
 def public_qr_widget(url: str, *, size: float = QR_SIZE) -> QrCodeWidget:
@@ -88,36 +69,6 @@ def _draw_qr(canvas: Canvas, url: str, x: float, y: float) -> None:
     canvas.drawPath(path, stroke=0, fill=1)
 
 
-def _fit(text: str, font: str, size: float, width: float) -> int:
-    """How many leading characters of ``text`` fit in ``width`` (at least one, so wrapping advances)."""
-    used = 0.0
-    for index, char in enumerate(text):
-        used += pdfmetrics.stringWidth(char, font, size)
-        if used > width:
-            return max(index, 1)
-    return len(text)
-
-
-def _wrap(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
-    """Word-wrapped lines; a word wider than the column (a long name without spaces) is broken
-    inside, and text beyond ``max_lines`` ends in an ellipsis."""
-    lines: list[str] = []
-    for line in simpleSplit(text, font, size, width) or [""]:
-        while pdfmetrics.stringWidth(line, font, size) > width:
-            cut = _fit(line, font, size, width)
-            lines.append(line[:cut])
-            line = line[cut:]
-        lines.append(line)
-    if len(lines) <= max_lines:
-        return lines
-    kept = lines[:max_lines]
-    last = kept[-1]
-    while last and pdfmetrics.stringWidth(f"{last}…", font, size) > width:
-        last = last[:-1]
-    kept[-1] = f"{last.rstrip()}…"
-    return kept
-
-
 class _Page:
     """A top-down cursor over the canvas, so the layout reads in the order the page does."""
 
@@ -126,9 +77,7 @@ class _Page:
         self.y = PAGE_HEIGHT
 
     def text(self, text: str, *, font: str = SANS, size: float = 10, color=INK, x: float = MARGIN) -> None:
-        self.c.setFont(_font_for(text, font), size)
-        self.c.setFillColor(color)
-        self.c.drawString(x, self.y, text)
+        draw_string(self.c, x, self.y, text, size, font=font, color=color)
 
     def paragraph(
         self,
@@ -142,9 +91,8 @@ class _Page:
         leading: float | None = None,
         max_lines: int = 3,
     ) -> None:
-        font = _font_for(text, font)
         leading = leading or size * 1.3
-        for line in _wrap(text, font, size, width, max_lines):
+        for line in wrap(text, width, size, font=font, max_lines=max_lines):
             self.text(line, font=font, size=size, color=color, x=x)
             self.y -= leading
 
@@ -181,14 +129,12 @@ def _statement(page: _Page, facts: CertificateFacts) -> None:
 
     # The hero box grows with the beneficiary and the reason; its height is measured before drawing.
     # A long beneficiary name steps down in size rather than being cut short.
-    beneficiary_font = _font_for(facts.beneficiary, SANS_BOLD)
     inner_width = CONTENT_WIDTH - 36
     for beneficiary_size, max_lines in ((18.0, 1), (14.0, 3), (12.0, 4)):
-        beneficiary = _wrap(facts.beneficiary, beneficiary_font, beneficiary_size, inner_width, max_lines)
+        beneficiary = wrap(facts.beneficiary, inner_width, beneficiary_size, font=SANS_BOLD, max_lines=max_lines)
         if not beneficiary[-1].endswith("…"):
             break
-    reason_font = _font_for(facts.reason, SANS_OBLIQUE)
-    reason = _wrap(f"Reason: {facts.reason}", reason_font, 9.5, inner_width, 5) if facts.reason else []
+    reason = wrap(f"Reason: {facts.reason}", inner_width, 9.5, font=SANS_OBLIQUE, max_lines=5) if facts.reason else []
     height = 92 + len(beneficiary) * beneficiary_size * 1.2 + len(reason) * 12.5
 
     page.y += 5
@@ -199,21 +145,24 @@ def _statement(page: _Page, facts: CertificateFacts) -> None:
 
     x = MARGIN + 18
     page.y = top - 34
-    page.text(f"{facts.quantity_t} tCO2e", font=SANS_BOLD, size=30, color=GREEN, x=x)
+    page.text(f"{facts.quantity_t_display} tCO2e", font=SANS_BOLD, size=30, color=GREEN, x=x)
     page.y -= 19
     page.text(
-        f"{facts.quantity_kg:,} kg CO2e  ·  {facts.quantity_kg:,} serial units of 1 kg", size=10, color=MUTED, x=x
+        f"{facts.quantity_kg_display} kg CO2e  ·  {facts.quantity_kg_display} serial units of 1 kg",
+        size=10,
+        color=MUTED,
+        x=x,
     )
     page.y -= 20
     page.text("retired on behalf of", size=10, color=MUTED, x=x)
     page.y -= beneficiary_size + 4
     for line in beneficiary:
-        page.text(line, font=beneficiary_font, size=beneficiary_size, color=INK, x=x)
+        page.text(line, font=SANS_BOLD, size=beneficiary_size, color=INK, x=x)
         page.y -= beneficiary_size * 1.2
     if reason:
         page.y -= 4
         for line in reason:
-            page.text(line, font=reason_font, size=9.5, color=INK, x=x)
+            page.text(line, font=SANS_OBLIQUE, size=9.5, color=INK, x=x)
             page.y -= 12.5
     page.y = top - height - 24
 
@@ -243,7 +192,7 @@ def _details(page: _Page, facts: CertificateFacts) -> None:
         "Credits",
         [
             ("Serial range", facts.serial, MONO),
-            ("Serial numbers", f"{facts.serial_start:,} to {facts.serial_end:,} (1 kg CO2e each)", SANS),
+            ("Serial numbers", f"{facts.serial_numbers_display} (1 kg CO2e each)", SANS),
             ("Vintage", str(facts.vintage), SANS),
         ],
     )
@@ -260,7 +209,7 @@ def _details(page: _Page, facts: CertificateFacts) -> None:
     )
     checkpoint = (
         [
-            ("Checkpoint", f"ledger entries 1 to {facts.checkpoint.size:,}", SANS),
+            ("Checkpoint", facts.checkpoint_display or "", SANS),
             ("Checkpoint root", facts.checkpoint.root, MONO),
         ]
         if facts.checkpoint
@@ -271,8 +220,8 @@ def _details(page: _Page, facts: CertificateFacts) -> None:
         "Retirement and ledger",
         [
             ("Retired by", facts.retired_by, SANS),
-            ("Retired on", facts.retired_at.strftime("%d %B %Y, %H:%M UTC"), SANS),
-            ("Ledger entry", f"#{facts.entry_seq:,}", SANS),
+            ("Retired on", facts.retired_at_display, SANS),
+            ("Ledger entry", facts.entry_seq_display, SANS),
             ("Entry hash (SHA-256)", facts.entry_hash, MONO),
             *checkpoint,
         ],
@@ -323,7 +272,7 @@ def certificate_pdf_render(facts: CertificateFacts) -> bytes:
     canvas.setDateFormatter(lambda *_: _pdf_date(facts))
     canvas.setTitle(f"Retirement certificate {facts.serial}")
     canvas.setAuthor("CarbonCred")
-    canvas.setSubject(f"{facts.quantity_t} tCO2e retired on behalf of {facts.beneficiary}")
+    canvas.setSubject(f"{facts.quantity_t_display} tCO2e retired on behalf of {facts.beneficiary}")
     canvas.setCreator("CarbonCred registry")
     canvas.setKeywords(f"carbon credit retirement; {facts.public_id}; ledger entry {facts.entry_seq}")
 

@@ -24,6 +24,11 @@ def certificate_list_for(*, organization: Organization) -> QuerySet[RetirementCe
     )
 
 
+def certificate_list_all() -> QuerySet[RetirementCertificate]:
+    """Every organisation's certificates, for verifiers."""
+    return RetirementCertificate.objects.select_related("organization", "block__project")
+
+
 def certificate_get_public(*, public_id: str) -> RetirementCertificate:
     """Any certificate by its public id, with everything the public page and the PDF show."""
     try:
@@ -58,12 +63,17 @@ def certificate_history(*, certificate: RetirementCertificate) -> list[LedgerEnt
     return [entries[seq] for seq in sorted(entries)]
 
 
-def issuance_details(memo: object) -> tuple[str | None, str | None]:
-    """(methodology, screening version) from an issue entry's memo; ``None`` where the issuer
-    recorded nothing."""
+def issuance_details(payload: object) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """(methodology, screening version, evidence SHA-256s) from the payload of the issue entry of a
+    certificate's serials; ``None`` (or no hashes) where the issuer recorded nothing."""
+    if not isinstance(payload, dict):
+        return None, None, ()
+    documents = payload.get("documents", [])
+    hashes = tuple(d for d in documents if isinstance(d, str)) if isinstance(documents, list) else ()
+    memo = payload.get("memo")
     if not isinstance(memo, dict):
-        return None, None
-    return _text(memo.get(METHODOLOGY_MEMO_KEY)), _text(memo.get(SCREENING_VERSION_MEMO_KEY))
+        return None, None, hashes
+    return _text(memo.get(METHODOLOGY_MEMO_KEY)), _text(memo.get(SCREENING_VERSION_MEMO_KEY)), hashes
 
 
 def _text(value: object) -> str | None:
@@ -78,14 +88,18 @@ def certificate_facts(
     *,
     certificate: RetirementCertificate,
     checkpoint: Checkpoint | None,
-    issuance_memo: object = None,
+    issuance_payload: object = None,
     issuance_proven: bool = True,
 ) -> CertificateFacts:
-    """What the certificate states, for the PDF and the public page. ``issuance_memo`` is the memo
-    of the issue entry of its serials, given only when that entry was proven (services.certificate_verify)."""
+    """What the certificate states, for the PDF and the public page. ``issuance_payload`` is the
+    payload of the issue entry of its serials, given only when that entry was proven
+    (services.certificate_verify): methodology, screening version and evidence hashes come from it."""
     project = certificate.block.project
     country = Country(code=str(project.country))
-    methodology, screening_version = issuance_details(issuance_memo) if issuance_proven else (None, None)
+    methodology, screening_version, evidence = (
+        issuance_details(issuance_payload) if issuance_proven else (None, None, ())
+    )
+    organization = certificate.organization
     return CertificateFacts(
         public_id=certificate.public_id,
         public_url=certificate_public_url(certificate.public_id),
@@ -107,4 +121,7 @@ def certificate_facts(
         entry_hash=certificate.entry_hash,
         checkpoint=CheckpointFacts(size=checkpoint.size, root=checkpoint.root_hex) if checkpoint else None,
         issuance_proven=issuance_proven,
+        retired_by_status=organization.verification_status,
+        retired_by_registration=organization.public_registration_number,
+        evidence_documents=evidence,
     )

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from accounts.models import Organization
+from accounts.services import organization_check_not_suspended
 from certificates.checks import (
     HistoryEntry,
     Verification,
@@ -46,8 +47,9 @@ def retirement_create(
     row is inserted with the entry (it records the entry's seq, hash and time). The checkpoint that
     proves the entry is stored after commit; the PDF is rendered on demand. Raises
     BlockNotFoundError (404) for a block the organisation does not hold, InsufficientCreditsError /
-    BlockStatusError (409) otherwise.
+    BlockStatusError (409) otherwise; a suspended organisation cannot retire (403).
     """
+    organization_check_not_suspended(organization)
 
     def certificate_for(retired: CreditBlock) -> EntryRow:
         certificate = RetirementCertificate(
@@ -94,14 +96,19 @@ def certificate_checkpoint_ensure(*, seq: int) -> Checkpoint | None:
     return checkpoint_covering(seq=seq)
 
 
-def certificate_pdf(*, certificate: RetirementCertificate) -> bytes:
+def certificate_pdf(*, certificate: RetirementCertificate, store_checkpoint: bool = True) -> bytes:
     """The certificate's PDF, rendered once per layout version and then served from the cache.
 
-    It states what verification proved (``certificate_verify``): a methodology from an issue entry
-    that no longer checks out is not printed. The render is deterministic, so a cache miss (another
-    worker, an eviction) gives the same bytes.
+    It states what verification proved (``certificate_verify``): a methodology or evidence from an
+    issue entry that no longer checks out is not printed. The render is deterministic, so a cache
+    miss (another worker, an eviction) gives the same bytes. ``store_checkpoint=False`` (public
+    downloads, which never write) prints the checkpoint that already covers the entry, if any,
+    instead of storing one; once one exists, both give the same file.
     """
-    checkpoint = certificate_checkpoint_ensure(seq=certificate.ledger_entry_id)
+    if store_checkpoint:
+        checkpoint = certificate_checkpoint_ensure(seq=certificate.ledger_entry_id)
+    else:
+        checkpoint = checkpoint_covering(seq=certificate.ledger_entry_id)
     key = f"certificate-pdf:{certificate.public_id}:{LAYOUT_VERSION}:{checkpoint.size if checkpoint else 0}"
     data = cache.get(key)
     if data is None:
@@ -245,7 +252,7 @@ def certificate_verify(*, certificate: RetirementCertificate) -> CertificateVeri
         facts=certificate_facts(
             certificate=certificate,
             checkpoint=checkpoint,
-            issuance_memo=(issue.payload or {}).get("memo") if issue is not None and issuance.ok else None,
+            issuance_payload=issue.payload if issue is not None and issuance.ok else None,
             issuance_proven=issuance.ok,
         ),
         entry=entry,

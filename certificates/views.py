@@ -10,7 +10,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,7 +17,7 @@ from rest_framework.views import APIView
 from accounts.api import OrganizationApiMixin
 from certificates.errors import CertificateNotFoundError
 from certificates.models import RetirementCertificate
-from certificates.selectors import certificate_get_public, certificate_list_for
+from certificates.selectors import certificate_get_public, certificate_list_all, certificate_list_for
 from certificates.serializers import (
     CertificateOutputSerializer,
     CertificateVerifyOutputSerializer,
@@ -27,23 +26,12 @@ from certificates.serializers import (
 )
 from certificates.services import certificate_pdf, certificate_verify, retirement_create
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from core.renderers import JSONRenderer
+from core.renderers import FileDownloadMixin, JSONRenderer, PDFRenderer
+from core.routers import ReplicaReadsMixin, reads_from_replica
 
 # Long enough for a CDN to absorb a burst of scans of one printed code, short enough that a
 # detected tampering is visible within the minute.
 PUBLIC_CACHE_SECONDS = 60
-
-
-class PDFRenderer(BaseRenderer):
-    """Lets a client ask for ``Accept: application/pdf``; the view itself returns the bytes."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
 
 
 @extend_schema(tags=["certificates"])
@@ -77,7 +65,11 @@ class RetirementCreateApi(OrganizationApiMixin, APIView):
 
 @extend_schema(tags=["certificates"])
 class CertificateViewSet(
-    OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    FileDownloadMixin,
+    OrganizationApiMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The organisation's retirement certificates, newest first."""
 
@@ -86,13 +78,17 @@ class CertificateViewSet(
     queryset = RetirementCertificate.objects.none()
 
     def scoped_queryset(self):
+        if self.action == "pdf" and self.user.is_verifier:
+            # Verifiers review the registry's retirements: any certificate's PDF, by its id.
+            return certificate_list_all()
         return certificate_list_for(organization=self.organization)
 
     @extend_schema(
-        description="The certificate as an A4 PDF: the same bytes on every download.",
+        description="The certificate as an A4 PDF: the same bytes on every download. Verifiers may download "
+        "any organisation's certificate. Anyone may download it by public id at `/certificates/{public_id}/pdf/`.",
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The A4 certificate."),
-            404: OpenApiResponse(description="Not one of your certificates."),
+            404: OpenApiResponse(description="Not one of your certificates (verifiers: no such certificate)."),
         },
     )
     @action(detail=True, methods=["get"], url_path="pdf", renderer_classes=[JSONRenderer, PDFRenderer])
@@ -106,17 +102,9 @@ class CertificateViewSet(
         patch_cache_control(response, private=True, max_age=3600)
         return response
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        # An error answered to `Accept: application/pdf` is still the one JSON error shape.
-        if isinstance(response, Response) and isinstance(getattr(response, "accepted_renderer", None), PDFRenderer):
-            response.accepted_renderer = JSONRenderer()
-            response.accepted_media_type = JSONRenderer.media_type
-        return response
-
 
 @extend_schema(tags=["certificates"])
-class CertificateVerifyApi(APIView):
+class CertificateVerifyApi(ReplicaReadsMixin, APIView):
     """Public: check a certificate against the ledger. No token needed."""
 
     authentication_classes: list = []
@@ -136,21 +124,26 @@ class CertificateVerifyApi(APIView):
         return response
 
 
+def _not_a_certificate(request: HttpRequest) -> HttpResponse:
+    """404: a person who scanned a forged or mistyped code is told so in the registry's own words."""
+    response = render(
+        request,
+        "certificates/not_found.html",
+        {"ledger_head_url": settings.PUBLIC_BASE_URL + reverse("ledger-head")},
+        status=404,
+    )
+    patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+    return response
+
+
 @require_safe
+@reads_from_replica
 def certificate_public_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """The page a person opens from the PDF's QR code: the facts and the verdict in plain words."""
     try:
         certificate = certificate_get_public(public_id=public_id)
     except CertificateNotFoundError:
-        # A person who scanned a forged or mistyped code is told so in the registry's own words.
-        response = render(
-            request,
-            "certificates/not_found.html",
-            {"ledger_head_url": settings.PUBLIC_BASE_URL + reverse("ledger-head")},
-            status=404,
-        )
-        patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
-        return response
+        return _not_a_certificate(request)
     verification = certificate_verify(certificate=certificate)
     response = render(
         request,
@@ -160,8 +153,30 @@ def certificate_public_page(request: HttpRequest, public_id: str) -> HttpRespons
             "verification": verification.verification,
             "history": verification.history,
             "verify_api_url": settings.PUBLIC_BASE_URL + reverse("certificate-verify", args=[public_id]),
+            "pdf_url": reverse("certificate-public-pdf", args=[public_id]),
             "ledger_head_url": settings.PUBLIC_BASE_URL + reverse("ledger-head"),
         },
+    )
+    patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+    return response
+
+
+@require_safe
+@reads_from_replica
+def certificate_public_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The certificate's PDF by its public id, for anyone: the certificate is public by design (its
+    page shows every fact the PDF prints). Reads only: it prints the checkpoint that already covers
+    the entry, which the retirement stored when it committed."""
+    try:
+        certificate = certificate_get_public(public_id=public_id)
+    except CertificateNotFoundError:
+        return _not_a_certificate(request)
+    response = HttpResponse(
+        certificate_pdf(certificate=certificate, store_checkpoint=False), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=False, filename=f"carboncred-retirement-{certificate.serial}.pdf")
+        or "inline"
     )
     patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
     return response

@@ -2,6 +2,7 @@
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_THROTTLE_RATES = {
     "register": "20/hour",
@@ -39,3 +40,18 @@ def secret_key_from_file(path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def ledger_origin(value: str | None, *, public_base_url: str) -> str:
+    """The transparency log's origin (c2sp.org/tlog-checkpoint): ``value``, or the public host
+    (with its port, if any) followed by ``/ledger``, e.g. ``registry.example.com/ledger``.
+
+    It is also the signing key's name, so it may hold no spaces, control characters or ``+``.
+    """
+    if not value:
+        parts = urlsplit(public_base_url)
+        host = parts.hostname or ""
+        value = f"{host}:{parts.port}/ledger" if parts.port else f"{host}/ledger"
+    if not value or "+" in value or any(ch.isspace() or ch < " " for ch in value) or value.startswith("/"):
+        raise ValueError(f"LEDGER_ORIGIN {value!r} must be a non-empty name without spaces or '+'")
+    return value

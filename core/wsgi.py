@@ -7,8 +7,9 @@ without one, so Django read such a body as empty and answered as if nothing had 
 The choice: read it, rather than refuse it with 411 Length Required. HTTP/1.1 clients may stream a
 body of unknown length this way (curl with ``-T -``, Go's client, some SDKs), and behind a proxy
 that buffers bodies (nginx's default) nothing changes. The same limit holds as for any body:
-``DATA_UPLOAD_MAX_MEMORY_SIZE`` (``MAX_BODY_BYTES``) bytes are read at most, and a longer body is
-a 413 before Django sees it. The decoded body then reaches Django as an ordinary one with a
+``DATA_UPLOAD_MAX_MEMORY_SIZE`` (``MAX_BODY_BYTES``) bytes are read at most (``UPLOAD_MAX_BODY_BYTES``
+for a file upload, as ``core.middleware.body_limit`` says), and a longer body is a 413 before Django
+sees it. The decoded body then reaches Django as an ordinary one with a
 ``Content-Length``.
 
 Only a server that undoes the chunk framing and ends the input stream with the body says so
@@ -19,7 +20,7 @@ refused with 411 Length Required, since reading it there could wait for ever.
 import io
 import json
 
-from django.conf import settings
+from core.middleware import body_limit
 
 
 class ChunkedRequestBody:
@@ -32,7 +33,9 @@ class ChunkedRequestBody:
             if not environ.get("wsgi.input_terminated"):
                 return _refuse(411, "Length Required", "Send the body with a Content-Length.", "length_required",
                                start_response)  # fmt: skip
-            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            # The limit of any body (core.middleware.body_limit): a file upload's is larger.
+            path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+            limit = body_limit(environ.get("REQUEST_METHOD", ""), path)
             # The server (gunicorn) undoes the chunk framing; we read the data, one byte past the limit.
             body = environ["wsgi.input"].read(limit + 1 if limit is not None else -1)
             if limit is not None and len(body) > limit:

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.api import OrganizationApiMixin
 from core.filters import query_filters
+from core.routers import ReplicaReadsMixin
 from emissions.models import EmissionReport
 from emissions.selectors import emission_factor_list, emission_report_get_for, emission_report_list_for
 from emissions.serializers import (
@@ -61,7 +62,7 @@ class EmissionReportCheckApi(OrganizationApiMixin, APIView):
 
 
 @extend_schema(tags=["emissions"], parameters=[EmissionFactorFilterInputSerializer])
-class EmissionFactorListApi(generics.ListAPIView):
+class EmissionFactorListApi(ReplicaReadsMixin, generics.ListAPIView):
     """Public: the emission factors in use, each with its source, year, licence and version."""
 
     permission_classes = [AllowAny]

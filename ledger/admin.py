@@ -74,8 +74,12 @@ class LedgerHeadAdmin(ReadOnlyAdmin):
 
 @admin.register(Checkpoint)
 class CheckpointAdmin(ReadOnlyAdmin):
-    list_display = ("size", "root_hex", "created_at")
+    list_display = ("size", "root_hex", "signed", "created_at")
     list_filter = ("created_at",)
     search_fields = ("=size",)
-    fields = ("size", "root_hex", "created_at")
+    fields = ("size", "root_hex", "created_at", "note")
     readonly_fields = fields
+
+    @admin.display(boolean=True, description="signed")
+    def signed(self, obj: Checkpoint) -> bool:
+        return obj.note is not None

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import CharField, F, Func
 
-from ledger import merkle
+from ledger import merkle, notes
 from ledger.hashing import GENESIS_PREV_HASH, entry_hash, format_timestamp
 from ledger.models import BlockStatus, Checkpoint, CreditBlock, EntryKind, LedgerEntry, LedgerHead, MerkleNode
+from ledger.signing import key_ring
 
 MAX_REPORTED = 100
 
@@ -62,6 +63,48 @@ class VerifyReport:
     head_seq: int
     checkpoints_checked: int
     problems: list[str] = field(default_factory=list)
+    signatures_checked: int = 0
+    unsigned_checkpoints: int = 0  # stored before signing existed (a prefix of the checkpoints)
+
+
+def _check_signatures(chunk_size: int, problems: list[str]) -> tuple[int, int]:
+    """Open every stored checkpoint note with the registry's keys (current, cosigning, previous) and
+    compare the signed size and root with the row's. Returns (notes verified, unsigned checkpoints).
+
+    Checkpoints stored before signing existed have no note; once one is signed, every later one
+    must be (a note removed afterwards is reported).
+    """
+    verifiers = key_ring().verifiers
+    names = {verifier.name for verifier in verifiers}
+    verified = unsigned = 0
+    signed_from: int | None = None
+    rows = Checkpoint.objects.order_by("size").values_list("size", "root", "note").iterator(chunk_size=chunk_size)
+    with closing(rows):  # type: ignore[type-var]
+        for size, root, note in rows:
+            if len(problems) >= MAX_REPORTED:
+                break
+            if note is None:
+                if signed_from is None:
+                    unsigned += 1
+                else:
+                    problems.append(f"checkpoint {size} has no signed note, but checkpoint {signed_from} before it has")
+                continue
+            signed_from = signed_from or size
+            try:
+                head = notes.parse_checkpoint(notes.open_note(note, verifiers))
+            except notes.NoteError as error:
+                problems.append(f"checkpoint {size}: its signed note does not verify: {error}")
+                continue
+            if head.origin not in names:
+                problems.append(f"checkpoint {size}: its note is for the log {head.origin!r}")
+            elif (head.size, head.root) != (size, bytes(root)):
+                problems.append(
+                    f"checkpoint {size}: its note signs size {head.size} and root {head.root.hex()}, "
+                    f"not the stored size {size} and root {bytes(root).hex()}"
+                )
+            else:
+                verified += 1
+    return verified, unsigned
 
 
 def ledger_verify(
@@ -178,6 +221,8 @@ def ledger_verify(
                     "(its hash was recomputed; every later entry was re-linked to it)",
                 )
 
+        signatures_checked, unsigned = _check_signatures(chunk_size, problems)
+
     return VerifyReport(
         ok=first_bad is None and not problems,
         entries_checked=checked,
@@ -185,6 +230,8 @@ def ledger_verify(
         head_seq=head_seq,
         checkpoints_checked=len([size for size in roots if size <= checked]),
         problems=problems,
+        signatures_checked=signatures_checked,
+        unsigned_checkpoints=unsigned,
     )
 
 

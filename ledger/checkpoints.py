@@ -27,6 +27,7 @@ from ledger import merkle
 from ledger.errors import EntryNotCheckpointedError, EntryNotFoundError
 from ledger.hashing import GENESIS_PREV_HASH, entry_hash
 from ledger.models import Checkpoint, LedgerEntry, LedgerHead, MerkleNode
+from ledger.signing import key_ring
 
 NODE_MIN_LEVEL = 4
 # Stored nodes are written in batches of this many, so a first checkpoint over millions of entries
@@ -62,8 +63,9 @@ def checkpoint_latest() -> Checkpoint | None:
 def checkpoint_extend() -> Checkpoint | None:
     """Checkpoint every committed entry, continuing from the latest checkpoint's frontier.
 
-    Re-hashes the new entries on the way (a checkpoint never attests a broken chain). Expects a
-    transaction (``services.checkpoint_create``); takes no locks.
+    Re-hashes the new entries on the way (a checkpoint never attests a broken chain) and signs the
+    new tree head with the registry's key (ledger.signing). Expects a transaction
+    (``services.checkpoint_create``); takes no locks.
     """
     latest = checkpoint_latest()
     size = latest.size if latest else 0
@@ -114,7 +116,10 @@ def checkpoint_extend() -> Checkpoint | None:
     if new_size != head_seq:
         raise ChainBrokenError(f"ledger entries {new_size + 1}..{head_seq} are missing; not checkpointing")
     flush()  # the caller's transaction undoes earlier batches if anything above raised
-    checkpoint = Checkpoint(size=new_size, root=merkle.root_from_frontier(frontier), frontier=b"".join(frontier))
+    root = merkle.root_from_frontier(frontier)
+    # Ed25519 signatures are deterministic: a concurrent checkpoint of the same size signs the same note.
+    note = key_ring().sign_checkpoint(size=new_size, root=root)
+    checkpoint = Checkpoint(size=new_size, root=root, frontier=b"".join(frontier), note=note)
     try:
         with transaction.atomic():
             checkpoint.save()
@@ -235,6 +240,19 @@ def _stored_leaves(groups: set[tuple[int, int]]) -> dict[int, bytes]:
         query |= Q(index__gte=group_start, index__lt=group_end)
     rows = MerkleNode.objects.filter(query, level=0).values_list("index", "hash")
     return {index + 1: bytes(digest) for index, digest in rows}
+
+
+def attested_leaves(group_start: int, group_end: int) -> list[bytes]:
+    """The leaf hashes of entries ``group_start + 1 .. group_end`` as the checkpoints attested them:
+    the stored leaves, or the entries' hashes where a checkpoint made before leaves were stored
+    covered the group (two queries at most)."""
+    leaves = _stored_leaves({(group_start, group_end)})
+    if len(leaves) < group_end - group_start:
+        for seq, digest in LedgerEntry.objects.filter(seq__gt=group_start, seq__lte=group_end).values_list(
+            "seq", "hash"
+        ):
+            leaves.setdefault(seq, merkle.leaf_hash(bytes(digest)))
+    return [leaves[seq] for seq in range(group_start + 1, group_end + 1) if seq in leaves]
 
 
 def stored_leaves_between(first: int, last: int) -> dict[int, bytes]:

@@ -70,3 +70,25 @@ class SelfDealingError(DomainError):
     yourself. Raised by the ledger for every such movement."""
 
     code, default_detail = "self_dealing", "Sender and receiver are the same organisation."
+
+
+class CheckpointNotFoundError(NotFoundError):
+    """No checkpoint of that size was stored."""
+
+    code = "checkpoint_not_found"
+
+    def __init__(self, *, size: int) -> None:
+        super().__init__(
+            f"No checkpoint covers exactly {size} entries; GET /api/ledger/checkpoints/ lists the sizes there are.",
+            size=size,
+        )
+
+
+class ConsistencyRangeError(DomainError):
+    """A consistency proof asked between sizes no proof can join: the first larger than the second,
+    or the second beyond the latest checkpoint."""
+
+    code = "consistency_out_of_range"
+
+    def __init__(self, detail: str, *, field: str) -> None:
+        super().__init__(detail, errors={field: [detail]})

@@ -160,3 +160,167 @@ def verify_inclusion(
         fn >>= 1
         sn >>= 1
     return sn == 0 and r == root
+
+
+# Consistency proofs (RFC 9162 §2.1.4) -----------------------------------------------------------
+
+
+def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
+    # SUBPROOF(m, D[n], b) of RFC 9162 §2.1.4.1, word for word; `complete` is b.
+    n = len(leaves)
+    if m == n:
+        return [] if complete else [subtree_root(leaves)]
+    k = 1 << (n - 1).bit_length() - 1
+    if m <= k:
+        return [*_subproof(m, leaves[:k], complete), subtree_root(leaves[k:])]
+    return [*_subproof(m - k, leaves[k:], False), subtree_root(leaves[:k])]
+
+
+def consistency_path(first: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PROOF(first, D[n]) of RFC 9162 §2.1.4.1 over all leaves in memory (a reference; the store uses
+    :func:`consistency_path_nodes` and reads only what it needs).
+
+    Empty when ``first`` is 0 or ``len(leaves)``: every tree extends the empty one and itself.
+    """
+    if not 0 <= first <= len(leaves):
+        raise ValueError(f"a tree of {first} leaves is not a prefix of a tree of {len(leaves)}")
+    if first in (0, len(leaves)):
+        return []
+    return _subproof(first, leaves, True)
+
+
+def _suffix_node(start: int, size: int) -> PathNode:
+    # The subtree [start, start + size) that ends the tree: perfect when size is a power of two.
+    if size & (size - 1) == 0:
+        level = size.bit_length() - 1
+        return (level, start >> level)
+    return ("right", start)
+
+
+def consistency_path_nodes(first: int, second: int) -> list[PathNode]:
+    """Which subtrees make up the consistency proof between trees of ``first`` and ``second`` leaves.
+
+    RFC 9162 §2.1.4.1, PROOF(first, D[second]), in the proof's order, in the notation of
+    :func:`inclusion_path_nodes`: ``(level, i)`` is a perfect subtree, ``("right", start)`` the hash
+    of the leaves from ``start`` to ``second``, a fold of the second tree's frontier.
+
+    Where the store finds them (see :func:`path_from_store`): each perfect subtree of height below
+    the stored levels lies in the aligned group of leaves around leaf ``first - 1`` or is an element
+    of the second tree's frontier; every ``"right"`` start is a boundary of that frontier.
+    """
+    if not 0 <= first <= second:
+        raise ValueError(f"a tree of {first} leaves is not a prefix of a tree of {second}")
+    if first in (0, second):
+        return []
+    # Walk down from the root as SUBPROOF recurses: [start, start + n) is the current subtree and
+    # m the number of its leaves that the first tree holds. A left step makes the subtree perfect;
+    # a right step keeps it a suffix of the second tree.
+    steps: list[PathNode] = []
+    start, n, m, complete = 0, second, first, True
+    while m != n:
+        k = 1 << (n - 1).bit_length() - 1  # largest power of two < n
+        if m <= k:
+            steps.append(_suffix_node(start + k, n - k))
+            n = k
+        else:
+            level = k.bit_length() - 1
+            steps.append((level, start >> level))
+            start, n, m, complete = start + k, n - k, m - k, False
+    if not complete:
+        # m == n after a right step and (since first < second) a left one: a perfect subtree that
+        # ends where the first tree ends. A complete walk ends on the whole first tree, a power of
+        # two, whose root the verifier already holds.
+        level = n.bit_length() - 1
+        steps.append((level, start >> level))
+    return steps[::-1]
+
+
+def path_from_store(
+    spec: Sequence[PathNode],
+    *,
+    size: int,
+    frontier: Sequence[bytes],
+    group_start: int,
+    group: Sequence[bytes],
+    stored: dict[tuple[int, int], bytes],
+    min_level: int,
+) -> list[bytes]:
+    """The hashes of a path ``spec`` out of what the checkpoint store keeps, without other leaves.
+
+    ``spec`` comes from :func:`inclusion_path_nodes` (anchor leaf = the leaf proved) or
+    :func:`consistency_path_nodes` (anchor leaf = ``first - 1``) for a tree of ``size`` leaves;
+    ``frontier`` is that tree's frontier; ``group`` the leaf hashes of the anchor's aligned group of
+    ``2**min_level`` leaves, from ``group_start`` (cut at ``size``); ``stored`` the perfect subtrees
+    of height ≥ ``min_level`` that ``spec`` names (:func:`stored_nodes_wanted`).
+
+    Raises LookupError when a subtree cannot be found (a stored node is missing).
+    """
+    levels = frontier_levels(size)
+    starts: dict[int, int] = {}  # first leaf of each frontier subtree -> its position
+    offset = 0
+    for position, level in enumerate(levels):
+        starts[offset] = position
+        offset += 1 << level
+    group_end = min(group_start + (1 << min_level), size)
+    path: list[bytes] = []
+    for kind, position in spec:
+        if kind == "right":
+            path.append(root_from_frontier(frontier[starts[position] :]))
+            continue
+        first_leaf = position << kind
+        if kind >= min_level:
+            try:
+                path.append(stored[(kind, position)])
+            except KeyError:
+                raise LookupError(f"Merkle node ({kind}, {position}) is not stored") from None
+        elif group_start <= first_leaf and first_leaf + (1 << kind) <= group_end:
+            offset = first_leaf - group_start
+            path.append(root_of(group[offset : offset + (1 << kind)]))
+        elif first_leaf in starts and levels[starts[first_leaf]] == kind:
+            path.append(frontier[starts[first_leaf]])
+        else:
+            raise LookupError(f"Merkle node ({kind}, {position}) is neither in the leaf group nor the frontier")
+    return path
+
+
+def stored_nodes_wanted(spec: Iterable[PathNode], *, min_level: int) -> list[tuple[int, int]]:
+    """The ``(level, index)`` pairs of ``spec`` that :func:`path_from_store` reads from ``stored``."""
+    return [(kind, position) for kind, position in spec if kind != "right" and kind >= min_level]
+
+
+def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]) -> bool:
+    """RFC 9162 §2.1.4.2: does ``proof`` show the tree ``second_root`` extends the tree ``first_root``?
+
+    The RFC covers 0 < first < second. Beyond it, strictly: equal sizes hold only with an empty
+    proof and equal roots, a first tree of size 0 only with an empty proof and the empty-tree root.
+    A wrong size, a missing, extra or altered hash gives ``False``.
+    """
+    if not 0 <= first <= second or any(len(h) != 32 for h in (first_root, second_root, *proof)):
+        return False
+    if first == second:
+        return not proof and first_root == second_root and (first > 0 or first_root == EMPTY_ROOT)
+    if first == 0:
+        return not proof and first_root == EMPTY_ROOT
+    if not proof:  # 1.
+        return False
+    path = [first_root, *proof] if first & (first - 1) == 0 else list(proof)  # 2.
+    fn, sn = first - 1, second - 1  # 3.
+    while fn & 1:  # 4.
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]  # 5.
+    for c in path[1:]:  # 6.
+        if sn == 0:  # a.
+            return False
+        if fn & 1 or fn == sn:  # b.
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1  # c.
+        sn >>= 1
+    return fr == first_root and sr == second_root and sn == 0  # 7.

@@ -249,12 +249,20 @@ class Checkpoint(AppendOnlyModel):
 
     ``frontier`` holds the roots of the perfect subtrees of the first ``size`` leaves (32 bytes each,
     largest first): the next checkpoint continues from it, and proofs fold it for the right edge.
+    ``note`` is the tree head as a C2SP signed note, signed when the row is inserted by the key kept
+    outside the database (ledger.signing); null only for checkpoints stored before signing existed.
     """
 
     size = models.BigIntegerField(unique=True)
     root = models.BinaryField(max_length=32)
     frontier = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Null, not "": no note at all (a checkpoint older than signing) is a different fact from an empty one.
+    note = models.TextField(  # noqa: DJ001
+        null=True,
+        blank=True,
+        help_text="The checkpoint as a C2SP signed note (origin, size, base64 root, Ed25519 signature lines).",
+    )
 
     class Meta:
         ordering = ["size"]

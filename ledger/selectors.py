@@ -10,20 +10,35 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
 from ledger.checkpoints import InclusionProof, checkpoint_latest, inclusion_proof_for, inclusion_proofs_for
-from ledger.errors import EntryNotFoundError
+from ledger.consistency import consistency_proof_for
+from ledger.errors import CheckpointNotFoundError, ConsistencyRangeError, EntryNotFoundError
 from ledger.hashing import GENESIS_PREV_HASH
 from ledger.merkle import EMPTY_ROOT, verify_inclusion
-from ledger.models import BlockStatus, CreditBlock, EntryKind, LedgerEntry, LedgerEntryRange, LedgerHead
+from ledger.models import (
+    BlockStatus,
+    Checkpoint,
+    CreditBlock,
+    EntryKind,
+    LedgerEntry,
+    LedgerEntryRange,
+    LedgerHead,
+)
+from ledger.signing import key_ring
 
 __all__ = [
     "DIRECTION_IN",
     "DIRECTION_INTERNAL",
     "DIRECTION_OUT",
+    "ConsistencyProof",
     "EntryMovement",
     "InclusionProof",
     "LedgerHeadState",
+    "PublicKeys",
     "SerialQuery",
+    "checkpoint_get",
     "checkpoint_latest",
+    "checkpoints_list",
+    "consistency_proof_get",
     "entries_for_organization",
     "entries_list",
     "entry_get",
@@ -35,6 +50,7 @@ __all__ = [
     "ledger_head_get",
     "movements_for_organization",
     "parse_serial",
+    "public_keys_get",
     "verify_inclusion",
 ]
 
@@ -187,4 +203,67 @@ def ledger_head_get() -> LedgerHeadState:
         checkpoint_size=checkpoint.size if checkpoint else 0,
         checkpoint_root=bytes(checkpoint.root) if checkpoint else EMPTY_ROOT,
         checkpoint_created_at=checkpoint.created_at if checkpoint else None,
+    )
+
+
+# --- transparency: checkpoints, consistency, keys ---------------------------------------------
+
+
+def checkpoints_list() -> QuerySet[Checkpoint]:
+    """Every checkpoint, newest (largest) first, without the frontier nobody lists."""
+    return Checkpoint.objects.order_by("-size").defer("frontier")
+
+
+def checkpoint_get(*, size: int) -> Checkpoint:
+    # A path segment can be any number of digits; a bigint holds fewer.
+    checkpoint = Checkpoint.objects.filter(size=size).first() if 0 < size < 2**63 else None
+    if checkpoint is None:
+        raise CheckpointNotFoundError(size=size)
+    return checkpoint
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    first: int
+    second: int
+    proof: list[bytes]
+
+
+def consistency_proof_get(*, first: int, second: int) -> ConsistencyProof:
+    """RFC 9162 §2.1.4 proof that the checkpoint of size ``second`` extends the tree of the first
+    ``first`` entries (an earlier checkpoint's size, or any size up to ``second``).
+
+    ``first`` > ``second`` or ``second`` beyond the latest checkpoint: ConsistencyRangeError (400);
+    no checkpoint of size ``second``: CheckpointNotFoundError (404). At most four queries.
+    """
+    latest = checkpoint_latest()
+    latest_size = latest.size if latest is not None else 0
+    if second > latest_size:
+        raise ConsistencyRangeError(
+            f"second ({second}) is beyond the latest checkpoint ({latest_size} entries).", field="second"
+        )
+    if first > second:
+        raise ConsistencyRangeError(
+            f"first ({first}) is larger than second ({second}): a tree extends only smaller ones.", field="first"
+        )
+    checkpoint = latest if latest is not None and latest.size == second else checkpoint_get(size=second)
+    return ConsistencyProof(first=first, second=second, proof=consistency_proof_for(first=first, checkpoint=checkpoint))
+
+
+@dataclass(frozen=True)
+class PublicKeys:
+    origin: str
+    key_id: str
+    public_key: str
+    previous_keys: list[tuple[str, str]]  # (key id hex, verifier key) of older keys still to be trusted
+
+
+def public_keys_get() -> PublicKeys:
+    """The checkpoint verifier keys: the current one and the older ones (cosigning or retired)."""
+    ring = key_ring()
+    return PublicKeys(
+        origin=ring.origin,
+        key_id=ring.verifier.key_id_hex,
+        public_key=ring.verifier.encoded(),
+        previous_keys=[(verifier.key_id_hex, verifier.encoded()) for verifier in ring.older_verifiers],
     )

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.fields import JSONIntegerField
+from core.fields import JSONIntegerField, QueryIntegerField
 from ledger.models import BlockStatus, CreditBlock, EntryKind, LedgerEntry
 from ledger.selectors import parse_serial
 from ledger.services import MAX_QUANTITY_KG
@@ -131,3 +131,70 @@ class LedgerVerifyOutputSerializer(serializers.Serializer):
     head_seq = serializers.IntegerField()
     checkpoints_checked = serializers.IntegerField()
     problems = serializers.ListField(child=serializers.CharField())
+    signatures_checked = serializers.IntegerField(help_text="Checkpoint notes whose signature and content verified.")
+    unsigned_checkpoints = serializers.IntegerField(help_text="Checkpoints stored before signing existed.")
+
+
+# --- transparency -------------------------------------------------------------------------------
+
+
+class LedgerCheckpointListOutputSerializer(serializers.Serializer):
+    size = serializers.IntegerField(help_text="The checkpoint covers ledger entries 1..size.")
+    # Named like a Field attribute: DRF's metaclass moves declared fields out of the class body.
+    root = serializers.CharField(  # type: ignore[assignment]
+        source="root_hex", help_text="Hex Merkle tree head (RFC 9162 hashing over the entry hashes)."
+    )
+    created_at = serializers.DateTimeField()
+    signed = serializers.SerializerMethodField(
+        help_text="Whether the checkpoint carries a signed note (false only for checkpoints stored before signing)."
+    )
+
+    def get_signed(self, checkpoint) -> bool:
+        return checkpoint.note is not None
+
+
+class LedgerCheckpointDetailOutputSerializer(serializers.Serializer):
+    size = serializers.IntegerField(help_text="The checkpoint covers ledger entries 1..size.")
+    root = serializers.CharField(  # type: ignore[assignment]
+        source="root_hex", help_text="Hex Merkle tree head (RFC 9162 hashing over the entry hashes)."
+    )
+    created_at = serializers.DateTimeField()
+    note = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "The checkpoint as a C2SP signed note: origin line, size, base64 root, a blank line, and one "
+            "'\u2014 <key name> <base64 signature>' line per signing key (Ed25519). Null only for checkpoints "
+            "stored before signing existed."
+        ),
+    )
+
+
+class LedgerConsistencyInputSerializer(serializers.Serializer):
+    first = QueryIntegerField(min_value=1, help_text="The smaller tree's size (e.g. a checkpoint you pinned).")
+    second = QueryIntegerField(min_value=1, help_text="The size of a stored checkpoint, at most the latest one.")
+
+
+class LedgerConsistencyOutputSerializer(serializers.Serializer):
+    first = serializers.IntegerField()
+    second = serializers.IntegerField()
+    proof = serializers.ListField(
+        child=serializers.CharField(), help_text="RFC 9162 §2.1.4 consistency proof, hex hashes in the RFC's order."
+    )
+
+
+class LedgerPreviousKeyOutputSerializer(serializers.Serializer):
+    key_id = serializers.CharField(help_text="8 hex digits.")
+    public_key = serializers.CharField(help_text="C2SP verifier key.")
+
+
+class LedgerPublicKeyOutputSerializer(serializers.Serializer):
+    origin = serializers.CharField(help_text="The log's origin: the first line of every checkpoint and the key name.")
+    key_id = serializers.CharField(help_text="8 hex digits: SHA-256(name || 0x0A || 0x01 || public key)[:4].")
+    public_key = serializers.CharField(
+        help_text="The C2SP verifier key: <name>+<key id hex>+<base64 of 0x01 || Ed25519 public key>."
+    )
+    algorithm = serializers.CharField(help_text="ed25519")
+    previous_keys = LedgerPreviousKeyOutputSerializer(
+        many=True,
+        help_text="Older keys: still cosigning during a rotation, or retired; checkpoints they signed stay valid.",
+    )

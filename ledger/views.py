@@ -10,16 +10,32 @@ from rest_framework.views import APIView
 from accounts.api import OrganizationApiMixin
 from accounts.permissions import IsVerifier
 from core.filters import query_filters
+from core.routers import ReplicaReadsMixin
 from ledger.audit import ledger_verify
-from ledger.models import CreditBlock, LedgerEntry
-from ledger.selectors import entries_list, entry_get, holdings_list_for, inclusion_proof_for, ledger_head_get
+from ledger.models import Checkpoint, CreditBlock, LedgerEntry
+from ledger.selectors import (
+    checkpoint_get,
+    checkpoints_list,
+    consistency_proof_get,
+    entries_list,
+    entry_get,
+    holdings_list_for,
+    inclusion_proof_for,
+    ledger_head_get,
+    public_keys_get,
+)
 from ledger.serializers import (
     HoldingListInputSerializer,
     HoldingOutputSerializer,
+    LedgerCheckpointDetailOutputSerializer,
+    LedgerCheckpointListOutputSerializer,
+    LedgerConsistencyInputSerializer,
+    LedgerConsistencyOutputSerializer,
     LedgerEntryListInputSerializer,
     LedgerEntryOutputSerializer,
     LedgerHeadOutputSerializer,
     LedgerInclusionProofOutputSerializer,
+    LedgerPublicKeyOutputSerializer,
     LedgerVerifyOutputSerializer,
 )
 
@@ -38,7 +54,7 @@ class HoldingListApi(OrganizationApiMixin, ListAPIView):
 
 
 @extend_schema(tags=["ledger"], parameters=[LedgerEntryListInputSerializer])
-class LedgerEntryListApi(ListAPIView):
+class LedgerEntryListApi(ReplicaReadsMixin, ListAPIView):
     """Public: the hash chain in `seq` order; filter by `serial` and `kind`."""
 
     serializer_class = LedgerEntryOutputSerializer
@@ -49,7 +65,7 @@ class LedgerEntryListApi(ListAPIView):
 
 
 @extend_schema(tags=["ledger"])
-class LedgerEntryDetailApi(RetrieveAPIView):
+class LedgerEntryDetailApi(ReplicaReadsMixin, RetrieveAPIView):
     """Public: one entry."""
 
     serializer_class = LedgerEntryOutputSerializer
@@ -112,3 +128,66 @@ class LedgerVerifyApi(APIView):
     @extend_schema(tags=["ledger"], responses={200: LedgerVerifyOutputSerializer})
     def get(self, request: Request) -> Response:
         return Response(LedgerVerifyOutputSerializer(ledger_verify()).data)
+
+
+@extend_schema(tags=["ledger"])
+class LedgerCheckpointListApi(ListAPIView):
+    """Public: the stored checkpoints (Merkle tree heads), newest first."""
+
+    serializer_class = LedgerCheckpointListOutputSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        return checkpoints_list()
+
+
+@extend_schema(tags=["ledger"])
+class LedgerCheckpointDetailApi(RetrieveAPIView):
+    """Public: one checkpoint with its C2SP signed note (docs/AUDITOR.md)."""
+
+    serializer_class = LedgerCheckpointDetailOutputSerializer
+    permission_classes = [AllowAny]
+    queryset = Checkpoint.objects.none()  # get_object reads through the selector
+
+    def get_object(self) -> Checkpoint:
+        return checkpoint_get(size=self.kwargs["size"])
+
+
+class LedgerConsistencyApi(APIView):
+    """Public: the RFC 9162 consistency proof that checkpoint `second` extends the tree of the first
+    `first` entries. 400 when `first` > `second` or `second` is beyond the latest checkpoint; 404
+    when no checkpoint has size `second`.
+
+    Reads the primary, never a replica (unlike the entry list): a replica lagging behind a checkpoint
+    the auditor was shown would answer 400, and an auditor must take that for a rewritten log.
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["ledger"],
+        parameters=[LedgerConsistencyInputSerializer],
+        responses={200: LedgerConsistencyOutputSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        proof = consistency_proof_get(**query_filters(LedgerConsistencyInputSerializer, request))
+        data = {"first": proof.first, "second": proof.second, "proof": [node.hex() for node in proof.proof]}
+        return Response(LedgerConsistencyOutputSerializer(data).data)
+
+
+class LedgerPublicKeyApi(APIView):
+    """Public: the key that signs checkpoints, as a C2SP verifier key, and the older keys to trust."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=["ledger"], responses={200: LedgerPublicKeyOutputSerializer})
+    def get(self, request: Request) -> Response:
+        keys = public_keys_get()
+        data = {
+            "origin": keys.origin,
+            "key_id": keys.key_id,
+            "public_key": keys.public_key,
+            "algorithm": "ed25519",
+            "previous_keys": [{"key_id": key_id, "public_key": vkey} for key_id, vkey in keys.previous_keys],
+        }
+        return Response(LedgerPublicKeyOutputSerializer(data).data)

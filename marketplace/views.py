@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.api import OrganizationApiMixin
 from core.filters import query_filters
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.routers import ReplicaReadsMixin
 from marketplace.models import Listing, Order, Transfer
 from marketplace.selectors import (
     integrity_flags_for,
@@ -43,10 +44,10 @@ from marketplace.serializers import (
 from marketplace.services import listing_buy, listing_create, listing_withdraw, transfer_create
 
 
-class NeverCachedMixin:
+class NeverCachedMixin(APIView):
     """Nothing public here may be cached: a cached page would go on offering credits already sold."""
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         add_never_cache_headers(response)
         return response
@@ -56,7 +57,7 @@ class NeverCachedMixin:
 
 
 @extend_schema(tags=["marketplace"], parameters=[MarketplaceListInputSerializer])
-class MarketplaceListApi(NeverCachedMixin, ListAPIView):
+class MarketplaceListApi(ReplicaReadsMixin, NeverCachedMixin, ListAPIView):
     """Public: open listings with seller, project, vintage, quantity left, price and integrity flags."""
 
     permission_classes = [AllowAny]
@@ -86,7 +87,7 @@ class _Counted:
         return self.rows[index]
 
 
-class MarketplaceDetailApi(NeverCachedMixin, APIView):
+class MarketplaceDetailApi(ReplicaReadsMixin, NeverCachedMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(tags=["marketplace"], responses={200: MarketplaceListingOutputSerializer})

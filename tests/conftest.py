@@ -26,6 +26,10 @@ def pytest_collection_modifyitems(config, items):
 def pytest_configure(config):
     # WhiteNoise serves collected files from STATIC_ROOT; tests render pages without collecting.
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    # A replica alias that mirrors the test database, so the replica routing can be tested; reads
+    # go to it only where a test switches REPLICA_READS on (and allows the alias).
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
     if ON_POSTGRES:
         _let_flush_empty_the_ledger()
 
@@ -48,7 +52,7 @@ def _let_flush_empty_the_ledger():
             return statements
         return [*suspend_sql(guarded), *statements, *restore_sql(guarded)]
 
-    DatabaseOperations.sql_flush = sql_flush_with_ledger
+    DatabaseOperations.sql_flush = sql_flush_with_ledger  # type: ignore[method-assign]  # patched for the session
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +79,38 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def _documents_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("documents")
+
+
+@pytest.fixture(autouse=True)
+def _documents_storage(settings, _documents_dir):
+    """Uploaded evidence goes to a temporary directory, never to var/documents."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(_documents_dir)},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _claims_of_any_age(settings):
+    """The suite's claims are dated 2024 so that their numbers never move; the retroactivity rule
+    (CLAIM_MAX_AGE_DAYS) would send them to review as the calendar advances. Its own tests
+    (tests/verification/test_trust_rules.py) set the limit they test."""
+    settings.CLAIM_MAX_AGE_DAYS = 100 * 366
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run synchronously in tests (Django's immediate backend): no worker needed.
+    Tests of the scheduling itself switch to another backend."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from certificates.facts import CertificateFacts, CheckpointFacts
 from certificates.services import retirement_create
 
 
-class CertificateFactsFactory(factory.Factory):
+class CertificateFactsFactory(factory.Factory[CertificateFacts]):
     """Plain certificate facts for the PDF and page renderers; no database involved."""
 
     class Meta:

@@ -2,11 +2,13 @@
 
 import io
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject
 
 from certificates import services
 from tests.accounts.factories import UserFactory
@@ -115,7 +117,7 @@ def test_pdf_is_the_certificate(user, auth_client):
     assert "Zoë's Café GmbH" in text
     assert certificate.entry_hash in text
     assert certificate.block.project.title in text
-    uris = [a.get_object()["/A"]["/URI"] for a in page["/Annots"]]
+    uris = [a.get_object()["/A"]["/URI"] for a in cast(ArrayObject, page["/Annots"])]
     assert uris == [f"{settings.PUBLIC_BASE_URL}/certificates/{certificate.public_id}/"]
 
 
@@ -138,7 +140,12 @@ def test_pdf_is_rendered_once_then_served_from_the_cache(user, auth_client, monk
     certificate = certify(user.organization)
     renders = []
     real_render = services.certificate_pdf_render
-    monkeypatch.setattr(services, "certificate_pdf_render", lambda facts: renders.append(facts) or real_render(facts))
+
+    def counted_render(facts):
+        renders.append(facts)
+        return real_render(facts)
+
+    monkeypatch.setattr(services, "certificate_pdf_render", counted_render)
 
     first = auth_client.get(f"{URL}{certificate.pk}/pdf/").content
     second = auth_client.get(f"{URL}{certificate.pk}/pdf/").content

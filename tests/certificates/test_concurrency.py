@@ -12,7 +12,7 @@ from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.ledger.factories import issue
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 URL = "/api/retire/"
 

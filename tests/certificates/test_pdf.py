@@ -11,6 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from certificates import pdf
 from certificates.facts import BENEFICIARY_MAX_LENGTH, REASON_MAX_LENGTH, format_tonnes
+from core.pdf import string_width, wrap
 from tests.certificates.factories import CertificateFactsFactory
 
 
@@ -55,7 +56,7 @@ def test_tonnes_are_exact_with_three_places():
 
 
 def test_pdf_states_the_certificate_facts():
-    facts = CertificateFactsFactory(methodology=None)
+    facts = CertificateFactsFactory.build(methodology=None)
 
     data = pdf.certificate_pdf_render(facts)
 
@@ -64,6 +65,7 @@ def test_pdf_states_the_certificate_facts():
     assert len(reader.pages) == 1
     assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [595, 842], "A4"
     text = reader.pages[0].extract_text()
+    assert facts.checkpoint is not None
     for expected in [
         facts.serial,
         facts.beneficiary,
@@ -87,34 +89,35 @@ def test_pdf_states_the_certificate_facts():
 
 
 def test_pdf_metadata_names_the_certificate():
-    facts = CertificateFactsFactory()
+    facts = CertificateFactsFactory.build()
 
     metadata = read(pdf.certificate_pdf_render(facts)).metadata
 
+    assert metadata is not None
     assert metadata.title == f"Retirement certificate {facts.serial}"
     assert metadata["/CreationDate"] == "D:20260314092653+00'00'", "created at the retirement time"
     assert metadata["/ModDate"] == metadata["/CreationDate"]
 
 
 def test_two_renders_of_one_certificate_are_byte_identical():
-    facts = CertificateFactsFactory()
+    facts = CertificateFactsFactory.build()
 
     assert pdf.certificate_pdf_render(facts) == pdf.certificate_pdf_render(facts)
 
 
 def test_renders_of_different_certificates_differ():
-    first = CertificateFactsFactory(public_id="a" * 22)
-    second = CertificateFactsFactory(public_id="b" * 22)
+    first = CertificateFactsFactory.build(public_id="a" * 22)
+    second = CertificateFactsFactory.build(public_id="b" * 22)
 
     assert pdf.certificate_pdf_render(first) != pdf.certificate_pdf_render(second)
 
 
 def test_qr_code_links_to_the_public_page():
-    facts = CertificateFactsFactory()
+    facts = CertificateFactsFactory.build()
 
     reader = read(pdf.certificate_pdf_render(facts))
 
-    annotations = [annotation.get_object() for annotation in reader.pages[0]["/Annots"]]
+    annotations = [annotation.get_object() for annotation in cast(ArrayObject, reader.pages[0]["/Annots"])]
     links = [a for a in annotations if a["/Subtype"] == "/Link" and a["/A"]["/S"] == "/URI"]
     assert [link["/A"]["/URI"] for link in links] == [facts.public_url]
     x1, y1, x2, y2 = (float(v) for v in links[0]["/Rect"])
@@ -124,7 +127,7 @@ def test_qr_code_links_to_the_public_page():
 def test_qr_code_encodes_the_public_url():
     # No QR decoder is installed here, so read the printed modules back off the page and compare
     # them with what the encoder makes of the expected URL (and, as a control, of another URL).
-    facts = CertificateFactsFactory()
+    facts = CertificateFactsFactory.build()
     printed = printed_qr_modules(read(pdf.certificate_pdf_render(facts)))
 
     assert pdf.public_qr_widget(facts.public_url).value == facts.public_url
@@ -133,7 +136,7 @@ def test_qr_code_encodes_the_public_url():
 
 
 def test_names_outside_latin_1_are_printed_not_boxed():
-    facts = CertificateFactsFactory(beneficiary="Łódź Recykling Sp. z o.o.", reason="Компенсация выбросов 2025")
+    facts = CertificateFactsFactory.build(beneficiary="Łódź Recykling Sp. z o.o.", reason="Компенсация выбросов 2025")
 
     text = read(pdf.certificate_pdf_render(facts)).pages[0].extract_text()
 
@@ -144,7 +147,7 @@ def test_names_outside_latin_1_are_printed_not_boxed():
 
 def test_longest_accepted_values_fit_above_the_verification_block():
     words = "Maharashtra Renewable WORKS Energy Manufacturing and Solar Pvt Ltd of " * 10
-    facts = CertificateFactsFactory(
+    facts = CertificateFactsFactory.build(
         beneficiary=words[:BENEFICIARY_MAX_LENGTH].strip(),
         reason=words[:REASON_MAX_LENGTH].strip(),
         project_title=words[:200].strip(),
@@ -160,10 +163,10 @@ def test_longest_accepted_values_fit_above_the_verification_block():
 
 
 def test_long_unbroken_names_wrap_inside_the_page():
-    facts = CertificateFactsFactory(beneficiary="W" * BENEFICIARY_MAX_LENGTH)
+    facts = CertificateFactsFactory.build(beneficiary="W" * BENEFICIARY_MAX_LENGTH)
 
-    lines = pdf._wrap(facts.beneficiary, pdf.SANS_BOLD, 14, 400, 10)
+    lines = wrap(facts.beneficiary, 400, 14, font=pdf.SANS_BOLD, max_lines=10)
 
     assert "".join(lines) == facts.beneficiary
-    assert all(pdf.pdfmetrics.stringWidth(line, pdf.SANS_BOLD, 14) <= 400 for line in lines)
+    assert all(string_width(line, 14, font=pdf.SANS_BOLD) <= 400 for line in lines)
     assert pdf.certificate_pdf_render(facts).startswith(b"%PDF-")

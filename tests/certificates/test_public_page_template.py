@@ -25,11 +25,12 @@ def render(facts, verification):
 
 
 def test_page_states_the_facts_and_the_verdict():
-    facts = CertificateFactsFactory(screening_version=None)
+    facts = CertificateFactsFactory.build(screening_version=None)
 
     html = render(facts, PASSED)
 
     assert "<h1>Verified</h1>" in html
+    assert facts.checkpoint is not None
     for expected in [facts.serial, facts.beneficiary, facts.entry_hash, facts.checkpoint.root, "1.250 tCO2e"]:
         assert expected in html
     assert "not recorded" in html
@@ -37,7 +38,7 @@ def test_page_states_the_facts_and_the_verdict():
 
 
 def test_page_says_plainly_when_verification_fails():
-    html = render(CertificateFactsFactory(), FAILED)
+    html = render(CertificateFactsFactory.build(), FAILED)
 
     assert "<h1>Not verified</h1>" in html
     assert "Do not rely on it" in html
@@ -45,14 +46,14 @@ def test_page_says_plainly_when_verification_fails():
 
 
 def test_page_escapes_what_the_buyer_typed():
-    html = render(CertificateFactsFactory(beneficiary='<script>alert("x")</script>'), PASSED)
+    html = render(CertificateFactsFactory.build(beneficiary='<script>alert("x")</script>'), PASSED)
 
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
 
 
 def test_page_loads_nothing_from_elsewhere():
-    html = render(CertificateFactsFactory(), PASSED)
+    html = render(CertificateFactsFactory.build(), PASSED)
 
     assert not re.search(r"<(script|link|img|iframe)\b", html)
     assert "@import" not in html and "url(" not in html

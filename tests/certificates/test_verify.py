@@ -89,7 +89,9 @@ def test_verification_json_for_a_genuine_certificate(api_client, certificate):
     assert proof["verified"] is True
     assert proof["leaf_index"] == certificate.ledger_entry_id - 1
     assert proof["checkpoint"]["size"] >= certificate.ledger_entry_id
-    assert proof["checkpoint"]["root"] == checkpoint_covering(seq=certificate.ledger_entry_id).root_hex
+    covering = checkpoint_covering(seq=certificate.ledger_entry_id)
+    assert covering is not None
+    assert proof["checkpoint"]["root"] == covering.root_hex
     assert proof["audit_path"], "entries before and after the retirement make a non-trivial path"
 
 
@@ -256,6 +258,7 @@ def test_certificate_disagreeing_with_its_entry_is_invalid(api_client, certifica
 @pytest.mark.django_db
 def test_certificate_pointing_at_another_entry_is_invalid(api_client, certificate):
     issue_entry = LedgerEntry.objects.filter(kind="issue").order_by("seq").first()
+    assert issue_entry is not None
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE certificates_retirementcertificate SET ledger_entry_id = %s WHERE id = %s",

@@ -39,7 +39,7 @@ def change_form(factor: EmissionFactor, **changes) -> dict:
 
 def test_saving_a_factor_in_the_admin_publishes_a_new_version(admin_client):
     original = EmissionFactor.objects.get(activity="electricity", region="GB", is_current=True)
-    report = EmissionReportFactory(organization__country="GB", lines=[line("electricity", 100_000, "kWh")])
+    report = EmissionReportFactory.create(organization__country="GB", lines=[line("electricity", 100_000, "kWh")])
 
     response = admin_client.post(
         f"/admin/emissions/emissionfactor/{original.pk}/change/",
@@ -76,7 +76,7 @@ def test_factor_admin_pages_render_and_delete_is_not_offered(admin_client):
 
 
 def test_report_admin_shows_lines_and_checks(admin_client):
-    report = EmissionReportFactory()
+    report = EmissionReportFactory.create()
 
     assert admin_client.get("/admin/emissions/emissionreport/").status_code == 200
     page = admin_client.get(f"/admin/emissions/emissionreport/{report.pk}/change/")

@@ -151,8 +151,8 @@ def test_anonymous_requests_are_401(api_client):
 
 
 def test_list_shows_only_own_reports(auth_client, user):
-    mine = EmissionReportFactory(organization=user.organization)
-    EmissionReportFactory()
+    mine = EmissionReportFactory.create(organization=user.organization)
+    EmissionReportFactory.create()
 
     response = auth_client.get(URL)
 
@@ -163,7 +163,7 @@ def test_list_shows_only_own_reports(auth_client, user):
 
 
 def test_other_organisations_report_is_404(auth_client):
-    theirs = EmissionReportFactory()
+    theirs = EmissionReportFactory.create()
 
     response = auth_client.get(f"{URL}{theirs.pk}/")
 
@@ -172,7 +172,7 @@ def test_other_organisations_report_is_404(auth_client):
 
 
 def test_detail_of_own_report(auth_client, user):
-    mine = EmissionReportFactory(organization=user.organization)
+    mine = EmissionReportFactory.create(organization=user.organization)
 
     response = auth_client.get(f"{URL}{mine.pk}/")
 
@@ -183,7 +183,7 @@ def test_detail_of_own_report(auth_client, user):
 def test_list_query_count_does_not_grow_with_reports(auth_client, user, django_assert_max_num_queries):
     def add_reports(count):
         for month in range(count):
-            EmissionReportFactory(
+            EmissionReportFactory.create(
                 organization=user.organization,
                 period_start=date(2020 + month // 12, month % 12 + 1, 1),
                 period_end=date(2020 + month // 12, month % 12 + 1, 28),
@@ -200,8 +200,8 @@ def test_list_query_count_does_not_grow_with_reports(auth_client, user, django_a
 
 
 def test_verify_emissions_finds_a_planted_duplicate(auth_client, user):
-    first = EmissionReportFactory(organization=user.organization)
-    copy = EmissionReportFactory(organization=user.organization)
+    first = EmissionReportFactory.create(organization=user.organization)
+    copy = EmissionReportFactory.create(organization=user.organization)
 
     response = auth_client.post("/api/verify-emissions/", {"report": copy.pk}, format="json")
 
@@ -218,7 +218,7 @@ def test_verify_emissions_finds_a_planted_duplicate(auth_client, user):
 
 
 def test_verify_emissions_passes_a_clean_report(auth_client, user):
-    report = EmissionReportFactory(organization=user.organization)
+    report = EmissionReportFactory.create(organization=user.organization)
 
     response = auth_client.post("/api/verify-emissions/", {"report": report.pk}, format="json")
 
@@ -231,7 +231,7 @@ def test_verify_emissions_passes_a_clean_report(auth_client, user):
 
 
 def test_verify_emissions_on_another_organisations_report_is_404(auth_client):
-    theirs = EmissionReportFactory()
+    theirs = EmissionReportFactory.create()
 
     response = auth_client.post("/api/verify-emissions/", {"report": theirs.pk}, format="json")
 
@@ -298,7 +298,7 @@ def test_unknown_activity_filter_is_400(api_client):
 
 def test_each_client_sees_only_its_organisation(db):
     alice, bob = UserFactory.create(), UserFactory.create()
-    EmissionReportFactory(organization=alice.organization)
+    EmissionReportFactory.create(organization=alice.organization)
 
     assert client_for(alice).get(URL).json()["count"] == 1
     assert client_for(bob).get(URL).json()["count"] == 0

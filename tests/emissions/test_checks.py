@@ -17,7 +17,7 @@ def org(db):
 
 
 def report(org, start, end, *lines):
-    return EmissionReportFactory(organization=org, period_start=start, period_end=end, lines=list(lines))
+    return EmissionReportFactory.create(organization=org, period_start=start, period_end=end, lines=list(lines))
 
 
 def verify(org, target) -> EmissionCheck:

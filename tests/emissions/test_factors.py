@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from emissions.activities import ACTIVITIES
-from emissions.factors import DATA_FILE, FactorTable, emission_factors_load
+from emissions.factors import DATA_FILE, FactorTable, ResolvedFactor, emission_factors_load
 from emissions.models import EmissionFactor
 
 
@@ -14,6 +14,13 @@ def current(activity: str, region: str, unit: str) -> EmissionFactor:
 
 def table() -> FactorTable:
     return FactorTable(EmissionFactor.objects.filter(is_current=True))
+
+
+def resolved_factor(activity: str, factor_unit: str, region: str) -> ResolvedFactor:
+    """The factor the current table resolves, for tests where one must exist."""
+    resolved = table().resolve(ACTIVITIES[activity], factor_unit, region)
+    assert resolved is not None, (activity, factor_unit, region)
+    return resolved
 
 
 def test_loaded_factor_keeps_value_unit_region_year_source_url_licence_and_version():
@@ -108,7 +115,7 @@ def test_loader_is_idempotent_and_keeps_revisions():
     ],
 )
 def test_electricity_uses_the_regions_grid_then_labelled_averages(region, expected_region, match, fallback):
-    resolved = table().resolve(ACTIVITIES["electricity"], "kWh", region)
+    resolved = resolved_factor("electricity", "kWh", region)
 
     assert resolved.factor.region == expected_region
     assert resolved.match == match
@@ -118,7 +125,7 @@ def test_electricity_uses_the_regions_grid_then_labelled_averages(region, expect
 
 
 def test_fuel_outside_uk_and_us_uses_the_labelled_desnz_default():
-    resolved = table().resolve(ACTIVITIES["diesel"], "litre", "DE")
+    resolved = resolved_factor("diesel", "litre", "DE")
 
     assert resolved.factor.region == "GB"
     assert resolved.match == "default"
@@ -127,14 +134,14 @@ def test_fuel_outside_uk_and_us_uses_the_labelled_desnz_default():
 
 
 def test_sub_region_falls_back_to_its_country_for_non_grid_activities():
-    resolved = table().resolve(ACTIVITIES["diesel"], "litre", "US-CAMX")
+    resolved = resolved_factor("diesel", "litre", "US-CAMX")
 
     assert (resolved.factor.region, resolved.match, resolved.fallback) == ("US", "country", False)
 
 
 def test_grid_losses_have_no_default_outside_the_uk():
     assert table().resolve(ACTIVITIES["electricity_td_losses"], "kWh", "US") is None
-    assert table().resolve(ACTIVITIES["electricity_td_losses"], "kWh", "GB").factor.value == Decimal("0.01853")
+    assert resolved_factor("electricity_td_losses", "kWh", "GB").factor.value == Decimal("0.01853")
 
 
 @pytest.mark.parametrize(

@@ -204,14 +204,14 @@ def test_a_revision_cannot_change_the_factor_identity():
 
 def test_dashboard_total_sums_the_organisations_reports(gb_org):
     assert emissions_total_kg_for(organization=gb_org) == 0
-    EmissionReportFactory(organization=gb_org, lines=[line("electricity", 100_000, "kWh")])
-    EmissionReportFactory(
+    EmissionReportFactory.create(organization=gb_org, lines=[line("electricity", 100_000, "kWh")])
+    EmissionReportFactory.create(
         organization=gb_org,
         period_start=date(2025, 2, 1),
         period_end=date(2025, 2, 28),
         lines=[line("diesel", 1_000, "litres")],
     )
-    EmissionReportFactory(lines=[line("electricity", 1_000_000, "kWh")])  # another organisation
+    EmissionReportFactory.create(lines=[line("electricity", 1_000_000, "kWh")])  # another organisation
 
     total = emissions_total_kg_for(organization=gb_org)
 

@@ -30,6 +30,7 @@ from emissions.arithmetic import exact_emissions, plain, round_kg
 def test_unit_spellings_normalise_with_exact_conversions(activity, typed, code, factor_unit, multiplier):
     unit = ACTIVITIES[activity].unit(typed)
 
+    assert unit is not None
     assert (unit.code, unit.factor_unit, unit.to_factor_unit) == (code, factor_unit, Decimal(multiplier))
 
 

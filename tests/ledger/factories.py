@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from ledger.services import Issuance, credits_issue
+from ledger.models import Checkpoint
+from ledger.services import Issuance, checkpoint_create, credits_issue
 from tests.accounts.factories import OrganizationFactory
 from tests.projects.factories import ProjectFactory
 
@@ -12,3 +13,16 @@ def issue(*, owner=None, project=None, quantity_kg=1000, vintage=2025, buffer_sh
     if project is None:
         project = ProjectFactory.create(owner=owner or OrganizationFactory.create())
     return credits_issue(project=project, vintage=vintage, quantity_kg=quantity_kg, buffer_share=buffer_share)
+
+
+def checkpoint_made() -> Checkpoint:
+    """``checkpoint_create()`` on a ledger that has entries, where it always returns a checkpoint."""
+    made = checkpoint_create()
+    assert made is not None, "no checkpoint: the ledger is empty"
+    return made
+
+
+def signed_note(made: Checkpoint) -> str:
+    """The checkpoint's signed note; every checkpoint the services store has one."""
+    assert made.note is not None, f"checkpoint {made.size} has no note"
+    return made.note

@@ -69,3 +69,61 @@ def rewrite_from(seq: int, *, edit) -> None:
             )
             prev = digest
         cursor.execute("UPDATE ledger_ledgerhead SET hash = %s WHERE id = 1", [prev])
+
+
+def recompute_checkpoints(*, ring=None) -> None:
+    """Rebuild every stored checkpoint (the same sizes) and every Merkle node — the stored leaves
+    included, which would otherwise still attest the entries as they were — from the entries as they
+    are now, and sign each tree head again, as an operator holding the database and the signing key
+    (``ring``, default the registry's own) would after rewriting history."""
+    from ledger import merkle
+    from ledger.checkpoints import NODE_MIN_LEVEL
+    from ledger.signing import key_ring
+
+    ring = ring or key_ring()
+    with triggers_off() as cursor:
+        cursor.execute("SELECT hash FROM ledger_ledgerentry ORDER BY seq")
+        hashes = [bytes(row[0]) for row in cursor.fetchall()]
+        cursor.execute("SELECT size FROM ledger_checkpoint ORDER BY size")
+        sizes = [row[0] for row in cursor.fetchall()]
+        frontier: list[bytes] = []
+        nodes: dict[tuple[int, int], bytes] = {}
+
+        def keep(level: int, index: int, digest: bytes) -> None:
+            # What ledger.checkpoints stores: every leaf, and every subtree of NODE_MIN_LEVEL and up.
+            if level == 0 or level >= NODE_MIN_LEVEL:
+                nodes[(level, index)] = digest
+
+        size = 0
+        for target in sizes:
+            size = merkle.extend(frontier, size, [merkle.leaf_hash(h) for h in hashes[size:target]], keep)
+            root = merkle.root_from_frontier(frontier)
+            cursor.execute(
+                "UPDATE ledger_checkpoint SET root = %s, frontier = %s, note = %s WHERE size = %s",
+                [root, b"".join(frontier), ring.sign_checkpoint(size=target, root=root), target],
+            )
+        cursor.execute("DELETE FROM ledger_merklenode")
+        for (level, index), digest in nodes.items():
+            cursor.execute(
+                'INSERT INTO ledger_merklenode (level, "index", hash) VALUES (%s, %s, %s)', [level, index, digest]
+            )
+
+
+def truncate_after(seq: int) -> None:
+    """Remove every entry after ``seq`` with its index rows, checkpoints and Merkle nodes, and move the
+    head back: a log cut short by an operator with superuser access."""
+    with triggers_off() as cursor:
+        cursor.execute("DELETE FROM ledger_ledgerentryparty WHERE entry_id > %s", [seq])
+        cursor.execute("DELETE FROM ledger_ledgerentryrange WHERE entry_id > %s", [seq])
+        cursor.execute("DELETE FROM ledger_ledgerentry WHERE seq > %s", [seq])
+        cursor.execute("DELETE FROM ledger_checkpoint WHERE size > %s", [seq])
+        # A node covers leaves index·2^level .. (index+1)·2^level - 1; keep those inside 1..seq.
+        cursor.execute('SELECT level, "index" FROM ledger_merklenode')
+        for level, index in cursor.fetchall():
+            if (index + 1) << level > seq:
+                cursor.execute('DELETE FROM ledger_merklenode WHERE level = %s AND "index" = %s', [level, index])
+        cursor.execute("SELECT hash, created_at FROM ledger_ledgerentry WHERE seq = %s", [seq])
+        digest, created_at = cursor.fetchone()
+        cursor.execute(
+            "UPDATE ledger_ledgerhead SET seq = %s, hash = %s, created_at = %s WHERE id = 1", [seq, digest, created_at]
+        )

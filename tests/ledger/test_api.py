@@ -7,7 +7,7 @@ from ledger import merkle
 from ledger.services import checkpoint_create, credits_reserve, credits_retire, credits_transfer
 from tests.accounts.factories import OrganizationFactory, UserFactory
 from tests.conftest import client_for
-from tests.ledger.factories import issue
+from tests.ledger.factories import checkpoint_made, issue
 from tests.ledger.tamper import triggers_off
 from tests.ledger.test_chain import make_entries
 
@@ -126,7 +126,7 @@ def test_head_is_public_and_names_the_latest_checkpoint(api_client):
     }
 
     make_entries(5)
-    checkpoint = checkpoint_create()
+    checkpoint = checkpoint_made()
     make_entries(1)
     head = api_client.get("/api/ledger/head/").json()
 
@@ -175,6 +175,8 @@ def test_verify_is_for_verifiers_only(api_client, auth_client, verifier_client):
         "head_seq": 3,
         "checkpoints_checked": 0,
         "problems": [],
+        "signatures_checked": 0,
+        "unsigned_checkpoints": 0,
     }
 
 

@@ -12,7 +12,7 @@ from ledger.hashing import entry_body, entry_hash, format_timestamp
 from ledger.models import Checkpoint, CreditBlock, ImmutableRowError, LedgerEntry, LedgerHead
 from ledger.services import checkpoint_create, credits_retire, credits_transfer
 from tests.accounts.factories import OrganizationFactory
-from tests.ledger.factories import issue
+from tests.ledger.factories import checkpoint_made, issue
 from tests.ledger.tamper import drop_index_rows, rewrite_from, triggers_off
 from tests.projects.factories import ProjectFactory
 
@@ -178,7 +178,7 @@ def test_a_rewritten_tail_with_recomputed_hashes_is_caught_by_a_saved_checkpoint
 
 def test_a_rewritten_tail_is_caught_against_a_pinned_checkpoint_root():
     make_entries(6)
-    checkpoint = checkpoint_create()
+    checkpoint = checkpoint_made()
     pinned = (checkpoint.size, bytes(checkpoint.root))
 
     rewrite_from(2, edit=lambda text: text.replace('"memo":{}', '"memo":{"x":"y"}', 1))
@@ -203,7 +203,7 @@ def test_the_model_refuses_changes_on_every_database():
         LedgerEntry.objects.filter(seq=1).update(kind="trade")
     with pytest.raises(ImmutableRowError):
         LedgerEntry.objects.all().delete()
-    checkpoint = checkpoint_create()
+    checkpoint = checkpoint_made()
     with pytest.raises(ImmutableRowError):
         checkpoint.delete()
     assert LedgerEntry.objects.count() == 2

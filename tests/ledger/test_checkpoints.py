@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from ledger import merkle
@@ -6,6 +8,7 @@ from ledger.errors import EntryNotCheckpointedError, EntryNotFoundError
 from ledger.models import Checkpoint, LedgerEntry, MerkleNode
 from ledger.selectors import checkpoint_latest, inclusion_proof_for, ledger_head_get, verify_inclusion
 from ledger.services import checkpoint_create
+from tests.ledger.factories import checkpoint_made
 from tests.ledger.tamper import triggers_off
 from tests.ledger.test_chain import make_entries
 
@@ -27,14 +30,15 @@ def test_checkpoints_grow_incrementally_and_match_a_tree_built_from_scratch():
     sizes = []
     for batch in (1, 4, 12, 20, 1, 30):
         make_entries(batch)
-        checkpoint = checkpoint_create()
+        checkpoint = checkpoint_made()
         sizes.append(checkpoint.size)
         assert bytes(checkpoint.root) == merkle.subtree_root(leaves(checkpoint.size))
         assert len(split_frontier(checkpoint.frontier)) == bin(checkpoint.size).count("1")
 
     assert sizes == [1, 5, 17, 37, 38, 68]
-    assert checkpoint_latest().size == 68
-    assert checkpoint_create().pk == checkpoint_latest().pk, "nothing new: no new checkpoint"
+    latest = checkpoint_latest()
+    assert latest is not None and latest.size == 68
+    assert checkpoint_made().pk == latest.pk, "nothing new: no new checkpoint"
     # Every leaf, and every perfect subtree of height >= NODE_MIN_LEVEL inside 68 leaves, is stored, and right.
     expected = {(level, i) for level in (0, *range(NODE_MIN_LEVEL, 7)) for i in range(68 >> level)}
     stored = {(n.level, n.index): bytes(n.hash) for n in MerkleNode.objects.all()}
@@ -45,13 +49,14 @@ def test_checkpoints_grow_incrementally_and_match_a_tree_built_from_scratch():
     assert stored[(0, 41)] == all_leaves[41]
 
 
+@pytest.mark.slow
 def test_every_proof_in_every_tree_size_matches_the_reference_path():
     # Every shape: perfect right siblings smaller than a stored node (16 + 4), ragged edges, ...
     make_entries(1)
     for size in range(1, 41):
         if size > 1:
             make_entries(1)
-        checkpoint = checkpoint_create()
+        checkpoint = checkpoint_made()
         all_leaves = leaves(size)
         for seq in range(1, size + 1):
             proof = inclusion_proof_for(seq=seq, checkpoint=checkpoint)
@@ -60,9 +65,9 @@ def test_every_proof_in_every_tree_size_matches_the_reference_path():
 
 def test_every_entrys_proof_matches_the_reference_path_and_verifies(django_assert_max_num_queries):
     make_entries(45)
-    old = checkpoint_create()
+    old = checkpoint_made()
     make_entries(26)
-    checkpoint = checkpoint_create()
+    checkpoint = checkpoint_made()
     all_leaves = leaves(checkpoint.size)
 
     for seq in range(1, checkpoint.size + 1):
@@ -87,7 +92,7 @@ def test_a_proof_does_not_verify_for_another_entry_or_a_flipped_bit():
     checkpoint_create()
     proof = inclusion_proof_for(seq=7)
     other = inclusion_proof_for(seq=8)
-    args = {
+    args: dict[str, Any] = {
         "leaf_index": proof.leaf_index,
         "tree_size": proof.tree_size,
         "audit_path": proof.audit_path,

@@ -22,7 +22,7 @@ from ledger.services import (
 from tests.accounts.factories import OrganizationFactory
 from tests.projects.factories import ProjectFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def race(workers: int, job) -> list:

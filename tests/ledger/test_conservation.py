@@ -38,6 +38,7 @@ def test_an_empty_ledger_conserves():
 def test_a_block_shrunk_behind_the_ledgers_back_loses_kilograms():
     mixed_workload()
     block = CreditBlock.objects.filter(status="available").order_by("id").first()
+    assert block is not None
     with triggers_off() as cursor:
         cursor.execute("UPDATE ledger_creditblock SET serial_end = serial_end - 10 WHERE id = %s", [block.pk])
 

@@ -5,6 +5,7 @@ import json
 import struct
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import rfc8785
@@ -95,7 +96,7 @@ def test_spliced_created_at_is_exactly_rfc8785_of_the_whole_entry():
 
     spliced = entry_canonical(created_at="2025-06-01T12:00:00.000001Z", body=body)
 
-    whole = {"created_at": "2025-06-01T12:00:00.000001Z", "kind": "retire", "payload": payload}
+    whole: dict[str, Any] = {"created_at": "2025-06-01T12:00:00.000001Z", "kind": "retire", "payload": payload}
     assert spliced == rfc8785.dumps(whole)
 
 

@@ -61,6 +61,7 @@ def test_replay_equals_the_tables_after_a_mixed_workload():
 def test_replay_reports_a_block_changed_behind_the_ledgers_back():
     a, _, _ = mixed_workload()
     block = CreditBlock.objects.filter(owner=a, status="available").first()
+    assert block is not None
     CreditBlock.objects.filter(pk=block.pk).update(owner=OrganizationFactory.create())
 
     report = replay()
@@ -138,6 +139,7 @@ OPERATIONS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(total=st.integers(min_value=2, max_value=5_000), operations=OPERATIONS)
 def test_splitting_never_creates_or_loses_a_kilogram(total, operations):

@@ -1,6 +1,7 @@
 import itertools
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -38,6 +39,7 @@ def test_issue_gives_the_owner_the_rest_and_the_buffer_pool_its_share_rounded_up
     issuance = credits_issue(project=project, vintage=2025, quantity_kg=1001, memo={"claim": "7"})
 
     owner, pool = issuance.owner_block, issuance.buffer_block
+    assert pool is not None
     assert (owner.serial_start, owner.serial_end, owner.owner, owner.status) == (1, 900, project.owner, "available")
     assert (pool.serial_start, pool.serial_end, pool.owner) == (901, 1001, buffer_pool())
     assert pool.quantity_kg == 101, "ceil(1001 x 0.10)"
@@ -57,6 +59,7 @@ def test_issue_allocates_a_fresh_range_per_project_and_vintage():
     second = credits_issue(project=project, vintage=2025, quantity_kg=50, buffer_share=Decimal(0))
     other_vintage = credits_issue(project=project, vintage=2024, quantity_kg=10, buffer_share=Decimal(0))
 
+    assert first.buffer_block is not None
     assert (first.buffer_block.serial_end, second.owner_block.serial_start) == (100, 101)
     assert second.buffer_block is None
     assert other_vintage.owner_block.serial_start == 1
@@ -68,6 +71,7 @@ def test_default_buffer_share_comes_from_settings(settings):
 
     issuance = credits_issue(project=ProjectFactory.create(), vintage=2025, quantity_kg=10)
 
+    assert issuance.buffer_block is not None
     assert (issuance.owner_block.quantity_kg, issuance.buffer_block.quantity_kg) == (7, 3)
 
 
@@ -136,7 +140,8 @@ def test_another_organisations_block_is_not_found():
     assert raised.value.status_code == 404
     with pytest.raises(BlockNotFoundError):
         credits_retire(owner=block.owner, block=999_999, quantity_kg=1)
-    for bad_id in ("1", None, 2**64, -1, True):
+    bad_ids: list[Any] = ["1", None, 2**64, -1, True]  # deliberately not block ids
+    for bad_id in bad_ids:
         with pytest.raises(BlockNotFoundError):
             credits_retire(owner=block.owner, block=bad_id, quantity_kg=1)
 

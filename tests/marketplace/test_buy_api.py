@@ -43,6 +43,7 @@ def test_buy_answers_the_order_with_money_serials_and_ledger_entry(auth_client, 
     body = response.json()
     order = Order.objects.get()
     entry = LedgerEntry.objects.order_by("-seq").first()
+    assert entry is not None
     project = listing.project
     assert body == {
         "id": str(order.pk),

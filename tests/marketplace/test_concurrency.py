@@ -13,7 +13,7 @@ from tests.ledger.test_concurrency import race
 from tests.marketplace.checks import assert_open_counts_agree
 from tests.marketplace.factories import listing as make_listing
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def buy(client, listing_id: int, quantity_kg: int, key: str | None = None):

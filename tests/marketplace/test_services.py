@@ -169,6 +169,7 @@ def test_withdrawing_returns_the_unsold_rest_and_closes_the_listing():
     block = CreditBlock.objects.get(pk=listing.block_id)
     assert (block.owner_id, block.status, block.quantity_kg) == (listing.seller_id, "available", 60)
     delist = LedgerEntry.objects.order_by("-seq").first()
+    assert delist is not None
     assert delist.kind == "delist" and delist.payload["memo"] == {"listing": str(listing.pk)}
     assert replay().ok
 

@@ -96,6 +96,7 @@ def test_project_admins_can_be_searched_and_filtered_and_list_more_than_a_name()
     assert not lacking
 
 
+@pytest.mark.slow
 def test_every_admin_page_loads_for_a_superuser(registry, superuser_client):
     failures, empty = [], []
     for model, model_admin in registered():
@@ -134,6 +135,7 @@ PINNED_QUERIES = {
 }
 
 
+@pytest.mark.slow
 def test_changelists_do_not_query_per_row(registry, superuser_client, monkeypatch):
     """The same page with one row and with every row must cost the same number of queries; a column
     that reads a relation not in list_select_related adds one (or more) per row."""
@@ -182,6 +184,7 @@ def test_the_demo_verifier_works_the_review_queue_in_the_admin(client, registry)
     assert queue.status_code == 200 and "approve_claims" in queue.content.decode()
     assert response.status_code == 200
     pending.refresh_from_db()
+    assert pending.reviewed_by is not None and pending.reviewed_at is not None
     assert (pending.status, pending.reviewed_by.email) == ("approved", demo_email("verifier"))
     issuance = ClaimIssuance.objects.get(claim=pending)
     assert LedgerEntry.objects.get(seq=issuance.ledger_entry_id).kind == "issue"

@@ -35,10 +35,10 @@ def test_dashboard_sums_holdings_retirements_and_emissions(auth_client, user):
     transfer_create(sender=me, block_id=block.pk, quantity_kg=25, to_organization_id=OrganizationFactory.create().pk)
     listing_buy(buyer=me, listing_id=make_listing(quantity_kg=40).pk, quantity_kg=40)
     reports = [
-        EmissionReportFactory(organization=me, lines=[line("electricity", 10_000, "kWh")]),
-        EmissionReportFactory(organization=me, lines=[line("diesel", 250, "litres")]),
+        EmissionReportFactory.create(organization=me, lines=[line("electricity", 10_000, "kWh")]),
+        EmissionReportFactory.create(organization=me, lines=[line("diesel", 250, "litres")]),
     ]
-    EmissionReportFactory()  # someone else's
+    EmissionReportFactory.create()  # someone else's
 
     data = auth_client.get(URL).json()
 
@@ -179,7 +179,7 @@ def test_dashboard_shows_only_your_own(auth_client):
     transfer_create(
         sender=block.owner, block_id=block.pk, quantity_kg=5, to_organization_id=OrganizationFactory.create().pk
     )
-    EmissionReportFactory()
+    EmissionReportFactory.create()
 
     data = auth_client.get(URL).json()
 

@@ -96,6 +96,7 @@ def test_expired_records_are_purged_and_no_longer_replayed(auth_client, settings
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_duplicates_act_once_and_all_get_the_first_response():
     user = UserFactory.create()
@@ -135,5 +136,6 @@ def test_an_expired_record_not_yet_purged_no_longer_holds_its_key(auth_client, s
     assert again.json()["id"] != first.json()["id"]
     assert Organization.objects.filter(name="Stale Ltd").count() == 2
     record = IdempotencyRecord.objects.get()
+    assert record.response_body is not None
     assert record.response_body["id"] == again.json()["id"]
     assert post(auth_client, {"name": "Stale Ltd"}, "key-4").headers.get("Idempotent-Replayed") == "true"

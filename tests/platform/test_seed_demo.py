@@ -15,6 +15,7 @@ from ledger.audit import ledger_verify, replay
 from ledger.models import LedgerEntry
 from marketplace.models import Listing, Order, Transfer
 from projects.models import Project
+from reports.models import IssuedReport
 from tests.accounts.factories import OrganizationFactory
 from verification.models import ClaimIssuance, ReductionClaim
 
@@ -58,6 +59,11 @@ def test_seed_builds_a_living_registry_through_the_services():
     # A buyer retired credits it bought: the certificate's serials came from another SME's project.
     assert RetirementCertificate.objects.exclude(block__project__owner=F("organization")).exists()
     assert User.objects.get(email=demo.demo_email("verifier")).is_verifier
+    # Every member states its size, so its GHG statement gives intensities.
+    assert not members.filter(employees__isnull=True).exists()
+    assert not members.filter(annual_revenue__isnull=True).exists()
+    published = IssuedReport.objects.get(public=True)
+    assert (published.organization.name, published.year) == ("Thames Valley Bakery Ltd", demo.demo_year())
     admin = User.objects.get(email=demo.demo_email("admin"))
     assert admin.is_superuser and admin.check_password(demo.DEMO_PASSWORD)
     # Built by the services: the chain re-hashes and replaying it rebuilds every block.
@@ -107,9 +113,12 @@ def test_seed_runs_beside_real_organisations_in_debug_or_with_force(settings, mo
     settings.DEBUG = debug
     OrganizationFactory.create(name="Real Customer Ltd")
     seeded = []
-    monkeypatch.setattr(
-        "carboncred.management.commands.seed_demo.demo_seed", lambda: seeded.append(True) or demo.DemoSummary()
-    )
+
+    def counted_seed():
+        seeded.append(True)
+        return demo.DemoSummary()
+
+    monkeypatch.setattr("carboncred.management.commands.seed_demo.demo_seed", counted_seed)
 
     seed(*args)
 

@@ -5,9 +5,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
+from documents.services import document_upload
 from marketplace.services import listing_buy, listing_create, transfer_create
+from reports.services import ghg_pdf_issue
 from tests.accounts.factories import UserFactory
 from tests.certificates.factories import retire
 from tests.conftest import client_for
@@ -33,6 +36,9 @@ class World:
     order: uuid.UUID  # B bought from C: A has no part in it
     transfer: uuid.UUID  # B gave to C
     certificate: int
+    issued_report: int  # B's GHG statement PDF as the registry recorded it
+    site: int  # the site of B's project
+    document: int  # an evidence file B uploaded
 
 
 @pytest.fixture
@@ -52,12 +58,20 @@ def world(db) -> World:
         seller=C, block_id=issue(owner=C).owner_block.pk, quantity_kg=800, price_per_tonne=Decimal("8.00")
     )
     order = listing_buy(buyer=B, listing_id=sold_by_c.pk, quantity_kg=300)
+    issued_report = ghg_pdf_issue(organization=B, year=2025).report
 
     # A has a life of its own, so its lists are not empty by default.
     own = project_for(A)
     client_for(a).post("/api/reduction-data/", solar_body(own, prefix="A-MTR"), format="json")
-    EmissionReportFactory(organization=A)
+    EmissionReportFactory.create(organization=A)
+    ghg_pdf_issue(organization=A, year=2025)
     retire(organization=A, block=issue(owner=A).owner_block, quantity_kg=100)
+    document = document_upload(
+        owner=B, uploaded_by=b, kind="invoice", upload=SimpleUploadedFile("bill.pdf", b"%PDF-1.4 B's own bill\n")
+    )
+    document_upload(
+        owner=A, uploaded_by=a, kind="invoice", upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 A's own bill\n")
+    )
 
     return World(
         a=a,
@@ -71,4 +85,7 @@ def world(db) -> World:
         order=order.pk,
         transfer=transfer.pk,
         certificate=certificate.pk,
+        issued_report=issued_report.pk,
+        site=project.site_id,
+        document=document.pk,
     )

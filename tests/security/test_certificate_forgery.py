@@ -25,6 +25,9 @@ pytestmark = pytest.mark.django_db
 
 METHODOLOGY = "Grid solar, combined margin (CEA v19)"
 FORGED = "Forged methodology (no such standard)"
+# SHA-256 of the evidence behind the issuance, and of a document the forger would rather show.
+EVIDENCE = "ab" * 32
+FORGED_EVIDENCE = "cd" * 32
 
 
 @pytest.fixture
@@ -41,6 +44,7 @@ def history():
         quantity_kg=1000,
         buffer_share=Decimal(0),
         memo={"methodology": METHODOLOGY, "screening_version": "engine 2026.1"},
+        documents=[EVIDENCE],
     )
     transfer = transfer_create(
         sender=owner, block_id=issued.owner_block.pk, quantity_kg=400, to_organization_id=buyer.pk
@@ -91,7 +95,10 @@ def test_a_genuine_certificate_is_verified_with_its_whole_history(api_client, cl
         (history["retire"], "retire"),
     ]
     assert all(entry["hash_ok"] and entry["included"] for entry in data["history"])
-    assert METHODOLOGY in page(client, history["certificate"])
+    assert data["certificate"]["evidence_documents"] == [EVIDENCE]
+    html = page(client, history["certificate"])
+    assert METHODOLOGY in html
+    assert EVIDENCE in html
 
 
 def test_a_forged_issue_entry_makes_the_certificate_unverified_and_its_methodology_unshown(api_client, client, history):
@@ -107,6 +114,21 @@ def test_a_forged_issue_entry_makes_the_certificate_unverified_and_its_methodolo
     assert issuance["ok"] is False
     assert "<h1>Not verified</h1>" in html
     assert FORGED not in html
+
+
+def test_evidence_hashes_from_a_forged_issue_entry_are_not_shown(api_client, client, history):
+    """The issue entry's evidence hashes are facts of the certificate like its methodology: a forger
+    who swaps a document's hash for another's does not get it shown as the evidence."""
+    edit_entry(history["issue"], EVIDENCE, FORGED_EVIDENCE)
+
+    data = verify(api_client, history["certificate"])
+    html = page(client, history["certificate"])
+
+    assert data["valid"] is False
+    assert data["certificate"]["evidence_documents"] == []
+    assert FORGED_EVIDENCE not in str(data["certificate"])
+    assert FORGED_EVIDENCE not in html.split("History of these serial numbers")[0]
+    assert "cannot be verified, so the evidence it names is not shown" in html
 
 
 def test_a_forged_and_rehashed_issue_entry_fails_its_inclusion_proof(api_client, client, history):

@@ -8,8 +8,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("public_id", ["Zq3k9PqLmN0aBcDeFgHiJk", "not-a-certificate", "x", "%3Cscript%3E", "a.b"])
-def test_an_unknown_certificate_is_a_branded_404_page(client, public_id):
-    response = client.get(f"/certificates/{public_id}/")
+@pytest.mark.parametrize("suffix", ["", "pdf/"], ids=["page", "pdf"])
+def test_an_unknown_certificate_is_a_branded_404_page(client, public_id, suffix):
+    """The public page and the public PDF link alike."""
+    response = client.get(f"/certificates/{public_id}/{suffix}")
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")

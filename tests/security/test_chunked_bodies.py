@@ -147,6 +147,7 @@ def test_the_middleware_hands_on_a_chunked_body_with_its_length():
     status, _, inner = call(chunked_environ(b'{"a": 1}', **{"wsgi.input_terminated": True}))
 
     assert status.startswith("204")
+    assert inner.environ is not None
     assert inner.environ["CONTENT_LENGTH"] == "8"
     assert inner.environ["body"] == b'{"a": 1}'
 
@@ -168,8 +169,29 @@ def test_the_middleware_applies_the_body_limit(settings):
     assert inner.environ is None
 
 
+def test_a_chunked_file_upload_has_the_upload_limit(settings):
+    """POST /api/documents/ may carry more than MAX_BODY_BYTES (core.middleware.body_limit), chunked too."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+    settings.UPLOAD_MAX_BODY_BYTES = 100
+    upload = {"wsgi.input_terminated": True, "PATH_INFO": "/api/documents/"}
+
+    status, _, inner = call(chunked_environ(b"x" * 100, **upload))
+    assert status.startswith("204")
+    assert inner.environ is not None
+    assert inner.environ["body"] == b"x" * 100
+
+    status, content, _ = call(chunked_environ(b"x" * 101, **upload))
+    assert status.startswith("413")
+    assert json.loads(content)["code"] == "request_too_large"
+
+    # Elsewhere the general limit holds.
+    status, _, _ = call(chunked_environ(b"x" * 11, **{"wsgi.input_terminated": True, "PATH_INFO": "/api/projects/"}))
+    assert status.startswith("413")
+
+
 def test_a_body_with_a_content_length_passes_untouched():
     status, _, inner = call({"REQUEST_METHOD": "POST", "CONTENT_LENGTH": "2", "wsgi.input": io.BytesIO(b"{}")})
 
     assert status.startswith("204")
+    assert inner.environ is not None
     assert inner.environ["body"] == b"{}"

@@ -179,7 +179,7 @@ def test_the_admin_refuses_another_spelling_of_an_existing_address(admin_client)
 
 
 def _migration():
-    return importlib.import_module("accounts.migrations.0003_email_normalised")
+    return importlib.import_module("accounts.migrations.0005_email_normalised")
 
 
 def _store_raw(user, email: str) -> None:

@@ -80,12 +80,14 @@ def deploy_check(**env: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_the_deploy_checklist_is_clean_with_production_values():
     result = deploy_check()
 
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_the_deploy_checklist_catches_a_plain_http_deployment():
     """The check above can fail: served over http, HSTS, secure cookies and the redirect are off."""
     result = deploy_check(PUBLIC_BASE_URL="http://carboncred.example")

@@ -16,6 +16,7 @@ from django.apps import apps
 
 from ledger.models import CreditBlock
 from marketplace.models import Listing
+from reports.models import IssuedReport
 from tests.conftest import client_for
 from tests.security.conftest import MISSING_ID, MISSING_UUID, World
 from tests.verification.test_claims_api import solar_body
@@ -50,8 +51,34 @@ ROWS = [
     Row("transfer", "get", "/api/transfers/{id}/", "transfer", missing=MISSING_UUID),
     Row("certificate", "get", "/api/certificates/{id}/", "certificate"),
     Row("certificate pdf", "get", "/api/certificates/{id}/pdf/", "certificate"),
+    Row("issued report", "get", "/api/reports/issued/{id}/", "issued_report"),
+    Row("site", "get", "/api/sites/{id}/", "site"),
+    Row("document", "get", "/api/documents/{id}/", "document"),
+    Row("document file", "get", "/api/documents/{id}/file/", "document"),
     # --- changes -----------------------------------------------------------------------------
     Row("withdraw listing", "delete", "/api/listings/{id}/", "listing", owner_status=204),
+    Row("change site", "patch", "/api/sites/{id}/", "site", body=lambda w, site: {"name": "Mine now"}),
+    Row(
+        "project on site",
+        "post",
+        "/api/projects/",
+        "site",
+        body=lambda w, site: {
+            "title": "x",
+            "category": "solar",
+            "country": "IN",
+            "start_date": "2024-01-01",
+            "site": site,
+        },
+        owner_status=201,
+    ),
+    Row(
+        "publish issued report",
+        "patch",
+        "/api/reports/issued/{id}/",
+        "issued_report",
+        body=lambda w, _: {"public": True},
+    ),
     Row(
         "retire block",
         "post",
@@ -99,7 +126,10 @@ ROWS = [
 
 def snapshot() -> dict[str, Any]:
     """Every project table's row count, and the state of what a request could move or close."""
-    project_apps = {"accounts", "projects", "emissions", "ledger", "verification", "certificates", "marketplace"}
+    project_apps = {
+        "accounts", "documents", "sites", "projects", "emissions", "ledger", "verification", "certificates",
+        "marketplace", "reports",
+    }  # fmt: skip
     return {
         "counts": {
             model._meta.label: model._default_manager.count()
@@ -109,6 +139,7 @@ def snapshot() -> dict[str, Any]:
         "blocks": list(CreditBlock.objects.values_list("pk", "owner", "status", "serial_start", "serial_end")),
         "listings": list(Listing.objects.values_list("pk", "status", "quantity_available_kg")),
         "claims": list(ReductionClaim.objects.values_list("pk", "status")),
+        "issued_reports": list(IssuedReport.objects.values_list("pk", "public")),
     }
 
 
@@ -139,6 +170,9 @@ LISTS = [
     ("/api/orders/", "order"),
     ("/api/transfers/", "transfer"),
     ("/api/certificates/", "certificate"),
+    ("/api/reports/issued/", "issued_report"),
+    ("/api/sites/", "site"),
+    ("/api/documents/", "document"),
 ]
 
 

@@ -9,6 +9,7 @@ from certificates.models import RetirementCertificate
 from emissions.models import EmissionReport
 from marketplace.models import Listing, Order, Transfer
 from projects.models import Project
+from reports.models import IssuedReport
 from tests.conftest import client_for
 from tests.ledger.factories import issue
 from tests.verification.factories import project_for
@@ -217,3 +218,18 @@ def test_objects_cannot_be_rewritten_through_put_or_patch(world, path):
 
     assert (put.status_code, patch.status_code) == (405, 405)
     assert owner.get(url).json() == before
+
+
+def test_publishing_an_issued_report_changes_nothing_but_public(user, auth_client):
+    auth_client.get("/api/reports/ghg/pdf/", {"year": 2025})
+    issued = IssuedReport.objects.get()
+    other = Organization.objects.create(name="Mallory Ltd", country="GB")
+    before = (issued.sha256, issued.year, issued.organization_id, issued.token, issued.fingerprint)
+
+    body = {"public": True, "sha256": "0" * 64, "year": 2020, "organization": other.pk, "token": "mine"}
+    response = auth_client.patch(f"/api/reports/issued/{issued.pk}/", body, format="json")
+
+    assert response.status_code == 200
+    issued.refresh_from_db()
+    assert issued.public
+    assert (issued.sha256, issued.year, issued.organization_id, issued.token, issued.fingerprint) == before

@@ -9,7 +9,9 @@ from verification.models import Assessment, EvidenceItem, ReductionClaim
 URL = "/api/reduction-data/"
 
 
-def solar_body(project, *, kwh=70_000, kwp=50, period=("2024-01-01", "2024-12-31"), prefix="MTR", **extra):
+def solar_body(
+    project, *, kwh=70_000, kwp=50, period: tuple[str, str] = ("2024-01-01", "2024-12-31"), prefix="MTR", **extra
+):
     return claim_body(
         project,
         period=period,

@@ -1,6 +1,8 @@
 """Double issuance (overlapping periods) and double counting (reused evidence), also under races
 (PostgreSQL, real threads), where the ledger must show at most the winning claim issued."""
 
+from functools import partial
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -116,7 +118,7 @@ def test_database_refuses_overlapping_live_periods(user):
 def _race(bodies_by_user):
     """POST each (user, body) from its own thread, all released together."""
     clients = [(client_for(user), body) for user, body in bodies_by_user]
-    return race([lambda client=client, body=body: client.post(URL, body, format="json") for client, body in clients])
+    return race([partial(client.post, URL, body, format="json") for client, body in clients])
 
 
 def honest_solar_body(project, *, prefix):
@@ -135,6 +137,7 @@ def assert_issued_at_most_to(winner: dict) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("review", "winner_status"), [(True, "needs_review"), (False, "approved")])
 def test_two_concurrent_claims_for_one_period_only_one_holds_it(user, settings, review, winner_status):
@@ -155,6 +158,7 @@ def test_two_concurrent_claims_for_one_period_only_one_holds_it(user, settings, 
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("review", "winner_status"), [(True, "needs_review"), (False, "approved")])
 def test_two_concurrent_claims_reusing_evidence_only_one_keeps_it(user, settings, review, winner_status):

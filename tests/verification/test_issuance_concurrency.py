@@ -9,7 +9,7 @@ from tests.verification.concurrency import outcomes, race
 from tests.verification.test_issuance import QUEUE, REVIEW, assert_ledger_sound, issue_entries, submit
 from verification.models import ClaimIssuance, ReductionClaim
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def decide(client, claim_id: int, verb: str):

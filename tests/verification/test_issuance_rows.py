@@ -23,6 +23,7 @@ ROWS_PER_ISSUANCE = {
     "ledger_ledgerentryrange": 2,  # its index rows: the two serial ranges
     "verification_assessment": 1,
     "verification_claimissuance": 1,
+    "verification_claimslot": 2,  # the claim holds its site's energy and its one meter for the period
     "verification_evidenceitem": 12,  # the claim's monthly meter readings
     "verification_reductionclaim": 1,
 }
@@ -53,6 +54,7 @@ def test_issued_quantities_are_the_claimed_size_with_the_buffer_share_rounded_up
 
     owner_kg = quantity_kg - buffer_kg
     owner_block, buffer_block = issuance.owner_block, issuance.buffer_block
+    assert buffer_block is not None
     assert (issuance.quantity_kg, issuance.buffer_kg) == (owner_kg, buffer_kg)
     assert (owner_block.owner_id, owner_block.quantity_kg) == (parties.submitter.organization_id, owner_kg)
     assert (buffer_block.owner, buffer_block.quantity_kg) == (buffer_pool(), buffer_kg)

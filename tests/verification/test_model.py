@@ -56,6 +56,7 @@ def test_model_scores_a_feature_row_with_contributions():
     assert runtime.get_model() is model, "loaded once per process"
 
 
+@pytest.mark.slow
 def test_training_is_reproducible(tmp_path):
     from verification.ml.training import train_and_save
 

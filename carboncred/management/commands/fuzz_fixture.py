@@ -10,10 +10,13 @@ from rest_framework_simplejwt.tokens import AccessToken
 from accounts.emails import email_normalize
 from accounts.models import VERIFIERS_GROUP, Organization, User
 from certificates.models import RetirementCertificate
+from documents.models import Document
 from emissions.models import EmissionReport
-from ledger.models import CreditBlock, LedgerEntry
+from ledger.models import Checkpoint, CreditBlock, LedgerEntry
 from marketplace.models import Listing, Order, Transfer
 from projects.models import Project
+from reports.models import IssuedReport
+from sites.models import Site
 from verification.models import ReductionClaim
 
 # Existing objects schemathesis may pick instead of inventing ids, so requests get past the 404 and
@@ -30,12 +33,24 @@ DICTIONARIES: dict[str, Callable[[User], Iterable[object]]] = {
     ),
     "own_blocks": lambda user: CreditBlock.objects.filter(owner=user.organization_id).values_list("pk", flat=True),
     "entries": lambda user: LedgerEntry.objects.values_list("seq", flat=True),
+    "checkpoint_sizes": lambda user: Checkpoint.objects.values_list("size", flat=True),
     "certificates": lambda user: RetirementCertificate.objects.values_list("pk", flat=True),
     "certificate_public_ids": lambda user: RetirementCertificate.objects.values_list("public_id", flat=True),
     "listings": lambda user: Listing.objects.values_list("pk", flat=True),
     "orders": lambda user: (str(pk) for pk in Order.objects.values_list("pk", flat=True)),
     "transfers": lambda user: (str(pk) for pk in Transfer.objects.values_list("pk", flat=True)),
     "organizations": lambda user: Organization.objects.values_list("pk", flat=True),
+    "issued_reports": lambda user: IssuedReport.objects.values_list("pk", flat=True),
+    "issued_sha256": lambda user: IssuedReport.objects.values_list("sha256", flat=True),
+    # Years with the demo's emissions reports, so statements are computed and rendered, not refused.
+    "statement_years": lambda user: sorted(
+        {report.period_start.year for report in EmissionReport.objects.filter(organization=user.organization_id)}
+    ),
+    # Path ids are integers (the `id` converter, core.converters), as in bodies.
+    "sites": lambda user: Site.objects.values_list("pk", flat=True),
+    "own_sites": lambda user: Site.objects.filter(owner=user.organization_id).values_list("pk", flat=True),
+    "documents": lambda user: Document.objects.values_list("pk", flat=True),
+    "organization_ids": lambda user: Organization.objects.values_list("pk", flat=True),
 }
 
 # (operation path, parameter as schemathesis names it, dictionary)
@@ -50,6 +65,9 @@ FUZZ_BINDINGS = [
     ("/api/verify-emissions/", "body.report", "own_reports"),
     ("/api/ledger/entries/{seq}/", "path.seq", "entries"),
     ("/api/ledger/entries/{seq}/proof/", "path.seq", "entries"),
+    ("/api/ledger/checkpoints/{size}/", "path.size", "checkpoint_sizes"),
+    ("/api/ledger/consistency/", "query.first", "entries"),
+    ("/api/ledger/consistency/", "query.second", "checkpoint_sizes"),
     ("/api/retire/", "body.block", "own_blocks"),
     ("/api/certificates/{id}/", "path.id", "certificates"),
     ("/api/certificates/{id}/pdf/", "path.id", "certificates"),
@@ -62,6 +80,22 @@ FUZZ_BINDINGS = [
     ("/api/transfers/", "body.block", "own_blocks"),
     ("/api/transfers/", "body.to_organization", "organizations"),
     ("/api/transfers/{transfer_id}/", "path.transfer_id", "transfers"),
+    ("/api/reports/ghg/", "query.year", "statement_years"),
+    ("/api/reports/ghg/pdf/", "query.year", "statement_years"),
+    ("/api/reports/ghg/csv/", "query.year", "statement_years"),
+    ("/api/reports/issued/{report_id}/", "path.report_id", "issued_reports"),
+    ("/api/reports/verify/", "query.sha256", "issued_sha256"),
+    ("/api/projects/", "body.site", "own_sites"),
+    ("/api/sites/{id}/", "path.id", "sites"),
+    ("/api/site-reviews/{id}/", "path.id", "sites"),
+    ("/api/site-reviews/{id}/approve/", "path.id", "sites"),
+    ("/api/site-reviews/{id}/reject/", "path.id", "sites"),
+    ("/api/documents/{id}/", "path.id", "documents"),
+    ("/api/documents/{id}/file/", "path.id", "documents"),
+    ("/api/organizations/{id}/", "path.id", "organization_ids"),
+    ("/api/organizations/{id}/verify/", "path.id", "organization_ids"),
+    ("/api/organizations/{id}/reject/", "path.id", "organization_ids"),
+    ("/api/organizations/{id}/suspend/", "path.id", "organization_ids"),
 ]
 # Most draws use a real object; the rest stay generated, so odd ids are still tried.
 BINDING_PROBABILITY = 0.8

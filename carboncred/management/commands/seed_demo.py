@@ -30,7 +30,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Seeded {summary.organizations} organisations, {summary.projects} projects, claims: {claims}; "
                 f"{summary.emission_reports} emission reports, {summary.listings} listings, {summary.orders} trades, "
-                f"{summary.transfers} transfer(s), {summary.certificates} retirement certificates."
+                f"{summary.transfers} transfer(s), {summary.certificates} retirement certificates, "
+                f"{summary.statements} published GHG statement."
             )
         self._print_logins()
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_email_normalised"),
+        ("accounts", "0005_email_normalised"),
     ]
 
     operations = [

@@ -59,7 +59,7 @@ def normalise_emails(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_verifiers_group"),
+        ("accounts", "0004_merge_standing_and_size"),
     ]
 
     operations = [

@@ -1,0 +1,5 @@
+import sys
+
+from carboncred_auditor.cli import main
+
+sys.exit(main())

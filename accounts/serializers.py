@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenBlacklistSerializer, TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.emails import email_normalize
 from accounts.models import Organization, User
 
 
@@ -52,7 +53,7 @@ class TokenObtainInputSerializer(TokenObtainPairSerializer):
     """E-mail and password for an access/refresh pair; the address is matched without case."""
 
     def validate(self, attrs):
-        attrs[self.username_field] = attrs[self.username_field].strip().lower()
+        attrs[self.username_field] = email_normalize(attrs[self.username_field])
         return super().validate(attrs)
 
 

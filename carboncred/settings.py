@@ -11,7 +11,7 @@ import environ
 from corsheaders.defaults import default_headers
 from django.utils.csp import CSP
 
-from core.conf import ledger_origin, parse_throttle_rates, secret_key_from_file
+from core.conf import ledger_origin, local_base_url, log_format, parse_throttle_rates, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -22,7 +22,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default=None) or secret_key_from_file(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset, the address this process serves on: BIND (host:port, as gunicorn reads it) or HOST and PORT
+# (make run PORT=8101 sets them), so certificate links and QR codes of a local run point at it.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=local_base_url(env("BIND", default=None), env("HOST", default=None),
+                                                                env("PORT", default=None))).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "axes",
     "django_tasks_db",
+    "django_htmx",
     # Bottom to top, as the layers of docs/DESIGN.md.
     "core.apps.CoreConfig",
     "accounts",
@@ -50,6 +54,7 @@ INSTALLED_APPS = [
     "certificates",
     "marketplace",
     "reports",
+    "web",
     "carboncred.apps.CarbonCredConfig",
 ]
 
@@ -65,6 +70,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Numbers and dates on the pages for people follow the reader's Accept-Language; the API's JSON does not.
+    "web.locale.FormatLocaleMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into a 429.
     "axes.middleware.AxesMiddleware",
@@ -83,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context.site",
             ],
         },
     },
@@ -127,6 +136,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The pages for people sign in with a session (web/); the API with tokens.
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/app/"
+LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -315,7 +328,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# One JSON object per line on stderr (LOG_FORMAT=text for humans), each with the request id and
+# One JSON object per line on stderr, or readable text when stderr is a terminal (LOG_FORMAT=auto, json, text), each with the request id and
 # the acting organisation. Nothing logs headers or bodies, so tokens and passwords never reach it.
 LOGGING = {
     "version": 1,
@@ -333,7 +346,8 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["context"],
-            "formatter": env("LOG_FORMAT", default="json"),
+            # auto: text for a person at a terminal, JSON lines for a collector (core.conf.log_format).
+            "formatter": log_format(env("LOG_FORMAT", default="auto")),
         },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},

@@ -99,3 +99,21 @@ def certificate_facts(*, certificate: RetirementCertificate, checkpoint: Checkpo
         entry_hash=certificate.entry_hash,
         checkpoint=CheckpointFacts(size=checkpoint.size, root=checkpoint.root_hex) if checkpoint else None,
     )
+
+
+def certificates_by_entry(*, seqs: list[int]) -> dict[int, RetirementCertificate]:
+    """The certificates of these retire entries, by entry seq (one query): the public registry links them."""
+    return {
+        certificate.ledger_entry_id: certificate
+        for certificate in RetirementCertificate.objects.filter(ledger_entry_id__in=seqs).select_related(
+            "organization"
+        )
+    }
+
+
+def certificate_get_for(*, organization: Organization, certificate_id: int) -> RetirementCertificate:
+    """One of the organisation's certificates; anyone else's does not exist for it (404)."""
+    certificate = certificate_list_for(organization=organization).filter(pk=certificate_id).first()
+    if certificate is None:
+        raise CertificateNotFoundError()
+    return certificate

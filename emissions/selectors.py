@@ -40,3 +40,13 @@ def emissions_total_kg_for(*, organization: Organization) -> int:
     return EmissionReport.objects.filter(organization=organization).aggregate(total=Coalesce(Sum("total_kg"), 0))[
         "total"
     ]
+
+
+def emission_latest_period_end_for(*, organization: Organization):
+    """The end of the organisation's latest reported period, or ``None`` before any report."""
+    return (
+        EmissionReport.objects.filter(organization=organization)
+        .order_by("-period_end")
+        .values_list("period_end", flat=True)
+        .first()
+    )

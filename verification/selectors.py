@@ -1,13 +1,13 @@
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 from projects.models import Project
 from verification.engine.rules import normalise_reference
 from verification.engine.types import HistoryContext
 from verification.errors import ClaimNotFoundError
-from verification.models import EvidenceItem, ReductionClaim
+from verification.models import ClaimIssuance, EvidenceItem, ReductionClaim
 
 # Everything the claim serializers show, in one query: the issuance and its ledger entry are a
 # reverse one-to-one and a forward one, so they join (LEFT OUTER) like the rest.
@@ -67,4 +67,15 @@ def claim_history(
         overlapping_claim_ids=tuple(sorted(overlapping.values_list("id", flat=True))),
         reused_references=tuple(sorted(set(reused))),
         foreign_references=tuple(sorted(set(foreign))),
+    )
+
+
+def issuances_for_project(*, project_id: int) -> QuerySet[ClaimIssuance]:
+    """The issuances of one project with their claims' screening and evidence, newest first (two
+    queries): the public registry and the market show what stands behind the credits."""
+    return (
+        ClaimIssuance.objects.filter(claim__project_id=project_id)
+        .select_related("claim", "claim__assessment")
+        .prefetch_related(Prefetch("claim__evidence", queryset=EvidenceItem.objects.order_by("position")))
+        .order_by("-created_at", "-id")
     )

@@ -120,7 +120,7 @@ def test_emissions_csv_without_the_header_is_refused(sme_client):
     )
 
     assert response.status_code == 400
-    assert "The header row must name activity,quantity,unit,region" in response.content.decode()
+    assert "The header row must name activity, quantity, unit, region" in response.content.decode()
 
 
 def test_project_registration_uses_the_apis_serializer_and_service(sme_client, sme):

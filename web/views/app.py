@@ -340,16 +340,24 @@ def holdings(request: HttpRequest) -> HttpResponse:
     org = organization(request)
     status = request.GET.get("status", "")
     blocks = holdings_list_for(organization=org, status=status if status in BlockStatus.values else None)
-    paginator = Paginator(blocks, PAGE_SIZE)
+    page = Paginator(blocks, PAGE_SIZE).get_page(page_number(request))
+    # Each block's forms get their own ids, so every label names its own field.
+    actions = {
+        block.pk: {
+            "list": ListForm(auto_id=f"list-{block.pk}-%s"),
+            "transfer": TransferForm(auto_id=f"transfer-{block.pk}-%s"),
+            "retire": RetireForm(auto_id=f"retire-{block.pk}-%s"),
+        }
+        for block in page
+        if block.status == BlockStatus.AVAILABLE
+    }
     context = {
-        "page": paginator.get_page(page_number(request)),
+        "page": page,
+        "blocks": [(block, actions.get(block.pk)) for block in page],
         "totals": holdings_totals_for(organization=org),
         "listings": list(listing_list_for(organization=org, status="open")[:50]),
         "status": status,
         "statuses": BlockStatus.choices,
-        "list_form": ListForm(),
-        "transfer_form": TransferForm(),
-        "retire_form": RetireForm(),
     }
     template = "web/app/holdings_table.html" if request.htmx and request.htmx.target == "results" else "web/app/holdings.html"  # type: ignore[attr-defined]
     return render(request, template, context)

@@ -19,6 +19,17 @@ SEVERITY_HEADINGS = {
 }
 
 
+# The risk model's reasons carry its per-feature contributions; a claimant and the public read a
+# plain sentence instead (verifiers see the model's own words on the review page).
+MODEL_REASONS = {
+    "model_risk": None,  # a low risk says nothing a claimant needs
+    "model_risk_high": (
+        "The figures are unusual next to those of similar projects, so a verifier checks them before "
+        "anything is issued."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Explanation:
     headline: str
@@ -27,10 +38,20 @@ class Explanation:
     review_note: str
 
 
-def claim_explained(claim: Any) -> Explanation:
-    """``claim`` with its ``assessment`` loaded (the claim selectors join it)."""
+def _for_claimant(reason: dict[str, Any]) -> dict[str, Any] | None:
+    if reason.get("code") not in MODEL_REASONS:
+        return reason
+    plain = MODEL_REASONS[reason["code"]]
+    return None if plain is None else {**reason, "detail": plain}
+
+
+def claim_explained(claim: Any, *, verifier: bool = False) -> Explanation:
+    """``claim`` with its ``assessment`` loaded (the claim selectors join it). Without ``verifier``,
+    the model's reasons are told in plain words, without its contributions."""
     assessment = getattr(claim, "assessment", None)
     reasons = assessment.reasons if assessment is not None else []
+    if not verifier:
+        reasons = [plain for plain in map(_for_claimant, reasons) if plain is not None]
     groups = [
         (heading, [reason for reason in reasons if reason.get("severity") == severity])
         for severity, heading in SEVERITY_HEADINGS.items()

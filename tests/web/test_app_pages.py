@@ -288,3 +288,30 @@ def test_people_read_tonnes_with_the_kilograms_beside(sme_client, holding):
     assert '1.800 t <span class="exact">(1,800 kg)</span>' in html
 
 
+
+
+def test_claimants_and_the_public_never_read_the_models_contributions(sme_client, client, sme):
+    from tests.verification.factories import monthly_evidence, project_for
+    from verification.services import claim_submit
+    from decimal import Decimal
+
+    project = project_for(sme.organization, category="solar", country="IN")
+    claim = claim_submit(
+        submitted_by=sme,
+        project_id=project.pk,
+        period_start=datetime.date(2024, 1, 1),
+        period_end=datetime.date(2024, 12, 31),
+        parameters={"capacity_kwp": Decimal(50), "generation_kwh": Decimal(70000)},
+        evidence=[
+            {**item, "period_start": datetime.date.fromisoformat(item["period_start"]),
+             "period_end": datetime.date.fromisoformat(item["period_end"]), "quantity": Decimal(item["quantity"])}
+            for item in monthly_evidence("2024-01-01", "2024-12-31", 70000)
+        ],
+    )
+    assert any("log-odds" in reason["detail"] for reason in claim.assessment.reasons)  # the API's words
+
+    own = sme_client.get(f"/app/claims/{claim.pk}/").content.decode()
+    public = client.get(f"/registry/projects/{project.pk}/").content.decode()
+
+    assert "log-odds" not in own and "Largest contributions" not in own
+    assert "log-odds" not in public and "Largest contributions" not in public

@@ -44,7 +44,7 @@ def _claim_page(request: HttpRequest, claim_id: int, form: ReviewDecisionForm, s
     context = {
         "claim": claim,
         "assessment": assessment,
-        "explanation": claim_explained(claim),
+        "explanation": claim_explained(claim, verifier=True),
         "evidence": list(claim.evidence.all()),
         "contributions": contributions[:8],
         "form": form,

@@ -24,8 +24,10 @@ SECRET_KEY = env("SECRET_KEY", default=None) or secret_key_from_file(VAR_DIR / "
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 # Unset, the address this process serves on: BIND (host:port, as gunicorn reads it) or HOST and PORT
 # (make run PORT=8101 sets them), so certificate links and QR codes of a local run point at it.
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=local_base_url(env("BIND", default=None), env("HOST", default=None),
-                                                                env("PORT", default=None))).rstrip("/")
+PUBLIC_BASE_URL = env(
+    "PUBLIC_BASE_URL",
+    default=local_base_url(env("BIND", default=None), env("HOST", default=None), env("PORT", default=None)),
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -136,6 +138,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Password-reset e-mails of the pages (web/): printed to the log unless a real backend is set.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CarbonCred <no-reply@localhost>")
+
 # The pages for people sign in with a session (web/); the API with tokens.
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/app/"
@@ -328,8 +334,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# One JSON object per line on stderr, or readable text when stderr is a terminal (LOG_FORMAT=auto, json, text), each with the request id and
-# the acting organisation. Nothing logs headers or bodies, so tokens and passwords never reach it.
+# One JSON object per line on stderr, or readable text when stderr is a terminal (LOG_FORMAT=auto, json,
+# text), each with the request id and the acting organisation. Nothing logs headers or bodies, so tokens
+# and passwords never reach it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

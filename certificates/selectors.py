@@ -105,9 +105,7 @@ def certificates_by_entry(*, seqs: list[int]) -> dict[int, RetirementCertificate
     """The certificates of these retire entries, by entry seq (one query): the public registry links them."""
     return {
         certificate.ledger_entry_id: certificate
-        for certificate in RetirementCertificate.objects.filter(ledger_entry_id__in=seqs).select_related(
-            "organization"
-        )
+        for certificate in RetirementCertificate.objects.filter(ledger_entry_id__in=seqs).select_related("organization")
     }
 
 

@@ -51,10 +51,10 @@ __all__ = [
     "ledger_head_get",
     "movements_for_organization",
     "parse_serial",
+    "public_keys_get",
     "public_project_get",
     "registry_entries",
     "registry_figures",
-    "public_keys_get",
     "verify_inclusion",
 ]
 

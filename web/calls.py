@@ -80,6 +80,12 @@ def label_of(name: str) -> str:
     return name.replace("_", " ").replace(".", " ").capitalize()
 
 
+def htmx_target(request: HttpRequest) -> str | None:
+    """The element an htmx request will swap (``HX-Target``); ``None`` for a full page request."""
+    htmx = getattr(request, "htmx", None)
+    return (htmx.target or "") if htmx else None
+
+
 # --- throttles -------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core.units import kg_to_tonnes
 
-# Colour-blind-safe (Okabe–Ito), each also told apart by its legend order and the table.
+# Colour-blind-safe (Okabe-Ito), each also told apart by its legend order and the table.
 SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 16, 48
@@ -27,7 +27,7 @@ class Series:
 
 
 def _nice_ceiling(value: int) -> int:
-    """A round number at or above ``value`` for the top of the axis (1, 2, 5 × 10^n)."""
+    """A round number at or above ``value`` for the top of the axis (1, 2, 5 x 10^n)."""
     if value <= 0:
         return 1000
     magnitude = 1
@@ -72,13 +72,13 @@ def stacked_bars(
     bar_w = max(slot * 0.62, 2)
     for index, category in enumerate(categories):
         x = LEFT + index * slot + (slot - bar_w) / 2
-        y = TOP + plot_h
+        y: float = TOP + plot_h
         for colour, one in zip(SERIES_COLOURS, series, strict=False):
             value = one.values[index]
             if value <= 0:
                 continue
             h = plot_h * value / top
-            y -= h
+            y -= h  # float from here on
             body.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}">'
                 f"<title>{escape(category)}: {escape(one.name)} {escape(_tonnes_label(value))}</title></rect>"
@@ -91,7 +91,9 @@ def stacked_bars(
     return _with_id(_svg(title, description, body), chart_id)
 
 
-def line(*, chart_id: str, title: str, description: str, categories: Sequence[str], values: Sequence[int]) -> SafeString:
+def line(
+    *, chart_id: str, title: str, description: str, categories: Sequence[str], values: Sequence[int]
+) -> SafeString:
     """One line over the categories; the axis includes zero, and a zero line is drawn when values go negative."""
     low, high = min([0, *values]), max([0, *values])
     top = _nice_ceiling(high) if high > 0 else 0
@@ -105,7 +107,8 @@ def line(*, chart_id: str, title: str, description: str, categories: Sequence[st
 
     body = [
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y_of(0):.1f}" y2="{y_of(0):.1f}" class="zero"/>',
-        f'<text x="{LEFT - 6}" y="{y_of(top) + 4:.1f}" text-anchor="end" class="tick">{escape(_tonnes_label(top))}</text>',
+        f'<text x="{LEFT - 6}" y="{y_of(top) + 4:.1f}" text-anchor="end" class="tick">'
+        f"{escape(_tonnes_label(top))}</text>",
         f'<text x="{LEFT - 6}" y="{y_of(0) + 4:.1f}" text-anchor="end" class="tick">0 t</text>',
     ]
     if bottom < 0:
@@ -123,7 +126,9 @@ def line(*, chart_id: str, title: str, description: str, categories: Sequence[st
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{SERIES_COLOURS[0]}">'
             f"<title>{escape(category)}: {escape(_tonnes_label(value))}</title></circle>"
         )
-        body.append(f'<text x="{x:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" class="tick">{escape(category)}</text>')
+        body.append(
+            f'<text x="{x:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" class="tick">{escape(category)}</text>'
+        )
     return _with_id(_svg(title, description, body), chart_id)
 
 
@@ -155,7 +160,9 @@ def _axis(top: int, plot_w: float, plot_h: float) -> list[str]:
         value = int(top * fraction)
         y = TOP + plot_h * (1 - float(fraction))
         lines.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w:.1f}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        lines.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{escape(_tonnes_label(value))}</text>')
+        lines.append(
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{escape(_tonnes_label(value))}</text>'
+        )
     return lines
 
 

@@ -31,20 +31,31 @@ def _integer(label: str, *, help_text: str = "", required: bool = True, **attrs)
         label=label,
         required=False,
         help_text=help_text,
-        widget=forms.NumberInput(attrs={"required": required, "step": "1", "min": "1", "inputmode": "numeric", **attrs}),
+        widget=forms.NumberInput(
+            attrs={"required": required, "step": "1", "min": "1", "inputmode": "numeric", **attrs}
+        ),
     )
 
 
 def _date(label: str, *, help_text: str = "", required: bool = True) -> forms.CharField:
     return forms.CharField(
-        label=label, required=False, help_text=help_text, widget=forms.DateInput(attrs={"type": "date", "required": required})
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date", "required": required}),
     )
 
 
-def _choice(label: str, choices, *, help_text: str = "", blank: str | None = None, required: bool = True) -> forms.ChoiceField:
-    options = [("", blank)] + list(choices) if blank is not None else list(choices)
+def _choice(
+    label: str, choices, *, help_text: str = "", blank: str | None = None, required: bool = True
+) -> forms.ChoiceField:
+    options = [("", blank), *choices] if blank is not None else list(choices)
     return forms.ChoiceField(
-        label=label, required=False, help_text=help_text, choices=options, widget=forms.Select(attrs={"required": required})
+        label=label,
+        required=False,
+        help_text=help_text,
+        choices=options,
+        widget=forms.Select(attrs={"required": required}),
     )
 
 
@@ -58,7 +69,9 @@ CURRENCY_CHOICES = [(value, f"{value} ({label})") for value, label in Currency.c
 
 class LoginForm(forms.Form):
     email = forms.CharField(
-        label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email", "required": True, "autofocus": True})
+        label="Email",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "required": True, "autofocus": True}),
     )
     password = forms.CharField(
         label="Password",
@@ -79,7 +92,9 @@ class SignupForm(forms.Form):
         help_text="At least 10 characters; not a common password, not only digits, not like your e-mail address.",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "required": True, "minlength": 10}),
     )
-    organization_name = _text("Organisation name", help_text="Your business as it is registered.", autocomplete="organization")
+    organization_name = _text(
+        "Organisation name", help_text="Your business as it is registered.", autocomplete="organization"
+    )
     country = _choice("Country", COUNTRY_CHOICES, blank="Choose a country")
     sector = _text("Sector", required=False, help_text="Optional, e.g. bakery, logistics.")
     website = forms.CharField(
@@ -113,7 +128,8 @@ class RegistrySearchForm(forms.Form):
     serial = forms.CharField(
         label="Serial",
         required=False,
-        help_text="A block's serial (CC-IN-000012-2025-1-900), one kilogram's (CC-IN-000012-2025-17) or a serial number.",
+        help_text="A block's serial (CC-IN-000012-2025-1-900), one kilogram's (CC-IN-000012-2025-17) "
+        "or a serial number.",
         widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autocomplete": "off"}),
     )
 
@@ -157,36 +173,94 @@ class ProjectForm(forms.Form):
     category = _choice("Category", CATEGORY_CHOICES, blank="Choose a category")
     country = _choice("Country", COUNTRY_CHOICES, blank="Choose a country")
     start_date = _date("Start date")
-    latitude = _number("Latitude", required=False, help_text="Optional, decimal degrees (e.g. 19.0760).", min="-90", max="90")
+    latitude = _number(
+        "Latitude", required=False, help_text="Optional, decimal degrees (e.g. 19.0760).", min="-90", max="90"
+    )
     longitude = _number("Longitude", required=False, help_text="Optional, with the latitude.", min="-180", max="180")
 
 
 class ClaimForm(forms.Form):
-    project = forms.ChoiceField(label="Project", required=False, choices=[], widget=forms.Select(attrs={"required": True}))
+    project = forms.ChoiceField(
+        label="Project", required=False, choices=[], widget=forms.Select(attrs={"required": True})
+    )
     period_start = _date("Monitoring period start")
     period_end = _date("Monitoring period end", help_text="Credits are issued after the period: it must have ended.")
-    claimed_reduction_kg = _integer("Claimed reduction (kg)", required=False, help_text="Optional; the smaller of this and the computed figure is issued.")
+    claimed_reduction_kg = _integer(
+        "Claimed reduction (kg)",
+        required=False,
+        help_text="Optional; the smaller of this and the computed figure is issued.",
+    )
     # parameters, by category (only those of the project's category are sent)
     capacity_kwp = _number("Installed capacity (kWp)", required=False, help_text="Solar.")
     generation_kwh = _number("Metered generation (kWh)", required=False, help_text="Solar: over the period.")
-    measure = _choice("Measure", [(v, v.upper() if v in ("led", "hvac") else v.capitalize()) for v in ("led", "hvac", "motor", "insulation", "other")], blank="—", required=False, help_text="Energy efficiency.")
-    energy_carrier = _choice("Energy carrier", [("electricity", "Electricity"), ("natural_gas", "Natural gas"), ("diesel", "Diesel")], blank="—", required=False, help_text="Energy efficiency.")
-    baseline_kwh = _number("Consumption before (kWh)", required=False, help_text="Energy efficiency: a period of equal length.")
+    measure = _choice(
+        "Measure",
+        [
+            (v, v.upper() if v in ("led", "hvac") else v.capitalize())
+            for v in ("led", "hvac", "motor", "insulation", "other")
+        ],
+        blank="—",
+        required=False,
+        help_text="Energy efficiency.",
+    )
+    energy_carrier = _choice(
+        "Energy carrier",
+        [("electricity", "Electricity"), ("natural_gas", "Natural gas"), ("diesel", "Diesel")],
+        blank="—",
+        required=False,
+        help_text="Energy efficiency.",
+    )
+    baseline_kwh = _number(
+        "Consumption before (kWh)", required=False, help_text="Energy efficiency: a period of equal length."
+    )
     post_kwh = _number("Consumption after (kWh)", required=False, help_text="Energy efficiency: over the period.")
-    material = _choice("Material", [(v, v.capitalize()) for v in ("paper", "cardboard", "plastic", "metal", "glass", "organic", "mixed")], blank="—", required=False, help_text="Recycling.")
+    material = _choice(
+        "Material",
+        [(v, v.capitalize()) for v in ("paper", "cardboard", "plastic", "metal", "glass", "organic", "mixed")],
+        blank="—",
+        required=False,
+        help_text="Recycling.",
+    )
     mass_kg = _number("Mass recycled (kg)", required=False, help_text="Recycling: over the period.")
-    baseline_fuel = _choice("Fuel before", [(v, v.replace("_", " ").capitalize()) for v in ("diesel", "petrol", "lpg", "natural_gas", "heating_oil")], blank="—", required=False, help_text="Fuel switch.")
+    baseline_fuel = _choice(
+        "Fuel before",
+        [(v, v.replace("_", " ").capitalize()) for v in ("diesel", "petrol", "lpg", "natural_gas", "heating_oil")],
+        blank="—",
+        required=False,
+        help_text="Fuel switch.",
+    )
     baseline_quantity = _number("Quantity before", required=False, help_text="Fuel switch.")
-    new_fuel = _choice("Fuel after", [(v, v.replace("_", " ").capitalize()) for v in ("electricity", "solar", "diesel", "petrol", "lpg", "natural_gas", "heating_oil")], blank="—", required=False, help_text="Fuel switch.")
+    new_fuel = _choice(
+        "Fuel after",
+        [
+            (v, v.replace("_", " ").capitalize())
+            for v in ("electricity", "solar", "diesel", "petrol", "lpg", "natural_gas", "heating_oil")
+        ],
+        blank="—",
+        required=False,
+        help_text="Fuel switch.",
+    )
     new_quantity = _number("Quantity after", required=False, help_text="Fuel switch.")
-    unit = _choice("Unit of the fuel quantities", [("kWh", "kWh"), ("litre", "litres"), ("m3", "m³")], blank="—", required=False, help_text="Fuel switch.")
+    unit = _choice(
+        "Unit of the fuel quantities",
+        [("kWh", "kWh"), ("litre", "litres"), ("m3", "m³")],
+        blank="—",
+        required=False,
+        help_text="Fuel switch.",
+    )
     # one evidence item (more through the API)
-    evidence_kind = _choice("Evidence: kind of document", EvidenceItem.Kind.choices, blank="Choose a kind", required=False)
-    evidence_reference = _text("Evidence: the document's number", required=False, help_text="Each document backs one claim only.")
+    evidence_kind = _choice(
+        "Evidence: kind of document", EvidenceItem.Kind.choices, blank="Choose a kind", required=False
+    )
+    evidence_reference = _text(
+        "Evidence: the document's number", required=False, help_text="Each document backs one claim only."
+    )
     evidence_period_start = _date("Evidence: from", required=False)
     evidence_period_end = _date("Evidence: to", required=False)
     evidence_quantity = _number("Evidence: quantity it shows", required=False, min="0")
-    evidence_unit = _choice("Evidence: unit", [(u, u) for u in ("kWh", "MWh", "litre", "m3", "kg", "t")], blank="—", required=False)
+    evidence_unit = _choice(
+        "Evidence: unit", [(u, u) for u in ("kWh", "MWh", "litre", "m3", "kg", "t")], blank="—", required=False
+    )
 
 
 PARAMETER_FIELDS = {

@@ -39,6 +39,13 @@ urlpatterns = [
     # verifiers
     path("app/review/", review.review, name="review"),
     path("app/review/claims/<int:claim_id>/", review.review_claim, name="review-claim"),
-    path("app/review/claims/<int:claim_id>/approve/", review.review_decide, {"decision": "approve"}, name="review-approve"),
-    path("app/review/claims/<int:claim_id>/reject/", review.review_decide, {"decision": "reject"}, name="review-reject"),
+    path(
+        "app/review/claims/<int:claim_id>/approve/",
+        review.review_decide,
+        {"decision": "approve"},
+        name="review-approve",
+    ),
+    path(
+        "app/review/claims/<int:claim_id>/reject/", review.review_decide, {"decision": "reject"}, name="review-reject"
+    ),
 ]

@@ -61,11 +61,14 @@ def test_failures_on_the_page_and_the_api_share_one_lockout(client, api_client, 
 
 
 def test_sign_in_uses_the_apis_token_throttle(client, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**settings.THROTTLE_RATES, "token": "2/min"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.THROTTLE_RATES, "token": "2/min"},  # type: ignore[dict-item]
+    }
     from rest_framework.settings import api_settings
     from rest_framework.throttling import SimpleRateThrottle
 
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
     try:
         statuses = [
             client.post("/accounts/login/", {"email": f"u{i}@x.example", "password": "nope"}).status_code
@@ -73,7 +76,7 @@ def test_sign_in_uses_the_apis_token_throttle(client, settings):
         ]
     finally:
         api_settings.reload()
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
 
     assert statuses == [400, 400, 429]
 
@@ -81,7 +84,12 @@ def test_sign_in_uses_the_apis_token_throttle(client, settings):
 def test_sign_up_registers_the_business_through_the_apis_rules(client):
     response = client.post(
         "/accounts/signup/",
-        {"email": "Anna@Bakery.example", "password": "a-long-pass-phrase-9", "organization_name": "Anna's Bakery", "country": "IN"},
+        {
+            "email": "Anna@Bakery.example",
+            "password": "a-long-pass-phrase-9",
+            "organization_name": "Anna's Bakery",
+            "country": "IN",
+        },
     )
 
     assert response.status_code == 302 and response["Location"] == "/app/"
@@ -94,7 +102,8 @@ def test_sign_up_shows_each_refusal_on_its_field(client):
     UserFactory.create(email="taken@bakery.example")
 
     response = client.post(
-        "/accounts/signup/", {"email": "taken@bakery.example", "password": "short", "organization_name": "", "country": "XX"}
+        "/accounts/signup/",
+        {"email": "taken@bakery.example", "password": "short", "organization_name": "", "country": "XX"},
     )
 
     assert response.status_code == 400
@@ -133,7 +142,9 @@ def test_password_reset_sends_a_link_that_works(client):
 
     form = client.get(path, follow=True)
     assert form.status_code == 200
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "a-new-pass-phrase-7", "new_password2": "a-new-pass-phrase-7"})
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "a-new-pass-phrase-7", "new_password2": "a-new-pass-phrase-7"}
+    )
     assert done.status_code == 302
     signed_in = client.post("/accounts/login/", {"email": "owner@bakery.example", "password": "a-new-pass-phrase-7"})
     assert signed_in.status_code == 302

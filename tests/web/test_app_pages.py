@@ -15,7 +15,15 @@ from verification.models import ReductionClaim
 
 pytestmark = pytest.mark.django_db
 
-APP_PAGES = ["/app/", "/app/emissions/", "/app/projects/", "/app/claims/", "/app/holdings/", "/app/orders/", "/app/certificates/"]
+APP_PAGES = [
+    "/app/",
+    "/app/emissions/",
+    "/app/projects/",
+    "/app/claims/",
+    "/app/holdings/",
+    "/app/orders/",
+    "/app/certificates/",
+]
 
 
 @pytest.mark.parametrize("url", APP_PAGES)
@@ -202,9 +210,17 @@ def test_another_organisations_claim_is_404(other_client, sme):
 def test_holdings_actions_list_transfer_retire(sme_client, sme, other, holding):
     block = holding.owner_block
 
-    listed = sme_client.post("/app/holdings/list/", {"block": block.pk, "quantity_kg": "300", "price_per_tonne": "15.00", "currency": "USD"})
-    moved = sme_client.post("/app/holdings/transfer/", {"block": block.pk, "quantity_kg": "200", "to_organization": str(other.organization_id)})
-    retired = sme_client.post("/app/holdings/retire/", {"block": block.pk, "quantity_kg": "100", "beneficiary": "Bakery Ltd", "reason": "2024 scope 2"})
+    listed = sme_client.post(
+        "/app/holdings/list/", {"block": block.pk, "quantity_kg": "300", "price_per_tonne": "15.00", "currency": "USD"}
+    )
+    moved = sme_client.post(
+        "/app/holdings/transfer/",
+        {"block": block.pk, "quantity_kg": "200", "to_organization": str(other.organization_id)},
+    )
+    retired = sme_client.post(
+        "/app/holdings/retire/",
+        {"block": block.pk, "quantity_kg": "100", "beneficiary": "Bakery Ltd", "reason": "2024 scope 2"},
+    )
 
     assert [listed.status_code, moved.status_code, retired.status_code] == [302, 302, 302]
     assert Listing.objects.get(seller=sme.organization).quantity_kg == 300
@@ -236,7 +252,9 @@ def test_a_successful_action_by_htmx_reloads_the_holdings(sme_client, holding):
 
 def test_another_organisations_block_is_not_found_by_any_action(other_client, holding):
     block = holding.owner_block
-    response = other_client.post("/app/holdings/retire/", {"block": block.pk, "quantity_kg": "10", "beneficiary": "X", "reason": "y"})
+    response = other_client.post(
+        "/app/holdings/retire/", {"block": block.pk, "quantity_kg": "10", "beneficiary": "X", "reason": "y"}
+    )
 
     assert response.status_code == 404
     assert CreditBlock.objects.get(pk=block.pk).status == BlockStatus.AVAILABLE
@@ -288,12 +306,11 @@ def test_people_read_tonnes_with_the_kilograms_beside(sme_client, holding):
     assert '1.800 t <span class="exact">(1,800 kg)</span>' in html
 
 
-
-
 def test_claimants_and_the_public_never_read_the_models_contributions(sme_client, client, sme):
+    from decimal import Decimal
+
     from tests.verification.factories import monthly_evidence, project_for
     from verification.services import claim_submit
-    from decimal import Decimal
 
     project = project_for(sme.organization, category="solar", country="IN")
     claim = claim_submit(
@@ -303,8 +320,12 @@ def test_claimants_and_the_public_never_read_the_models_contributions(sme_client
         period_end=datetime.date(2024, 12, 31),
         parameters={"capacity_kwp": Decimal(50), "generation_kwh": Decimal(70000)},
         evidence=[
-            {**item, "period_start": datetime.date.fromisoformat(item["period_start"]),
-             "period_end": datetime.date.fromisoformat(item["period_end"]), "quantity": Decimal(item["quantity"])}
+            {
+                **item,
+                "period_start": datetime.date.fromisoformat(item["period_start"]),
+                "period_end": datetime.date.fromisoformat(item["period_end"]),
+                "quantity": Decimal(item["quantity"]),
+            }
             for item in monthly_evidence("2024-01-01", "2024-12-31", 70000)
         ],
     )

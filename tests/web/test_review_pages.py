@@ -26,8 +26,12 @@ def pending(sme, settings):
         period_end=datetime.date(2024, 12, 31),
         parameters={"capacity_kwp": Decimal(50), "generation_kwh": Decimal(70000)},
         evidence=[
-            {**item, "period_start": datetime.date.fromisoformat(item["period_start"]),
-             "period_end": datetime.date.fromisoformat(item["period_end"]), "quantity": Decimal(item["quantity"])}
+            {
+                **item,
+                "period_start": datetime.date.fromisoformat(item["period_start"]),
+                "period_end": datetime.date.fromisoformat(item["period_end"]),
+                "quantity": Decimal(item["quantity"]),
+            }
             for item in monthly_evidence("2024-01-01", "2024-12-31", 70000)
         ],
     )
@@ -71,7 +75,10 @@ def test_approve_issues_through_the_review_service(verifier_session, pending):
 
 
 def test_reject_then_a_second_decision_is_refused(verifier_session, pending):
-    assert verifier_session.post(f"/app/review/claims/{pending.pk}/reject/", {"note": "Photos unreadable."}).status_code == 302
+    assert (
+        verifier_session.post(f"/app/review/claims/{pending.pk}/reject/", {"note": "Photos unreadable."}).status_code
+        == 302
+    )
     again = verifier_session.post(f"/app/review/claims/{pending.pk}/approve/", {"note": ""})
 
     assert again.status_code == 409

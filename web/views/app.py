@@ -41,7 +41,7 @@ from verification.selectors import claim_get_for, claim_list_for
 from verification.serializers import claim_submission_parse
 from verification.services import claim_submit
 from web import charts
-from web.calls import PageError, call, form_errors, parse
+from web.calls import PageError, call, form_errors, htmx_target, parse
 from web.explain import claim_explained
 from web.forms import (
     EVIDENCE_FIELDS,
@@ -87,7 +87,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope_chart = charts.stacked_bars(
         chart_id="chart-scopes",
         title=f"Emissions by scope and month, {year}",
-        description="Stacked bars: scope 1, scope 2 and scope 3 emissions in tonnes CO2e for each month; the table below has the numbers.",
+        description="Stacked bars: scope 1, scope 2 and scope 3 emissions in tonnes CO2e for each month; "
+        "the table below has the numbers.",
         categories=months,
         series=[
             charts.Series("Scope 1", [m.scope1_kg for m in statement.monthly]),
@@ -119,7 +120,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     moves = movements_for_organization(organization=org, limit=10)
     names = organizations_by_id(ids={m.counterparty_id for _, m in moves if m.counterparty_id is not None})
     activity = [
-        {"entry": entry, "move": move, "counterparty": names.get(move.counterparty_id) if move.counterparty_id else None}
+        {
+            "entry": entry,
+            "move": move,
+            "counterparty": names.get(move.counterparty_id) if move.counterparty_id else None,
+        }
         for entry, move in moves
     ]
     context = {
@@ -143,7 +148,10 @@ def _lines_from_post(post: Any) -> tuple[list[dict[str, str]], list[EmissionLine
     """The filled line rows of the form (``lines-N-field``) and a bound form for each row shown."""
     lines, forms_shown, index = [], [], 0
     while f"lines-{index}-activity" in post and index < 500:
-        values = {name: str(post.get(f"lines-{index}-{name}", "")).strip() for name in ("activity", "quantity", "unit", "region")}
+        values = {
+            name: str(post.get(f"lines-{index}-{name}", "")).strip()
+            for name in ("activity", "quantity", "unit", "region")
+        }
         forms_shown.append(EmissionLineForm(values, prefix=f"lines-{index}"))
         if any(values.values()):
             lines.append({key: value for key, value in values.items() if value or key != "region"})
@@ -165,7 +173,9 @@ def _csv_lines(upload: Any) -> list[dict[str, str]]:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in ("activity", "quantity", "unit") if name not in header]
     if missing:
-        raise PageError({"file": [f"The header row must name {', '.join(CSV_COLUMNS)}; missing: {', '.join(missing)}."]})
+        raise PageError(
+            {"file": [f"The header row must name {', '.join(CSV_COLUMNS)}; missing: {', '.join(missing)}."]}
+        )
     rows = []
     for row in reader:
         cleaned = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items() if key}
@@ -184,7 +194,8 @@ def emissions(request: HttpRequest) -> HttpResponse:
     org = organization(request)
     report_form = EmissionReportForm(request.POST if request.POST.get("form") == "lines" else None)
     csv_form = EmissionCsvForm(
-        request.POST if request.POST.get("form") == "csv" else None, request.FILES if request.POST.get("form") == "csv" else None
+        request.POST if request.POST.get("form") == "csv" else None,
+        request.FILES if request.POST.get("form") == "csv" else None,
     )
     line_forms = [EmissionLineForm(prefix=f"lines-{i}") for i in range(EMPTY_LINES)]
     status = 200
@@ -197,7 +208,11 @@ def emissions(request: HttpRequest) -> HttpResponse:
                 lines, line_forms = _lines_from_post(request.POST)
             data = parse(
                 EmissionReportCreateInputSerializer,
-                {"period_start": request.POST.get("period_start", ""), "period_end": request.POST.get("period_end", ""), "lines": lines},
+                {
+                    "period_start": request.POST.get("period_start", ""),
+                    "period_end": request.POST.get("period_end", ""),
+                    "lines": lines,
+                },
             )
             report = call(emission_report_create, organization=org, **data)
         except PageError as error:
@@ -243,7 +258,10 @@ def projects(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            data = parse(ProjectCreateInputSerializer, {name: request.POST.get(name, "") for name in form.fields if request.POST.get(name, "") != ""})
+            data = parse(
+                ProjectCreateInputSerializer,
+                {name: request.POST.get(name, "") for name in form.fields if request.POST.get(name, "") != ""},
+            )
             project = call(project_create, owner=user.organization, **data)
         except PageError as error:
             form_errors(form, error)
@@ -253,7 +271,12 @@ def projects(request: HttpRequest) -> HttpResponse:
             return redirect("web:projects")
     own = project_list_for(user=user).filter(owner=user.organization_id)
     paginator = Paginator(own, PAGE_SIZE)
-    return render(request, "web/app/projects.html", {"form": form, "page": paginator.get_page(page_number(request))}, status=status)
+    return render(
+        request,
+        "web/app/projects.html",
+        {"form": form, "page": paginator.get_page(page_number(request))},
+        status=status,
+    )
 
 
 # --- claims -----------------------------------------------------------------------------------
@@ -283,7 +306,7 @@ def claims(request: HttpRequest) -> HttpResponse:
     user = person(request)
     own_projects = list(project_list_for(user=user).filter(owner=user.organization_id))
     form = ClaimForm(request.POST or None)
-    form.fields["project"].choices = [("", "Choose a project")] + [
+    form.fields["project"].choices = [("", "Choose a project")] + [  # type: ignore[attr-defined]
         (str(p.pk), f"{p.title} ({p.get_category_display()}, {p.country})") for p in own_projects
     ]
     status = 200
@@ -359,14 +382,15 @@ def holdings(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": BlockStatus.choices,
     }
-    template = "web/app/holdings_table.html" if request.htmx and request.htmx.target == "results" else "web/app/holdings.html"  # type: ignore[attr-defined]
+    results_only = htmx_target(request) == "results"
+    template = "web/app/holdings_table.html" if results_only else "web/app/holdings.html"
     return render(request, template, context)
 
 
 def _block_action(request: HttpRequest, *, form_class: type, serializer_class: type, done: str, act) -> HttpResponse:
     """One action on a block: the API's serializer, the service, then back to the holdings."""
     form = form_class(request.POST)
-    data = {name: request.POST.get(name, "") for name in form.fields}
+    data: dict[str, Any] = {name: request.POST.get(name, "") for name in form.fields}
     for key in ("block", "quantity_kg", "to_organization"):
         if key in data and str(data[key]).isdigit():
             data[key] = int(data[key])
@@ -379,15 +403,15 @@ def _block_action(request: HttpRequest, *, form_class: type, serializer_class: t
             "block_id": request.POST.get("block", ""),
             "action": request.resolver_match.url_name,  # type: ignore[union-attr]
             # htmx swaps the form in place; without it the form is a page of its own.
-            "base_template": "web/partials/bare.html" if request.htmx else "web/app/base.html",  # type: ignore[attr-defined]
+            "base_template": "web/partials/bare.html" if htmx_target(request) is not None else "web/app/base.html",
         }
         return render(request, "web/app/block_action_failed.html", context, status=error.status)
     messages.success(request, done.format(result=result))
-    if request.htmx:  # type: ignore[attr-defined]
+    if htmx_target(request) is not None:
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = request.POST.get("next") or "/app/holdings/"
+        response["HX-Redirect"] = "/app/holdings/"
         return response
-    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith("/app/") else "web:holdings")
+    return redirect("web:holdings")
 
 
 @require_POST
@@ -420,7 +444,11 @@ def holding_transfer(request: HttpRequest) -> HttpResponse:
         serializer_class=TransferCreateInputSerializer,
         done="Transferred {result.quantity_kg:,} kg to {result.recipient.name}.",
         act=lambda d: call(
-            transfer_create, sender=org, block_id=d["block"], quantity_kg=d["quantity_kg"], to_organization_id=d["to_organization"]
+            transfer_create,
+            sender=org,
+            block_id=d["block"],
+            quantity_kg=d["quantity_kg"],
+            to_organization_id=d["to_organization"],
         ),
     )
 
@@ -435,7 +463,12 @@ def holding_retire(request: HttpRequest) -> HttpResponse:
         serializer_class=RetirementCreateInputSerializer,
         done="Retired {result.quantity_kg:,} kg for {result.beneficiary}. Your certificate is ready.",
         act=lambda d: call(
-            retirement_create, organization=org, block_id=d["block"], quantity_kg=d["quantity_kg"], beneficiary=d["beneficiary"], reason=d["reason"]
+            retirement_create,
+            organization=org,
+            block_id=d["block"],
+            quantity_kg=d["quantity_kg"],
+            beneficiary=d["beneficiary"],
+            reason=d["reason"],
         ),
     )
 
@@ -467,7 +500,9 @@ def buy(request: HttpRequest) -> HttpResponse:
             data[key] = int(data[key])
     try:
         payload = parse(BuyInputSerializer, data)
-        order = call(listing_buy, buyer=organization(request), listing_id=payload["listing"], quantity_kg=payload["quantity_kg"])
+        order = call(
+            listing_buy, buyer=organization(request), listing_id=payload["listing"], quantity_kg=payload["quantity_kg"]
+        )
     except PageError as error:
         form_errors(form, error)
         if isinstance(data["listing"], int):

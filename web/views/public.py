@@ -23,7 +23,7 @@ from marketplace.selectors import (
 from marketplace.serializers import MarketplaceListInputSerializer
 from projects.models import Project
 from verification.selectors import issuances_for_project
-from web.calls import PageError, form_errors, parse, throttled, too_many
+from web.calls import PageError, form_errors, htmx_target, parse, throttled, too_many
 from web.explain import claim_explained
 from web.forms import BuyForm, MarketFilterForm, RegistrySearchForm
 
@@ -68,12 +68,14 @@ def market(request: HttpRequest) -> HttpResponse:
         filters, status = parse(MarketplaceListInputSerializer, {}), 400
     ordering = filters.pop("ordering")
     count = marketplace_listing_count(**filters)
-    paginator = Paginator(_Counted(marketplace_listing_list(ordering=ordering, **filters), count), PAGE_SIZE)
+    rows_counted: Any = _Counted(marketplace_listing_list(ordering=ordering, **filters), count)
+    paginator: Paginator = Paginator(rows_counted, PAGE_SIZE)
     page = paginator.get_page(_page_number(request))
     rows = list(page.object_list)
     flags = integrity_flags_for(rows)
     context = {"form": form, "page": page, "rows": [(row, flags.get(row["id"], [])) for row in rows], "count": count}
-    template = "web/public/market_results.html" if request.htmx and request.htmx.target == "results" else "web/public/market.html"  # type: ignore[attr-defined]
+    results_only = htmx_target(request) == "results"
+    template = "web/public/market_results.html" if results_only else "web/public/market.html"
     response = render(request, template, context, status=status)
     add_never_cache_headers(response)  # a cached page would go on offering credits already sold
     return response
@@ -205,7 +207,8 @@ def registry(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(registry_entries(serial=serial), PAGE_SIZE)
     page = paginator.get_page(_page_number(request))
     context = {"form": form, "page": page, "rows": _registry_rows(list(page.object_list)), "serial": serial_text}
-    template = "web/public/registry_results.html" if request.htmx and request.htmx.target == "results" else "web/public/registry.html"  # type: ignore[attr-defined]
+    results_only = htmx_target(request) == "results"
+    template = "web/public/registry_results.html" if results_only else "web/public/registry.html"
     return render(request, template, context, status=status)
 
 
@@ -227,4 +230,3 @@ def registry_project(request: HttpRequest, project_id: int) -> HttpResponse:
         "evidence": _project_evidence(project.pk),
     }
     return render(request, "web/public/registry_project.html", context)
-

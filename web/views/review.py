@@ -27,7 +27,11 @@ def review(request: HttpRequest) -> HttpResponse:
     if decision not in ReductionClaim.Status.values:
         decision = ReductionClaim.Status.NEEDS_REVIEW
     paginator = Paginator(claim_review_list(decision=decision).order_by("created_at", "id"), PAGE_SIZE)
-    context = {"page": paginator.get_page(page_number(request)), "decision": decision, "decisions": ReductionClaim.Status.choices}
+    context = {
+        "page": paginator.get_page(page_number(request)),
+        "decision": decision,
+        "decisions": ReductionClaim.Status.choices,
+    }
     return render(request, "web/review/queue.html", context)
 
 

@@ -1,9 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
-from accounts.models import Organization, User
+from accounts.models import Organization, OrganizationStatusChange, OrganizationVerificationRequest, User
+from accounts.services import organization_suspend, organization_verify
+from core.errors import DomainError
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -32,12 +34,77 @@ class UserInline(admin.TabularInline):
         return False
 
 
+class StatusChangeInline(admin.TabularInline):
+    model = OrganizationStatusChange
+    fields = ("created_at", "from_status", "to_status", "changed_by", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class VerificationRequestInline(admin.TabularInline):
+    model = OrganizationVerificationRequest
+    fk_name = "organization"
+    fields = ("created_at", "status", "legal_name", "registration_number", "website", "document_ids", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "country", "sector", "kind", "created_at")
-    list_filter = ("kind", "country")
-    search_fields = ("name", "sector", "website")
-    inlines = [UserInline]
+    """Standing changes only through the actions (the services: history, listings withdrawn)."""
+
+    list_display = (
+        "name",
+        "country",
+        "verification_status",
+        "registration_number",
+        "namesake_of",
+        "kind",
+        "created_at",
+    )
+    list_filter = ("verification_status", "kind", "country")
+    list_select_related = ("namesake_of",)
+    search_fields = ("name", "legal_name", "registration_number", "sector", "website")
+    readonly_fields = ("verification_status", "verified_at", "namesake_of", "registration_key", "name_key")
+    inlines = [VerificationRequestInline, StatusChangeInline, UserInline]
+    actions = ["verify_selected", "suspend_selected"]
+
+    def _each(self, request, queryset, service, done: str, **kwargs) -> None:
+        count = 0
+        for organization in queryset:
+            try:
+                service(organization_id=organization.pk, reviewer=request.user, **kwargs)
+            except DomainError as error:
+                self.message_user(request, f"{organization.name}: {error.detail}", level=messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, f"{count} organisation(s) {done}.", level=messages.SUCCESS)
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.is_verifier
+
+    @admin.action(
+        description="Verify the selected organisations (pending, or suspended to reinstate)", permissions=["review"]
+    )
+    def verify_selected(self, request, queryset) -> None:
+        self._each(request, queryset, organization_verify, "verified", note=f"verified in the admin by {request.user}")
+
+    @admin.action(
+        description="Suspend the selected organisations (read-only; open listings withdrawn)", permissions=["review"]
+    )
+    def suspend_selected(self, request, queryset) -> None:
+        self._each(
+            request, queryset, organization_suspend, "suspended", reason=f"suspended in the admin by {request.user}"
+        )
 
 
 @admin.register(User)
@@ -63,3 +130,32 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(boolean=True, description="verifier")
     def is_verifier_display(self, obj: User) -> bool:
         return obj.is_verifier
+
+
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """Written by the standing services only, never edited."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OrganizationStatusChange)
+class OrganizationStatusChangeAdmin(ReadOnlyRecordAdmin):
+    list_display = ("organization", "from_status", "to_status", "changed_by", "created_at")
+    list_filter = ("to_status",)
+    search_fields = ("organization__name", "note")
+    list_select_related = ("organization", "changed_by")
+
+
+@admin.register(OrganizationVerificationRequest)
+class OrganizationVerificationRequestAdmin(ReadOnlyRecordAdmin):
+    list_display = ("organization", "legal_name", "registration_number", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("organization__name", "legal_name", "registration_number")
+    list_select_related = ("organization",)

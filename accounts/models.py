@@ -6,11 +6,28 @@ from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from accounts.names import name_key
+
 VERIFIERS_GROUP = "verifiers"
 
 
+class VerificationStatus(models.TextChoices):
+    """An organisation's standing with the registry (docs/VERIFICATION.md "Organisations")."""
+
+    UNVERIFIED = "unverified", "Unverified"
+    PENDING = "pending", "Verification requested"
+    VERIFIED = "verified", "Verified"
+    SUSPENDED = "suspended", "Suspended"
+
+
 class Organization(models.Model):
-    """A business that holds credits. Every user acts for exactly one organisation."""
+    """A business that holds credits. Every user acts for exactly one organisation.
+
+    Its standing (``verification_status``) is set by verifiers only (``accounts.services``): an
+    organisation that is not verified cannot list or transfer credits and its automatic issuance is
+    capped; a suspended one can only read. ``(country, registration_key)`` is unique among verified
+    organisations, so one company number backs at most one verified organisation per country.
+    """
 
     class Kind(models.TextChoices):
         MEMBER = "member", "Member"
@@ -35,10 +52,33 @@ class Organization(models.Model):
         help_text="Annual revenue (turnover), in revenue_currency.",
     )
     revenue_currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217 code of annual_revenue.")
+    legal_name = models.CharField(max_length=200, blank=True, help_text="As on the company register.")
+    registration_number = models.CharField(
+        max_length=64, blank=True, help_text="Company or tax registry number, as given; public once verified."
+    )
+    registration_key = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="registration_number compared: letters and digits."
+    )
+    name_key = models.CharField(
+        max_length=200, blank=True, editable=False, help_text="The name compared (case, punctuation, legal form)."
+    )
+    namesake_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="An earlier organisation of the same country whose name compares equal: flagged to verifiers.",
+    )
+    verification_status = models.CharField(
+        max_length=20, choices=VerificationStatus, default=VerificationStatus.UNVERIFIED, db_index=True
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [models.Index(fields=["country", "name_key"], name="organization_country_name_key")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(annual_revenue__isnull=True) | models.Q(annual_revenue__gte=0),
@@ -54,10 +94,91 @@ class Organization(models.Model):
             models.UniqueConstraint(
                 fields=["kind"], condition=~models.Q(kind="member"), name="organization_one_per_system_kind"
             ),
+            models.UniqueConstraint(
+                fields=["country", "registration_key"],
+                condition=models.Q(verification_status="verified") & ~models.Q(registration_key=""),
+                name="organization_registration_unique_among_verified",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == VerificationStatus.VERIFIED
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.verification_status == VerificationStatus.SUSPENDED
+
+    @property
+    def public_registration_number(self) -> str | None:
+        """The registration number as the public sees it: only once a verifier has checked it."""
+        return self.registration_number if self.is_verified else None
+
+
+class OrganizationStatusChange(models.Model):
+    """One change of an organisation's standing, with who made it and why (append-only history)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=VerificationStatus)
+    to_status = models.CharField(max_length=20, choices=VerificationStatus)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="org_status_change_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.from_status} -> {self.to_status}"
+
+
+class OrganizationVerificationRequest(models.Model):
+    """What an organisation submitted to be verified: its legal identity and the documents behind it
+    (``document_ids``, checked to be its own by ``documents.services`` before this row is written)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SUPERSEDED = "superseded", "Superseded by a newer request"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="verification_requests")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    legal_name = models.CharField(max_length=200)
+    registration_number = models.CharField(max_length=64)
+    website = models.URLField(blank=True)
+    document_ids = models.JSONField(default=list, help_text="Ids of the organisation's documents, in order.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], condition=models.Q(status="pending"), name="verification_request_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Verification request {self.pk} of {self.organization_id} ({self.status})"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -88,11 +209,25 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
 
+def _system_standing(kind: str) -> dict[str, str]:
+    """The registry's own organisations are verified by construction; their "registration" is the registry."""
+    number = f"CARBONCRED-{kind.upper().replace('_', '-')}"
+    return {
+        "verification_status": VerificationStatus.VERIFIED,
+        "registration_number": number,
+        "registration_key": number,
+    }
+
+
 def registry_operator() -> Organization:
     """The registry's own organisation (created on first use)."""
     organization, _ = Organization.objects.get_or_create(
         kind=Organization.Kind.REGISTRY,
-        defaults={"name": settings.REGISTRY_OPERATOR_NAME, "country": settings.REGISTRY_OPERATOR_COUNTRY},
+        defaults={
+            "name": settings.REGISTRY_OPERATOR_NAME,
+            "country": settings.REGISTRY_OPERATOR_COUNTRY,
+            **_system_standing(Organization.Kind.REGISTRY),
+        },
     )
     return organization
 
@@ -101,7 +236,11 @@ def buffer_pool() -> Organization:
     """The registry's buffer-pool organisation (created on first use); it receives a share of every issuance."""
     organization, _ = Organization.objects.get_or_create(
         kind=Organization.Kind.BUFFER_POOL,
-        defaults={"name": settings.BUFFER_POOL_NAME, "country": settings.REGISTRY_OPERATOR_COUNTRY},
+        defaults={
+            "name": settings.BUFFER_POOL_NAME,
+            "country": settings.REGISTRY_OPERATOR_COUNTRY,
+            **_system_standing(Organization.Kind.BUFFER_POOL),
+        },
     )
     return organization
 

@@ -1,8 +1,12 @@
 from rest_framework import exceptions
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from accounts.errors import OrganizationSuspendedError
 from accounts.models import User
+from accounts.standing import IsAuthenticatedInGoodStanding, suspended
+
+__all__ = ["IsAuthenticatedInGoodStanding", "IsVerifier", "request_user"]
 
 
 class IsVerifier(BasePermission):
@@ -11,7 +15,11 @@ class IsVerifier(BasePermission):
     message = "Only verifiers may do this."
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_verifier)
+        if not (request.user and request.user.is_authenticated and request.user.is_verifier):
+            return False
+        if request.method not in SAFE_METHODS and suspended(request):
+            raise OrganizationSuspendedError()
+        return True
 
 
 def request_user(request: Request) -> User:

@@ -1,8 +1,12 @@
 """Reads of organisations and users."""
 
+from collections.abc import Iterable
 from typing import Any
 
-from accounts.models import Organization
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.errors import OrganizationNotFoundError
+from accounts.models import Organization, OrganizationVerificationRequest
 from core.ids import is_id
 
 
@@ -21,3 +25,51 @@ def organizations_by_id(*, ids: set[int]) -> dict[int, Organization]:
 def organizations_count(*, kind: str = Organization.Kind.MEMBER) -> int:
     """How many organisations of that kind the registry holds (the home page's figure)."""
     return Organization.objects.filter(kind=kind).count()
+
+
+def organization_review_list(
+    *, verification_status: str | None = None, flagged: bool | None = None
+) -> QuerySet[Organization]:
+    """Member organisations for verifiers, newest first, with their namesake flag and their
+    verification requests (newest first) prefetched; ``flagged`` keeps those with a namesake."""
+    requests = OrganizationVerificationRequest.objects.order_by("-created_at", "-id")
+    organizations = (
+        Organization.objects.filter(kind=Organization.Kind.MEMBER)
+        .select_related("namesake_of")
+        .prefetch_related(Prefetch("verification_requests", queryset=requests))
+        .order_by("-created_at", "-id")
+    )
+    if verification_status:
+        organizations = organizations.filter(verification_status=verification_status)
+    if flagged is not None:
+        organizations = organizations.filter(namesake_of__isnull=not flagged)
+    return organizations
+
+
+def organization_review_get(*, organization_id: Any) -> Organization:
+    organization = None
+    if is_id(organization_id):
+        organization = organization_review_list().filter(pk=organization_id).first()
+    if organization is None:
+        raise OrganizationNotFoundError()
+    return organization
+
+
+def namesakes_for(organizations: Iterable[Organization]) -> dict[int, list[Organization]]:
+    """Every other organisation whose name compares equal in the same country, per organisation of the
+    page (one query): the flag seen from both sides, whoever registered first."""
+    page = [org for org in organizations if org.name_key]
+    if not page:
+        return {}
+    condition = Q()
+    for org in page:
+        condition |= Q(country=org.country, name_key=org.name_key)
+    matches = list(Organization.objects.filter(condition).order_by("created_at", "id"))
+    found: dict[int, list[Organization]] = {}
+    for org in page:
+        found[org.pk] = [
+            other
+            for other in matches
+            if other.pk != org.pk and str(other.country) == str(org.country) and other.name_key == org.name_key
+        ]
+    return found

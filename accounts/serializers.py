@@ -1,10 +1,19 @@
 from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenBlacklistSerializer, TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.emails import email_normalize
-from accounts.models import Organization, User
+from accounts.models import (
+    Organization,
+    OrganizationStatusChange,
+    OrganizationVerificationRequest,
+    User,
+    VerificationStatus,
+)
+
+PUBLIC_REGISTRATION_HELP = "The company/tax registry number; null until a verifier has verified the organisation."
 
 
 class RegisterInputSerializer(serializers.Serializer):
@@ -20,16 +29,158 @@ class RegisterInputSerializer(serializers.Serializer):
 
 
 class OrganizationSummarySerializer(serializers.ModelSerializer):
+    """An organisation as others see it: its standing, and its registration number once verified, so
+    a namesake is visibly not the company it is named after."""
+
+    country = serializers.CharField(source="country.code", read_only=True)
+    verification_status = serializers.ChoiceField(choices=VerificationStatus.choices, read_only=True)
+    registration_number = serializers.CharField(
+        source="public_registration_number", read_only=True, allow_null=True, help_text=PUBLIC_REGISTRATION_HELP
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "country", "verification_status", "registration_number"]
+
+
+class OrganizationOutputSerializer(serializers.ModelSerializer):
+    """The caller's own organisation: its registration details as given, verified or not."""
+
     country = serializers.CharField(source="country.code", read_only=True)
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "country"]
+        fields = [
+            "id",
+            "name",
+            "country",
+            "sector",
+            "website",
+            "legal_name",
+            "registration_number",
+            "verification_status",
+            "verified_at",
+        ]
+        read_only_fields = fields
 
 
-class OrganizationOutputSerializer(OrganizationSummarySerializer):
-    class Meta(OrganizationSummarySerializer.Meta):
-        fields = ["id", "name", "country", "sector", "website"]
+class PublicOrganizationOutputSerializer(serializers.Serializer):
+    """A seller or a retiring organisation on public objects (marketplace, certificates)."""
+
+    name = serializers.CharField()
+    country = serializers.CharField(source="country.code")
+    verification_status = serializers.ChoiceField(choices=VerificationStatus.choices)
+    registration_number = serializers.CharField(
+        source="public_registration_number", allow_null=True, help_text=PUBLIC_REGISTRATION_HELP
+    )
+
+
+# --- verifiers ------------------------------------------------------------------------------
+
+
+class OrganizationReviewListInputSerializer(serializers.Serializer):
+    verification_status = serializers.ChoiceField(choices=VerificationStatus.choices, required=False)
+    flagged = serializers.BooleanField(
+        required=False, default=None, allow_null=True, help_text="true: only organisations flagged as namesakes."
+    )
+
+
+class OrganizationDecisionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class OrganizationVerifyInputSerializer(OrganizationDecisionInputSerializer):
+    registration_number = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Record the number checked when the organisation gave none (or correct it).",
+    )
+    legal_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class OrganizationSuspendInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why: kept in the organisation's history.")
+
+
+class NamesakeOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    legal_name = serializers.CharField()
+    verification_status = serializers.CharField()
+    registration_number = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class VerificationRequestOutputSerializer(serializers.ModelSerializer):
+    documents = serializers.ListField(
+        source="document_ids", child=serializers.IntegerField(), help_text="Document ids (GET /api/documents/{id}/)."
+    )
+
+    class Meta:
+        model = OrganizationVerificationRequest
+        fields = ["id", "status", "legal_name", "registration_number", "website", "documents", "created_at"]
+        read_only_fields = fields
+
+
+class StatusChangeOutputSerializer(serializers.ModelSerializer):
+    changed_by = serializers.EmailField(source="changed_by.email", allow_null=True, default=None)
+
+    class Meta:
+        model = OrganizationStatusChange
+        fields = ["from_status", "to_status", "note", "changed_by", "created_at"]
+        read_only_fields = fields
+
+
+class OrganizationReviewOutputSerializer(serializers.ModelSerializer):
+    """An organisation as verifiers see it: identity as declared, flags, the latest request."""
+
+    country = serializers.CharField(source="country.code", read_only=True)
+    namesake_of = NamesakeOutputSerializer(
+        read_only=True, allow_null=True, help_text="Flagged at registration: an earlier organisation named alike."
+    )
+    namesakes = serializers.SerializerMethodField()
+    verification_request = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name",
+            "legal_name",
+            "country",
+            "sector",
+            "website",
+            "registration_number",
+            "verification_status",
+            "verified_at",
+            "namesake_of",
+            "namesakes",
+            "verification_request",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(NamesakeOutputSerializer(many=True))
+    def get_namesakes(self, organization: Organization) -> list:
+        """Every organisation of the same country whose name compares equal (case, punctuation, legal form)."""
+        others = self.context.get("namesakes", {}).get(organization.pk, [])
+        return list(NamesakeOutputSerializer(others, many=True).data)
+
+    @extend_schema_field(VerificationRequestOutputSerializer(allow_null=True))
+    def get_verification_request(self, organization: Organization):
+        """The latest request (prefetched newest first), or null."""
+        requests = list(organization.verification_requests.all())
+        return VerificationRequestOutputSerializer(requests[0]).data if requests else None
+
+
+class OrganizationReviewDetailOutputSerializer(OrganizationReviewOutputSerializer):
+    history = StatusChangeOutputSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta(OrganizationReviewOutputSerializer.Meta):
+        fields = [*OrganizationReviewOutputSerializer.Meta.fields, "history"]
+        read_only_fields = fields
 
 
 class RegisterOutputSerializer(serializers.ModelSerializer):

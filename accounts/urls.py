@@ -1,6 +1,10 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from accounts import views
+
+router = SimpleRouter()
+router.register("organizations", views.OrganizationReviewViewSet, basename="organization-review")
 
 urlpatterns = [
     path("auth/register/", views.RegisterApi.as_view(), name="register"),
@@ -8,4 +12,5 @@ urlpatterns = [
     path("token/refresh/", views.TokenRefreshApi.as_view(), name="token-refresh"),
     path("token/blacklist/", views.TokenBlacklistApi.as_view(), name="token-blacklist"),
     path("me/", views.MeApi.as_view(), name="me"),
+    *router.urls,
 ]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,14 +12,24 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 from accounts.api import OrganizationApiMixin
 from accounts.authentication import JWTAuthentication
 from accounts.errors import LockedOutError
+from accounts.models import Organization
+from accounts.permissions import IsVerifier
+from accounts.selectors import namesakes_for, organization_review_get, organization_review_list
 from accounts.serializers import (
     MeOutputSerializer,
+    OrganizationDecisionInputSerializer,
+    OrganizationReviewDetailOutputSerializer,
+    OrganizationReviewListInputSerializer,
+    OrganizationReviewOutputSerializer,
+    OrganizationSuspendInputSerializer,
+    OrganizationVerifyInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
     TokenBlacklistInputSerializer,
     TokenObtainInputSerializer,
 )
-from accounts.services import user_register
+from accounts.services import organization_reject_request, organization_suspend, organization_verify, user_register
+from core.filters import query_filters
 
 
 class RegisterApi(APIView):
@@ -77,3 +88,68 @@ class MeApi(OrganizationApiMixin, APIView):
     @extend_schema(responses={200: MeOutputSerializer}, tags=["accounts"])
     def get(self, request: Request) -> Response:
         return Response(MeOutputSerializer(self.user).data)
+
+
+@extend_schema(tags=["organisations"])
+class OrganizationReviewViewSet(
+    OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Organisations for verifiers (``/api/organizations/``): who asked to be verified, namesake flags,
+    and the verify / reject / suspend decisions."""
+
+    serializer_class = OrganizationReviewOutputSerializer
+    permission_classes = [IsVerifier]
+    queryset = Organization.objects.none()
+    lookup_value_regex = r"\d+"
+
+    def scoped_queryset(self):
+        return organization_review_list(**query_filters(OrganizationReviewListInputSerializer, self.request))
+
+    @extend_schema(parameters=[OrganizationReviewListInputSerializer])
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
+        context = {**self.get_serializer_context(), "namesakes": namesakes_for(page)}
+        return self.get_paginated_response(OrganizationReviewOutputSerializer(page, many=True, context=context).data)
+
+    @extend_schema(responses={200: OrganizationReviewDetailOutputSerializer})
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return self._detail(int(kwargs["pk"]))
+
+    def _detail(self, organization_id: int) -> Response:
+        organization = organization_review_get(organization_id=organization_id)
+        context = {"namesakes": namesakes_for([organization])}
+        return Response(OrganizationReviewDetailOutputSerializer(organization, context=context).data)
+
+    @extend_schema(request=OrganizationVerifyInputSerializer, responses={200: OrganizationReviewDetailOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str) -> Response:
+        """Verify an organisation (usually one with a pending request; or reinstate a suspended one): it may
+        then list and transfer credits, and its registration number becomes public. 409
+        ``registration_number_taken`` when another verified organisation of the country has that number."""
+        payload = OrganizationVerifyInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organization_verify(organization_id=int(pk), reviewer=self.user, **payload.validated_data)
+        return self._detail(int(pk))
+
+    @extend_schema(
+        request=OrganizationDecisionInputSerializer, responses={200: OrganizationReviewDetailOutputSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        """Turn a pending verification request down: the organisation is unverified again."""
+        payload = OrganizationDecisionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organization_reject_request(organization_id=int(pk), reviewer=self.user, **payload.validated_data)
+        return self._detail(int(pk))
+
+    @extend_schema(
+        request=OrganizationSuspendInputSerializer, responses={200: OrganizationReviewDetailOutputSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def suspend(self, request: Request, pk: str) -> Response:
+        """Suspend an organisation: it can only read from now on, and its open listings are withdrawn
+        (``delist`` ledger entries) in the same transaction."""
+        payload = OrganizationSuspendInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organization_suspend(organization_id=int(pk), reviewer=self.user, **payload.validated_data)
+        return self._detail(int(pk))

@@ -9,7 +9,8 @@ ledger entry and its index rows. The script builds a throwaway test database (as
 does: SQLite in memory, or ``test_<name>`` on PostgreSQL) and issues one claim to warm up (the
 screening model loads; the buffer-pool organisation and the ledger head are created on first use).
 Then, for each size, it issues ``--runs`` claims through the real path: ``claim_submit`` of a solar
-claim computing 10,007.85 t with ``claimed_reduction_kg`` set to the size, then ``claim_approve`` by a
+claim computing 10,007.85 t with ``claimed_reduction_kg`` set to the size (a verified claimant, each
+project on a registered site of its own with one meter), then ``claim_approve`` by a
 verifier of another organisation when the claim waits for review (every size here does: the review
 limit applies to the computed reduction, not the claimed one). Around each issuance it counts the
 rows of every table (``COUNT(*)`` before and after), the SQL statements and the wall time.
@@ -28,6 +29,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +91,13 @@ def parties_create() -> Parties:
 
     from accounts.models import VERIFIERS_GROUP, Organization, User
 
-    claimant = Organization.objects.create(name="Bench Solar Pvt Ltd", country="IN")
+    claimant = Organization.objects.create(
+        name="Bench Solar Pvt Ltd",
+        country="IN",
+        verification_status="verified",
+        registration_number="U40100MH2020PTC000001",
+        registration_key="U40100MH2020PTC000001",
+    )
     registry = Organization.objects.create(name="Bench Verification Ltd", country="GB")
     reviewer = User.objects.create_user("verifier@bench.example", organization=registry)
     reviewer.groups.add(Group.objects.get_or_create(name=VERIFIERS_GROUP)[0])
@@ -103,11 +111,28 @@ def claim_input_prepare(*, submitter: "User", quantity_kg: int) -> dict[str, Any
     """A new project of the submitter and its claim, validated as the API validates a request body
     (not measured: the project is set-up, validation reads the project)."""
     from projects.models import Project
+    from sites.services import site_create
     from tests.verification.factories import NORTHERN_SOLAR_SHAPE, monthly_evidence
     from verification.serializers import claim_submission_parse
 
+    # Each claim on a site of its own (one site earns one claim per period), 200 m apart, one meter each.
+    n = Project.objects.filter(owner=submitter.organization).count()
+    site = site_create(
+        owner=submitter.organization,
+        name=f"Bench roofs {n}",
+        country="IN",
+        latitude=Decimal("18.520400") + Decimal("0.002") * n,
+        longitude=Decimal("73.856700"),
+        meter_ids=[f"BENCH-{n:06d}"],
+        capacity_kw=Decimal(SOLAR["capacity_kwp"]),
+    )
     project = Project.objects.create(
-        owner=submitter.organization, title="Factory roofs 8.8 MWp", category="solar", country="IN", start_date=START
+        owner=submitter.organization,
+        title="Factory roofs 8.8 MWp",
+        category="solar",
+        country="IN",
+        start_date=START,
+        site=site,
     )
     body = {
         "project": project.pk,

@@ -151,7 +151,11 @@ def buy_fixtures(clients: int) -> tuple[list[tuple[str, int]], int]:
     from projects.models import Project
 
     def big_listing(name: str) -> int:
-        seller = Organization.objects.create(name=name, country="IN")
+        # Only verified organisations list; the registration number is unique among verified ones.
+        number = f"BENCH-{uuid.uuid4().hex[:12]}"
+        seller = Organization.objects.create(
+            name=name, country="IN", verification_status="verified", registration_number=number, registration_key=number
+        )
         project = Project.objects.create(
             owner=seller, title=name, category="solar", country="IN", start_date="2025-01-01"
         )

@@ -3,6 +3,11 @@
 Nothing here writes a ledger table or a claim directly: every body goes through the API's input
 serializer and then the service the API calls, so the demo registry is one the API could have built
 (the ledger verifies, replay agrees, screening decided every claim). ``manage.py seed_demo`` runs it.
+
+Every demo organisation asks to be verified with an uploaded register extract and the demo verifier
+verifies it; every project runs at a registered site with its meter; every evidence item cites an
+uploaded document (a CSV per month), whose SHA-256 the issuance's ledger entry records. Claims are for
+the last full calendar year, with the year before as the efficiency baselines' (in the books too).
 """
 
 from dataclasses import dataclass, field
@@ -11,11 +16,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import VERIFIERS_GROUP, Organization, User, registry_operator
-from accounts.services import user_register
+from accounts.services import organization_verify, user_register
 from certificates.services import retirement_create
+from documents.models import Document
+from documents.services import document_upload, organization_verification_submit
 from emissions.serializers import EmissionReportCreateInputSerializer
 from emissions.services import emission_report_check, emission_report_create
 from marketplace.serializers import BuyInputSerializer, ListingCreateInputSerializer, TransferCreateInputSerializer
@@ -23,6 +32,8 @@ from marketplace.services import listing_buy, listing_create, transfer_create
 from projects.serializers import ProjectCreateInputSerializer
 from projects.services import project_create
 from reports.services import ghg_pdf_issue
+from sites.serializers import SiteCreateInputSerializer
+from sites.services import site_create
 from verification.models import ReductionClaim
 from verification.serializers import claim_submission_parse
 from verification.services import claim_submit
@@ -30,11 +41,30 @@ from verification.services import claim_submit
 DEMO_DOMAIN = "demo.carboncred.example"
 # One password for every demo login, printed by seed_demo: these accounts exist to be tried.
 DEMO_PASSWORD = "demo-only-carboncred"  # noqa: S105 - published on purpose, demo accounts only
-PERIOD = ("2024-01-01", "2024-12-31")
 PUBLISHED_STATEMENT = "bakery"  # whose GHG statement for the demo year is issued and published
 # Monthly shape of PV output north of the tropics (Jan..Dec): metered evidence follows the sun.
 NORTHERN_SOLAR = (3, 5, 8, 11, 13, 13, 13, 11, 9, 6, 4, 3)
 EVEN = (1,) * 12
+
+
+def demo_year() -> int:
+    """The demo's monitoring year: the last full calendar year (claims are ex post, and recent)."""
+    return timezone.localdate().year - 1
+
+
+def demo_period() -> tuple[str, str]:
+    year = demo_year()
+    return f"{year}-01-01", f"{year}-12-31"
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    name: str
+    latitude: str
+    longitude: str
+    address: str
+    meter_ids: tuple[str, ...] = ()
+    capacity_kw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,9 +78,8 @@ class DemoProject:
     evidence_unit: str
     evidence_total: int
     expected: str  # the screening decision the demo relies on (the tests check it still comes out)
+    site: DemoSite
     shape: tuple[int, ...] = EVEN
-    latitude: str | None = None
-    longitude: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +89,10 @@ class DemoOrganization:
     country: str
     sector: str
     person: str
+    registration_number: str  # fictitious, in the country's format
     emissions: tuple[dict[str, Any], ...]
+    # The year before: the books efficiency baselines are held to.
+    baseline_emissions: tuple[dict[str, Any], ...]
     projects: tuple[DemoProject, ...] = field(default=())
     # Headcount, annual revenue and its currency (illustrative), for the GHG statement's intensities.
     size: tuple[int, str, str] | None = None
@@ -74,10 +106,15 @@ ORGANIZATIONS = (
         country="IN",
         sector="textiles",
         person="Priya Sharma",
+        registration_number="U17100MH2009PTC123456",
         emissions=(
             {"activity": "electricity", "quantity": "420000", "unit": "kWh"},
             {"activity": "diesel", "quantity": "6000", "unit": "litres"},
             {"activity": "waste_landfill", "quantity": "18000", "unit": "kg"},
+        ),
+        baseline_emissions=(
+            {"activity": "electricity", "quantity": "480000", "unit": "kWh"},
+            {"activity": "diesel", "quantity": "6500", "unit": "litres"},
         ),
         projects=(
             DemoProject(
@@ -91,6 +128,14 @@ ORGANIZATIONS = (
                 evidence_total=70_000,
                 shape=NORTHERN_SOLAR,
                 expected="approved",
+                site=DemoSite(
+                    "Pune factory, weaving shed",
+                    "18.520400",
+                    "73.856700",
+                    "Plot 12, Bhosari MIDC, Pune 411026",
+                    ("MSEDCL-170010012345",),
+                    "50",
+                ),
             ),
             DemoProject(
                 key="sunrise_motors",
@@ -107,6 +152,13 @@ ORGANIZATIONS = (
                 evidence_unit="kWh",
                 evidence_total=140_000,
                 expected="approved",
+                site=DemoSite(
+                    "Pune factory, loom hall 2",
+                    "18.522200",
+                    "73.856700",
+                    "Plot 14, Bhosari MIDC, Pune 411026",
+                    ("MSEDCL-170010067890",),
+                ),
             ),
         ),
     ),
@@ -117,10 +169,15 @@ ORGANIZATIONS = (
         country="GB",
         sector="food",
         person="Oliver Hughes",
+        registration_number="08123456",
         emissions=(
             {"activity": "electricity", "quantity": "95000", "unit": "kWh"},
             {"activity": "natural_gas", "quantity": "180000", "unit": "kWh"},
             {"activity": "car", "quantity": "42000", "unit": "km"},
+        ),
+        baseline_emissions=(
+            {"activity": "electricity", "quantity": "160000", "unit": "kWh"},
+            {"activity": "natural_gas", "quantity": "250000", "unit": "kWh"},
         ),
         projects=(
             DemoProject(
@@ -139,6 +196,13 @@ ORGANIZATIONS = (
                 evidence_unit="kWh",
                 evidence_total=28_000,
                 expected="approved",
+                site=DemoSite(
+                    "Reading bakehouse",
+                    "51.454300",
+                    "-0.978100",
+                    "4 Kennet Side, Reading RG1 3DW",
+                    ("1200023305967",),
+                ),
             ),
             DemoProject(
                 key="bakery_hvac",
@@ -155,6 +219,13 @@ ORGANIZATIONS = (
                 evidence_unit="kWh",
                 evidence_total=30_000,
                 expected="needs_review",
+                site=DemoSite(
+                    "Oxford shop",
+                    "51.752000",
+                    "-1.257700",
+                    "21 Cornmarket Street, Oxford OX1 3EY",
+                    ("1200098765432",),
+                ),
             ),
         ),
     ),
@@ -165,10 +236,15 @@ ORGANIZATIONS = (
         country="DE",
         sector="metalworking",
         person="Jonas Becker",
+        registration_number="HRB 12345",
         emissions=(
             {"activity": "electricity", "quantity": "310000", "unit": "kWh"},
             {"activity": "natural_gas", "quantity": "260000", "unit": "kWh"},
             {"activity": "flight_short_haul", "quantity": "24000", "unit": "passenger-km"},
+        ),
+        baseline_emissions=(
+            {"activity": "electricity", "quantity": "320000", "unit": "kWh"},
+            {"activity": "natural_gas", "quantity": "330000", "unit": "kWh"},
         ),
         projects=(
             DemoProject(
@@ -186,6 +262,13 @@ ORGANIZATIONS = (
                 evidence_unit="kWh",
                 evidence_total=240_000,
                 expected="approved",
+                site=DemoSite(
+                    "Duisburg workshop",
+                    "51.434400",
+                    "6.762300",
+                    "Hafenstraße 8, 47119 Duisburg",
+                    ("DE0001234567890000000000000000001",),
+                ),
             ),
             DemoProject(
                 key="rheinwerk_solar",
@@ -198,6 +281,14 @@ ORGANIZATIONS = (
                 evidence_total=90_000,
                 shape=NORTHERN_SOLAR,
                 expected="rejected",
+                site=DemoSite(
+                    "Duisburg hall 2",
+                    "51.436200",
+                    "6.762300",
+                    "Hafenstraße 12, 47119 Duisburg",
+                    ("DE0001234567890000000000000000002",),
+                    "30",
+                ),
             ),
         ),
     ),
@@ -208,11 +299,13 @@ ORGANIZATIONS = (
         country="US",
         sector="printing",
         person="Maria Lopez",
+        registration_number="802345678",
         emissions=(
             {"activity": "electricity", "quantity": "150000", "unit": "kWh"},
             {"activity": "natural_gas", "quantity": "40000", "unit": "kWh"},
             {"activity": "waste_landfill", "quantity": "9000", "unit": "kg"},
         ),
+        baseline_emissions=({"activity": "electricity", "quantity": "155000", "unit": "kWh"},),
         projects=(
             DemoProject(
                 key="lonestar_paper",
@@ -224,6 +317,7 @@ ORGANIZATIONS = (
                 evidence_unit="kg",
                 evidence_total=12_000,
                 expected="approved",
+                site=DemoSite("Austin print works", "30.267200", "-97.743100", "1100 E 5th St, Austin, TX 78702"),
             ),
         ),
     ),
@@ -234,9 +328,14 @@ ORGANIZATIONS = (
         country="KE",
         sector="agriculture",
         person="Wanjiru Kamau",
+        registration_number="PVT-9XUZK7Q",
         emissions=(
             {"activity": "electricity", "quantity": "60000", "unit": "kWh"},
             {"activity": "diesel", "quantity": "4000", "unit": "litres"},
+        ),
+        baseline_emissions=(
+            {"activity": "electricity", "quantity": "58000", "unit": "kWh"},
+            {"activity": "diesel", "quantity": "14000", "unit": "litres"},
         ),
         projects=(
             DemoProject(
@@ -255,6 +354,14 @@ ORGANIZATIONS = (
                 evidence_unit="kWh",
                 evidence_total=30_000,
                 expected="approved",
+                site=DemoSite(
+                    "Limuru cold store",
+                    "-1.110000",
+                    "36.642000",
+                    "Limuru Road, Kiambu County",
+                    ("INV-PV-7781",),
+                    "25",
+                ),
             ),
             DemoProject(
                 key="nairobi_packhouse_solar",
@@ -265,9 +372,15 @@ ORGANIZATIONS = (
                 evidence_kind="meter_reading",
                 evidence_unit="kWh",
                 evidence_total=64_000,
-                latitude="-1.29",
-                longitude="36.82",
                 expected="approved",
+                site=DemoSite(
+                    "Nairobi packhouse",
+                    "-1.290000",
+                    "36.820000",
+                    "Enterprise Road, Industrial Area, Nairobi",
+                    ("KPLC-2233445566",),
+                    "40",
+                ),
             ),
         ),
     ),
@@ -335,26 +448,61 @@ def non_demo_organizations() -> list[Organization]:
     return list(Organization.objects.filter(kind=Organization.Kind.MEMBER).exclude(pk__in=demo))
 
 
-def monthly_evidence(project: DemoProject, *, prefix: str) -> list[dict[str, str]]:
-    """One document per month of the demo period, adding up exactly to the project's total."""
-    weights = project.shape
-    parts = [project.evidence_total * weight // sum(weights) for weight in weights]
-    parts[-1] += project.evidence_total - sum(parts)
-    year = int(PERIOD[0][:4])
-    items = []
+def _months(year: int, total: int, weights: tuple[int, ...]) -> list[tuple[str, str, int]]:
+    """(first day, last day, quantity) of each month of ``year``, the quantities adding up to ``total``."""
+    parts = [total * weight // sum(weights) for weight in weights]
+    parts[-1] += total - sum(parts)
+    spans = []
     for month, quantity in enumerate(parts, start=1):
         last_day = (date(year + month // 12, month % 12 + 1, 1) - date.resolution).day
+        spans.append((f"{year}-{month:02d}-01", f"{year}-{month:02d}-{last_day:02d}", quantity))
+    return spans
+
+
+def monthly_evidence(
+    project: DemoProject, *, prefix: str, year: int, total: int | None = None, weights: tuple[int, ...] | None = None
+) -> list[dict[str, str]]:
+    """One document per month of ``year``, adding up exactly to the project's total (or ``total``)."""
+    items = []
+    for first, last, quantity in _months(year, project.evidence_total if total is None else total,
+                                         project.shape if weights is None else weights):  # fmt: skip
         items.append(
             {
                 "kind": project.evidence_kind,
-                "period_start": f"{year}-{month:02d}-01",
-                "period_end": f"{year}-{month:02d}-{last_day:02d}",
+                "period_start": first,
+                "period_end": last,
                 "quantity": str(quantity),
                 "unit": project.evidence_unit,
-                "reference": f"{prefix}-{year}-{month:02d}",
+                "reference": f"{prefix}-{first[:7]}",
             }
         )
     return items
+
+
+def _upload(user: User, *, kind: str, name: str, content: bytes) -> Document:
+    return document_upload(
+        owner=user.organization,
+        uploaded_by=user,
+        kind=kind,
+        upload=SimpleUploadedFile(name, content, content_type="application/octet-stream"),
+    )
+
+
+def _evidence_documents(user: User, site: DemoSite, items: list[dict[str, Any]]) -> None:
+    """An uploaded CSV behind each evidence item (the month's meter export or bill lines): unique bytes,
+    so each is stored once and its SHA-256 goes into the issuance's ledger entry."""
+    meter = site.meter_ids[0] if site.meter_ids else "weighbridge"
+    for item in items:
+        rows = f"meter_id,unit,start,end,value\n{meter},{item['unit']},{item['period_start']},{item['period_end']},"
+        content = f"{rows}{item['quantity']}\n# {item['reference']} ({user.organization.name})\n".encode()
+        document = _upload(user, kind=item["kind"], name=f"{item['reference']}.csv", content=content)
+        item["document"] = document.pk
+
+
+def _registration_extract(org: "DemoOrganization") -> bytes:
+    """A (fictitious) company register extract, as the PDF an SME would upload."""
+    text = f"Company register extract: {org.name}, {org.country}, registration number {org.registration_number}"
+    return f"%PDF-1.4\n% CarbonCred demo document\n% {text}\n%%EOF\n".encode()
 
 
 def _valid(serializer_class, data: dict[str, Any]) -> dict[str, Any]:
@@ -383,17 +531,11 @@ def demo_seed() -> DemoSummary:
     summary = DemoSummary()
     users: dict[str, User] = {}
     claims: dict[str, ReductionClaim] = {}
+    verifier = _demo_staff()
+    year = demo_year()
+    period, baseline_period = demo_period(), (f"{year - 1}-01-01", f"{year - 1}-12-31")
     for org in ORGANIZATIONS:
-        user = user_register(
-            email=demo_email(org.login),
-            password=DEMO_PASSWORD,
-            organization_name=org.name,
-            country=org.country,
-            sector=org.sector,
-            website=f"https://{org.login}.{DEMO_DOMAIN}",
-        )
-        user.full_name = org.person
-        user.save(update_fields=["full_name"])
+        user = _demo_member(org, verifier=verifier)
         users[org.login] = user
         summary.organizations += 1
         if org.size is not None:
@@ -403,31 +545,47 @@ def demo_seed() -> DemoSummary:
             Organization.objects.filter(pk=user.organization_id).update(
                 employees=employees, annual_revenue=Decimal(revenue), revenue_currency=currency
             )
-        activity = _valid(
-            EmissionReportCreateInputSerializer,
-            {"period_start": PERIOD[0], "period_end": PERIOD[1], "lines": list(org.emissions)},
-        )
-        report = emission_report_create(organization=user.organization, **activity)
-        emission_report_check(organization=user.organization, report_id=report.pk)
-        summary.emission_reports += 1
+        for lines, (first, last) in ((org.baseline_emissions, baseline_period), (org.emissions, period)):
+            activity = _valid(
+                EmissionReportCreateInputSerializer, {"period_start": first, "period_end": last, "lines": list(lines)}
+            )
+            report = emission_report_create(organization=user.organization, **activity)
+            emission_report_check(organization=user.organization, report_id=report.pk)
+            summary.emission_reports += 1
         for demo in org.projects:
+            site_body = {
+                "name": demo.site.name,
+                "country": org.country,
+                "latitude": demo.site.latitude,
+                "longitude": demo.site.longitude,
+                "address": demo.site.address,
+                "meter_ids": list(demo.site.meter_ids),
+                "capacity_kw": demo.site.capacity_kw,
+            }
+            site = site_create(owner=user.organization, **_valid(SiteCreateInputSerializer, site_body))
             body: dict[str, Any] = {
                 "title": demo.title,
                 "description": demo.description,
                 "category": demo.category,
                 "country": org.country,
-                "start_date": "2023-01-01",
+                "start_date": f"{year - 2}-01-01",
+                "site": site.pk,
             }
-            if demo.latitude is not None:
-                body |= {"latitude": demo.latitude, "longitude": demo.longitude}
             project = project_create(owner=user.organization, **_valid(ProjectCreateInputSerializer, body))
             summary.projects += 1
+            prefix = demo.key.upper().replace("_", "-")
+            evidence = monthly_evidence(demo, prefix=prefix, year=year)
+            if demo.category == "energy_efficiency":  # the baseline year's bills too
+                evidence += monthly_evidence(
+                    demo, prefix=f"{prefix}-BASE", year=year - 1, total=demo.parameters["baseline_kwh"], weights=EVEN
+                )
+            _evidence_documents(user, demo.site, evidence)
             claim_body = {
                 "project": project.pk,
-                "period_start": PERIOD[0],
-                "period_end": PERIOD[1],
+                "period_start": period[0],
+                "period_end": period[1],
                 "parameters": demo.parameters,
-                "evidence": monthly_evidence(demo, prefix=demo.key.upper().replace("_", "-")),
+                "evidence": evidence,
             }
             claim = claim_submit(
                 submitted_by=user, **claim_submission_parse(claim_body, organization_id=user.organization_id)
@@ -447,11 +605,35 @@ def demo_seed() -> DemoSummary:
         )
         summary.certificates += 1
     # One SME has published its GHG statement for the demo year, so /reports/verify/ has a document to confirm.
-    ghg_pdf_issue(organization=users[PUBLISHED_STATEMENT].organization, year=int(PERIOD[0][:4]), public=True)
+    ghg_pdf_issue(organization=users[PUBLISHED_STATEMENT].organization, year=year, public=True)
     summary.statements += 1
 
-    _demo_staff()
     return summary
+
+
+def _demo_member(org: DemoOrganization, *, verifier: User) -> User:
+    """Sign the SME up, ask for verification with its register extract, and have the verifier verify it."""
+    user = user_register(
+        email=demo_email(org.login),
+        password=DEMO_PASSWORD,
+        organization_name=org.name,
+        country=org.country,
+        sector=org.sector,
+        website=f"https://{org.login}.{DEMO_DOMAIN}",
+    )
+    user.full_name = org.person
+    user.save(update_fields=["full_name"])
+    extract = _upload(
+        user, kind=Document.Kind.REGISTRATION_EXTRACT, name="register-extract.pdf", content=_registration_extract(org)
+    )
+    organization_verification_submit(
+        user=user, legal_name=org.name, registration_number=org.registration_number, documents=[extract.pk]
+    )
+    organization_verify(
+        organization_id=user.organization_id, reviewer=verifier, note="Register extract checked (demo)."
+    )
+    user.organization.refresh_from_db()
+    return user
 
 
 def _demo_market(*, users: dict[str, User], blocks: dict[str, int], summary: DemoSummary) -> None:
@@ -488,8 +670,8 @@ def _demo_market(*, users: dict[str, User], blocks: dict[str, int], summary: Dem
         summary.transfers += 1
 
 
-def _demo_staff() -> None:
-    """A verifier who can work the review queue in the API and the admin, and a superuser."""
+def _demo_staff() -> User:
+    """A verifier who can work the review queue in the API and the admin (returned), and a superuser."""
     operator = registry_operator()
     verifier = User.objects.create_user(
         email=demo_email("verifier"),
@@ -499,11 +681,14 @@ def _demo_staff() -> None:
         is_staff=True,
     )
     verifier.groups.add(Group.objects.get_or_create(name=VERIFIERS_GROUP)[0])
-    verifier.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="verification", codename__in=["view_reductionclaim", "change_reductionclaim"]
+    reviewed = {"verification": "reductionclaim", "accounts": "organization", "sites": "site"}
+    for app_label, model in reviewed.items():
+        verifier.user_permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label=app_label, codename__in=[f"view_{model}", f"change_{model}"]
+            )
         )
-    )
     User.objects.create_superuser(
         email=demo_email("admin"), password=DEMO_PASSWORD, organization=operator, full_name="Demo Admin"
     )
+    return verifier

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     # Bottom to top, as the layers of docs/DESIGN.md.
     "core.apps.CoreConfig",
     "accounts",
+    "documents",
+    "sites",
     "projects",
     "emissions",
     "ledger",
@@ -221,7 +223,7 @@ THROTTLE_RATES = parse_throttle_rates(env("THROTTLE_RATES", default=None))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.standing.IsAuthenticatedInGoodStanding"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
@@ -253,7 +255,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "VerificationStatusEnum": "accounts.models.VerificationStatus",
+        "VerificationRequestStatusEnum": "accounts.models.OrganizationVerificationRequest.Status",
+        "DocumentKindEnum": "documents.models.Document.Kind",
+        "SiteStatusEnum": "sites.models.Site.Status",
+    },
 }
 
 # --- Background tasks -----------------------------------------------------------------------
@@ -272,6 +279,47 @@ VERIFICATION_REVIEW_RISK_THRESHOLD = Decimal(env.str("VERIFICATION_REVIEW_RISK_T
 VERIFICATION_REVIEW_SIZE_KG = env.int("VERIFICATION_REVIEW_SIZE_KG", default=500_000)
 MINTING_FEE_PER_TONNE = Decimal(env.str("MINTING_FEE_PER_TONNE", default="0.50"))
 MINTING_FEE_CURRENCY = env.str("MINTING_FEE_CURRENCY", default="USD")
+# An organisation that is not verified gets at most this many kg (its own share, buffer excluded)
+# issued automatically in total; above it, its claims wait for a verifier.
+UNVERIFIED_ISSUANCE_CAP_KG = env.int("UNVERIFIED_ISSUANCE_CAP_KG", default=5_000)
+# A claim whose monitoring period ended more than this many days before it was submitted goes to review.
+CLAIM_MAX_AGE_DAYS = env.int("CLAIM_MAX_AGE_DAYS", default=730)
+# Crediting period from a project's start date; a claim reaching beyond it goes to review.
+CREDITING_PERIOD_YEARS = env.int("CREDITING_PERIOD_YEARS", default=10)
+
+# --- Evidence documents ---------------------------------------------------------------------
+# The largest evidence file accepted. Uploads (POST /api/documents/) are exempt from MAX_BODY_BYTES up
+# to this plus room for the multipart envelope.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_PATHS = ("/api/documents/",)
+UPLOAD_MAX_BODY_BYTES = DOCUMENT_MAX_BYTES + 64 * 1024
+# Where the files live: a directory under var/ by default; DOCUMENT_STORAGE=s3 keeps them in an
+# S3-compatible bucket through django-storages (install it; docs/DEPLOY.md "Evidence documents").
+DOCUMENT_STORAGE = env.str("DOCUMENT_STORAGE", default="filesystem")
+if DOCUMENT_STORAGE == "s3":
+    DOCUMENTS_STORAGE_CONFIG = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("DOCUMENT_S3_BUCKET"),
+            "endpoint_url": env.str("DOCUMENT_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("DOCUMENT_S3_REGION", default=None),
+            "location": env.str("DOCUMENT_S3_PREFIX", default="documents"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif DOCUMENT_STORAGE == "filesystem":
+    DOCUMENTS_STORAGE_CONFIG = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": Path(env.str("DOCUMENT_STORAGE_DIR", default=str(VAR_DIR / "documents"))),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+else:
+    raise ValueError("DOCUMENT_STORAGE must be filesystem or s3")
 
 # --- HTTP, security -------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -331,6 +379,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": DOCUMENTS_STORAGE_CONFIG,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

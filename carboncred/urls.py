@@ -10,6 +10,8 @@ from web.views.errors import api_index
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
+    path("", include("documents.urls")),
+    path("", include("sites.urls")),
     path("", include("projects.urls")),
     path("", include("emissions.urls")),
     path("", include("ledger.urls")),

@@ -73,6 +73,11 @@ class CertificateFacts:
     entry_seq: int
     entry_hash: str
     checkpoint: CheckpointFacts | None
+    # The retiring organisation's standing now, and its registration number once verified.
+    retired_by_status: str | None = None
+    retired_by_registration: str | None = None
+    # SHA-256 of the evidence documents behind the issuance of these serials (its ledger entry).
+    evidence_documents: tuple[str, ...] = ()
 
     @property
     def quantity_t(self) -> str:

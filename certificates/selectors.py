@@ -51,18 +51,27 @@ def checkpoint_covering(*, seq: int) -> Checkpoint | None:
 def issuance_details_for(*, certificate: RetirementCertificate) -> tuple[str | None, str | None]:
     """(methodology, screening version) from the memo of the entry that issued these serials;
     ``None`` where the issuer recorded nothing."""
+    methodology, screening_version, _ = issuance_record_for(certificate=certificate)
+    return methodology, screening_version
+
+
+def issuance_record_for(*, certificate: RetirementCertificate) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """(methodology, screening version, evidence SHA-256s) from the entry that issued these serials."""
     block = certificate.block
     serials = SerialQuery(
         project=block.project_id, vintage=block.vintage, first=certificate.serial_start, last=certificate.serial_end
     )
     issue = entries_list(kind=EntryKind.ISSUE, serial=serials).first()
     try:
-        memo = issue.payload["memo"] if issue else None
+        payload = issue.payload if issue else None
+        memo = payload["memo"] if isinstance(payload, dict) else None
+        documents = payload.get("documents", []) if isinstance(payload, dict) else []
     except (ValueError, KeyError, TypeError):  # an entry altered past parsing: verification reports it
-        memo = None
+        memo, documents = None, []
+    hashes = tuple(d for d in documents if isinstance(d, str)) if isinstance(documents, list) else ()
     if not isinstance(memo, dict):
-        return None, None
-    return _text(memo.get(METHODOLOGY_MEMO_KEY)), _text(memo.get(SCREENING_VERSION_MEMO_KEY))
+        return None, None, hashes
+    return _text(memo.get(METHODOLOGY_MEMO_KEY)), _text(memo.get(SCREENING_VERSION_MEMO_KEY)), hashes
 
 
 def _text(value: object) -> str | None:
@@ -77,7 +86,8 @@ def certificate_facts(*, certificate: RetirementCertificate, checkpoint: Checkpo
     """What the certificate states, for the PDF and the public page."""
     project = certificate.block.project
     country = Country(code=str(project.country))
-    methodology, screening_version = issuance_details_for(certificate=certificate)
+    methodology, screening_version, evidence = issuance_record_for(certificate=certificate)
+    organization = certificate.organization
     return CertificateFacts(
         public_id=certificate.public_id,
         public_url=certificate_public_url(certificate.public_id),
@@ -98,6 +108,9 @@ def certificate_facts(*, certificate: RetirementCertificate, checkpoint: Checkpo
         entry_seq=certificate.ledger_entry_id,
         entry_hash=certificate.entry_hash,
         checkpoint=CheckpointFacts(size=checkpoint.size, root=checkpoint.root_hex) if checkpoint else None,
+        retired_by_status=organization.verification_status,
+        retired_by_registration=organization.public_registration_number,
+        evidence_documents=evidence,
     )
 
 

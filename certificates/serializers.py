@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.serializers import PublicOrganizationOutputSerializer
 from certificates.facts import BENEFICIARY_MAX_LENGTH, REASON_MAX_LENGTH, format_tonnes
 from certificates.models import RetirementCertificate
 from certificates.selectors import certificate_public_url
@@ -91,9 +92,8 @@ class RetirementCreateOutputSerializer(serializers.Serializer):
     ledger_entry = CertificateLedgerEntryOutputSerializer(source="*")
 
 
-class CertificateRetiredByOutputSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    country = serializers.CharField(source="country.code")
+class CertificateRetiredByOutputSerializer(PublicOrganizationOutputSerializer):
+    """The retiring organisation: its standing, and its registration number once verified."""
 
 
 class CertificatePublicOutputSerializer(serializers.Serializer):
@@ -121,6 +121,12 @@ class CertificatePublicOutputSerializer(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_pdf_url(self, verification) -> str:
         return settings.PUBLIC_BASE_URL + reverse("certificate-public-pdf", args=[verification.facts.public_id])
+
+    evidence_documents = serializers.ListField(
+        source="facts.evidence_documents",
+        child=serializers.CharField(),
+        help_text="SHA-256 of every evidence document behind the issuance of these serials (its ledger entry).",
+    )
 
 
 class CertificateVerifiedEntryOutputSerializer(serializers.Serializer):

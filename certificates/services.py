@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from accounts.models import Organization
+from accounts.services import organization_check_not_suspended
 from certificates.checks import (
     Verification,
     check_entry_hash,
@@ -43,8 +44,9 @@ def retirement_create(
     row is inserted with the entry (it records the entry's seq, hash and time). The checkpoint that
     proves the entry is stored after commit; the PDF is rendered on demand. Raises
     BlockNotFoundError (404) for a block the organisation does not hold, InsufficientCreditsError /
-    BlockStatusError (409) otherwise.
+    BlockStatusError (409) otherwise; a suspended organisation cannot retire (403).
     """
+    organization_check_not_suspended(organization)
 
     def certificate_for(retired: CreditBlock) -> EntryRow:
         certificate = RetirementCertificate(

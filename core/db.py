@@ -1,5 +1,6 @@
 """Transaction helpers shared by every app that writes."""
 
+import hashlib
 import random
 import time
 from collections.abc import Callable
@@ -38,3 +39,17 @@ def atomic_with_retry[**P, R](func: Callable[P, R]) -> Callable[P, R]:
             attempt += 1
 
     return wrapper
+
+
+def advisory_xact_lock(name: str) -> None:
+    """Take the PostgreSQL transaction-level advisory lock called ``name`` (held until the commit or
+    rollback), for a rule that spans rows no single row lock covers, such as "no two sites within
+    50 m". Must run inside a transaction. SQLite has one writer at a time already: nothing to do."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("advisory_xact_lock must run inside a transaction")
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])

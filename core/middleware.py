@@ -45,13 +45,17 @@ class RequestIdMiddleware:
 
 class BodySizeLimitMiddleware:
     """Refuses a request whose declared body is larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with a
-    413 before anything reads it (Django alone would answer a vague 400 once a parser got there)."""
+    413 before anything reads it (Django alone would answer a vague 400 once a parser got there).
+    File uploads to ``UPLOAD_PATHS`` may be up to ``UPLOAD_MAX_BODY_BYTES`` instead (their own view
+    checks the file's size exactly)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.method == "POST" and request.path in getattr(settings, "UPLOAD_PATHS", ()):
+            limit = max(limit or 0, settings.UPLOAD_MAX_BODY_BYTES)
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -38,9 +38,12 @@ def issue_payload(
     buffer_pool_id: int | None,
     blocks: Sequence[CreditBlock],
     memo: dict[str, str],
+    documents: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """An ``issue`` entry: fresh serials of (project, vintage), the owner's block and the buffer pool's."""
-    return {
+    """An ``issue`` entry: fresh serials of (project, vintage), the owner's block and the buffer pool's;
+    ``documents``, when the issuer names any, the SHA-256 (lowercase hex, sorted) of every evidence
+    document behind the issuance, so anyone holding a file can check that it backs these serials."""
+    payload: dict[str, Any] = {
         "project": str(project_id),
         "country": country,
         "vintage": vintage,
@@ -51,6 +54,9 @@ def issue_payload(
         "blocks": [block_snapshot(block) for block in blocks],
         "memo": memo,
     }
+    if documents:
+        payload["documents"] = list(documents)
+    return payload
 
 
 def movement_payload(

@@ -13,7 +13,8 @@ the one row that points at the entry, which is inserted with the entry (``ledger
 or ``None``. So nothing is written once the head is locked. Blocks come back with their project.
 """
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -41,6 +42,8 @@ from projects.models import Project
 MEMO_MAX_KEYS = 16
 MEMO_MAX_KEY_LENGTH = 64
 MEMO_MAX_VALUE_LENGTH = 1000
+MAX_ISSUE_DOCUMENTS = 1000
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 VINTAGE_RANGE = (1990, 2999)  # as the creditblock_vintage_plausible constraint
 MAX_QUANTITY_KG = 10**15  # a million megatonnes: far beyond any issuance, far inside bigint and 2^53
 
@@ -90,6 +93,16 @@ def _check_memo(memo: dict[str, str] | None) -> dict[str, str]:
     return dict(memo)
 
 
+def _check_documents(documents: Sequence[str]) -> list[str]:
+    """Evidence hashes for an issue entry: lowercase hex SHA-256 strings, returned sorted and unique."""
+    if isinstance(documents, str) or len(documents) > MAX_ISSUE_DOCUMENTS:
+        raise InvalidMovementError(f"documents must be a list of at most {MAX_ISSUE_DOCUMENTS} SHA-256 hashes.")
+    for digest in documents:
+        if not isinstance(digest, str) or not SHA256_HEX.match(digest):
+            raise InvalidMovementError("documents must be lowercase hex SHA-256 hashes (64 characters).")
+    return sorted(set(documents))
+
+
 def parties_check(*, sender_id: int, receiver_id: int, field: str | None = None) -> None:
     """Credits never change hands within one organisation (a sale to oneself, a transfer to oneself).
     ``field`` names the request field that chose the receiver, for the error body."""
@@ -120,10 +133,12 @@ def credits_issue(
     quantity_kg: int,
     buffer_share: Decimal | None = None,
     memo: dict[str, str] | None = None,
+    documents: Sequence[str] = (),
     then: IssueThen | None = None,
 ) -> Issuance:
     """Issue ``quantity_kg`` fresh serials of (project, vintage): the buffer share (rounded up) to the
     buffer pool, the rest to ``project.owner``; both ranges contiguous from one fresh range.
+    ``documents`` are the SHA-256 of the evidence behind the issuance, recorded in the entry.
     ``then`` is called with the owner's block and the buffer pool's (see the module docstring).
 
     Locks: the project row ``FOR NO KEY UPDATE`` (serialises range allocation per project; blocks
@@ -131,6 +146,7 @@ def credits_issue(
     """
     quantity_kg = quantity_check(quantity_kg)
     memo = _check_memo(memo)
+    evidence = _check_documents(documents)
     share = settings.CREDIT_BUFFER_SHARE if buffer_share is None else buffer_share
     if not isinstance(share, Decimal) or not Decimal(0) <= share < Decimal(1):
         raise InvalidMovementError("buffer_share must be a Decimal from 0 (inclusive) to 1 (exclusive).")
@@ -180,6 +196,7 @@ def credits_issue(
         buffer_pool_id=None if pool is None else pool.pk,
         blocks=blocks,
         memo=memo,
+        documents=evidence,
     )
     entry = append_entry(
         kind=EntryKind.ISSUE, payload=payload, parties=[block.owner_id for block in blocks], moved=blocks, row=row

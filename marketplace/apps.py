@@ -6,3 +6,10 @@ class MarketplaceConfig(AppConfig):
 
     name = "marketplace"
     verbose_name = "Marketplace"
+
+    def ready(self) -> None:
+        from accounts.signals import organization_suspended
+        from marketplace.services import listings_withdraw_on_suspension
+
+        # A suspended organisation's open listings are withdrawn in the suspension's own transaction.
+        organization_suspended.connect(listings_withdraw_on_suspension, dispatch_uid="marketplace-withdraw-listings")

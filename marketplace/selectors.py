@@ -31,6 +31,8 @@ MARKETPLACE_ROW_FIELDS = (
     "id",
     "seller__name",
     "seller__country",
+    "seller__verification_status",
+    "seller__registration_number",
     "project_id",
     "project__title",
     "category",

@@ -5,8 +5,8 @@ from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Organization
-from accounts.serializers import OrganizationSummarySerializer
+from accounts.models import Organization, VerificationStatus
+from accounts.serializers import PUBLIC_REGISTRATION_HELP, OrganizationSummarySerializer
 from core.fields import IdField
 from core.units import kg_to_tonnes
 from ledger.models import LedgerEntry
@@ -66,11 +66,17 @@ class ListingIntegrityFlagOutputSerializer(serializers.Serializer):
 
 
 class MarketplaceSellerOutputSerializer(serializers.ModelSerializer):
+    """The seller as the public sees it: its standing, and its registration number once verified."""
+
     country = serializers.CharField(source="country.code", read_only=True)
+    verification_status = serializers.ChoiceField(choices=VerificationStatus.choices, read_only=True)
+    registration_number = serializers.CharField(
+        source="public_registration_number", read_only=True, allow_null=True, help_text=PUBLIC_REGISTRATION_HELP
+    )
 
     class Meta:
         model = Organization
-        fields = ["name", "country"]
+        fields = ["name", "country", "verification_status", "registration_number"]
 
 
 def _blocks(*, block_id: int, serial: str, quantity_kg: int) -> list[dict]:
@@ -194,7 +200,16 @@ class MarketplaceListingOutputSerializer(serializers.Serializer):
         flags = self.context["integrity_flags"].get(row["id"], [])
         return {
             "id": row["id"],
-            "seller": {"name": row["seller__name"], "country": str(row["seller__country"])},
+            "seller": {
+                "name": row["seller__name"],
+                "country": str(row["seller__country"]),
+                "verification_status": row["seller__verification_status"],
+                "registration_number": (
+                    row["seller__registration_number"]
+                    if row["seller__verification_status"] == VerificationStatus.VERIFIED
+                    else None
+                ),
+            },
             "project": {
                 "id": row["project_id"],
                 "title": row["project__title"],

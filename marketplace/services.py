@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from accounts.selectors import organization_find
+from accounts.services import organization_check_can_trade, organization_check_not_suspended
 from core.db import atomic_with_retry
 from core.ids import is_id
 from ledger.models import CreditBlock
@@ -92,10 +93,13 @@ def listing_create(
     """Offer ``quantity_kg`` of one of the seller's available blocks at ``price_per_tonne``.
 
     The quantity is reserved through ``credits_reserve`` (status ``listed``, entry ``list``).
+    Only a verified seller may list (403 ``organization_unverified`` / ``organization_suspended``).
     Another organisation's block is 404, a block without that much available 409.
-    Locks: the block, the open-listing count row, then the ledger head.
+    Locks: the seller's row ``FOR SHARE`` (a suspension waits, then withdraws this listing too), the
+    block, the open-listing count row, then the ledger head.
     """
     _check_price(price_per_tonne, currency)
+    organization_check_can_trade(organization_id=seller.pk)
     block = block_lock(owner=seller, block_id=block_id)
     project = block.project
 
@@ -129,9 +133,10 @@ def _lock_listing(**lookup: Any) -> Listing:
 
 
 @atomic_with_retry
-def listing_withdraw(*, seller: Organization, listing_id: int) -> Listing:
+def listing_withdraw(*, seller: Organization, listing_id: int, reason: str = "") -> Listing:
     """Close the seller's open listing and return its unsold rest to ``available`` (``credits_release``,
-    entry ``delist``). Another organisation's listing is 404; a closed one 409.
+    entry ``delist``, with ``reason`` in its memo when given). Another organisation's listing is 404; a
+    closed one 409.
 
     Locks: the listing row, its open-listing count row, then its block and the ledger head (inside
     ``credits_release``).
@@ -143,7 +148,8 @@ def listing_withdraw(*, seller: Organization, listing_id: int) -> Listing:
     listing.status, listing.quantity_available_kg, listing.closed_at = Listing.Status.WITHDRAWN, 0, timezone.now()
     listing.save(update_fields=["status", "quantity_available_kg", "closed_at"])
     _open_count_add(category=listing.category, country=str(listing.country), vintage=listing.vintage, delta=-1)
-    movement = credits_release(owner=seller, block=listing.block_id, memo={"listing": str(listing.pk)})
+    memo = {"listing": str(listing.pk)} | ({"reason": reason} if reason else {})
+    movement = credits_release(owner=seller, block=listing.block_id, memo=memo)
     if movement.block.quantity_kg != rest:
         # Only the marketplace moves listed blocks, under this lock: a mismatch is a bug, not a state to serve.
         raise RuntimeError(f"listing {listing.pk} offered {rest} kg but its block held {movement.block.quantity_kg}")
@@ -164,6 +170,7 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
     the block and the ledger head (inside ``credits_trade``).
     """
     quantity_check(quantity_kg)
+    organization_check_not_suspended(buyer)
     listing = _lock_listing(pk=listing_id)
     parties_check(sender_id=listing.seller_id, receiver_id=buyer.pk)
     if listing.status != Listing.Status.OPEN:
@@ -216,11 +223,13 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
 @atomic_with_retry
 def transfer_create(*, sender: Organization, block_id: int, quantity_kg: int, to_organization_id: int) -> Transfer:
     """Give ``quantity_kg`` of one of the sender's available blocks to another organisation
-    (``credits_transfer``, entry ``transfer`` with the transfer id in its memo). An unknown
-    recipient is a 400 naming ``to_organization``.
+    (``credits_transfer``, entry ``transfer`` with the transfer id in its memo). Only a verified sender
+    may transfer (403 ``organization_unverified`` / ``organization_suspended``). An unknown recipient
+    is a 400 naming ``to_organization``.
 
-    Locks: the block, then the ledger head (inside ``credits_transfer``).
+    Locks: the sender's row ``FOR SHARE``, the block, then the ledger head (inside ``credits_transfer``).
     """
+    organization_check_can_trade(organization_id=sender.pk)
     to = organization_find(organization_id=to_organization_id)
     if to is None:
         raise RecipientNotFoundError()
@@ -250,6 +259,24 @@ def transfer_create(*, sender: Organization, block_id: int, quantity_kg: int, to
         then=transfer_for,
     )
     return movement.row
+
+
+SUSPENSION_REASON = "organization suspended"
+
+
+def listings_withdraw_on_suspension(*, organization: Organization, **_: Any) -> list[Listing]:
+    """Withdraw every open listing of an organisation being suspended (the ``organization_suspended``
+    signal, sent inside the suspension's transaction with the organisation row locked): each one's
+    unsold rest goes back to ``available`` with a ``delist`` entry whose memo gives the reason. In id
+    order, each through :func:`listing_withdraw` (listing row, count row, block, ledger head)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("listings are withdrawn inside the suspension's transaction")
+    open_ids = list(
+        Listing.objects.filter(seller=organization, status=Listing.Status.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return [listing_withdraw(seller=organization, listing_id=pk, reason=SUSPENSION_REASON) for pk in open_ids]
 
 
 @transaction.atomic

@@ -6,10 +6,12 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from accounts.models import Organization
+from sites.models import Site
 
 
 class Project(models.Model):
-    """A sustainability project of one organisation; credits are issued per project and vintage."""
+    """A sustainability project of one organisation; credits are issued per project and vintage.
+    ``site`` is one of the owner's sites in the project's country (``projects.services``)."""
 
     class Category(models.TextChoices):
         SOLAR = "solar", "Rooftop / grid solar"
@@ -23,6 +25,14 @@ class Project(models.Model):
         CLOSED = "closed", "Closed"
 
     owner = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="projects")
+    site = models.ForeignKey(
+        Site,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        help_text="The owner's site the project runs at. Claims of a project without one go to review.",
+    )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     category = models.CharField(max_length=20, choices=Category)

@@ -2,6 +2,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from accounts.serializers import OrganizationSummarySerializer
+from core.fields import IdField
 from projects.models import Project
 
 
@@ -16,6 +17,13 @@ class ProjectCreateInputSerializer(serializers.Serializer):
     )
     longitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True, default=None
+    )
+    site = IdField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="One of your sites (POST /api/sites/), in the project's country. Claims of a project without "
+        "a site are never approved automatically.",
     )
 
     def validate_country(self, value: str) -> str:
@@ -53,6 +61,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "longitude",
             "start_date",
             "status",
+            "site",
             "owner",
             "created_at",
         ]

@@ -81,6 +81,31 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(scope="session")
+def _documents_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("documents")
+
+
+@pytest.fixture(autouse=True)
+def _documents_storage(settings, _documents_dir):
+    """Uploaded evidence goes to a temporary directory, never to var/documents."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(_documents_dir)},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _claims_of_any_age(settings):
+    """The suite's claims are dated 2024 so that their numbers never move; the retroactivity rule
+    (CLAIM_MAX_AGE_DAYS) would send them to review as the calendar advances. Its own tests
+    (tests/verification/test_trust_rules.py) set the limit they test."""
+    settings.CLAIM_MAX_AGE_DAYS = 100 * 366
+
+
 @pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
     """Background tasks run synchronously in tests (Django's immediate backend): no worker needed.

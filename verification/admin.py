@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from core.errors import DomainError
-from verification.models import Assessment, ClaimIssuance, CreditingFactor, EvidenceItem, ReductionClaim
+from verification.models import Assessment, ClaimIssuance, ClaimSlot, CreditingFactor, EvidenceItem, ReductionClaim
 from verification.services import claim_approve, claim_reject
 
 
@@ -23,7 +23,7 @@ class EvidenceInline(admin.TabularInline):
     model = EvidenceItem
     extra = 0
     can_delete = False
-    fields = ("position", "kind", "period_start", "period_end", "quantity", "unit", "reference", "active")
+    fields = ("position", "kind", "period_start", "period_end", "quantity", "unit", "reference", "document", "active")
     readonly_fields = fields
 
 
@@ -142,6 +142,16 @@ class EvidenceItemAdmin(ScreeningRecordAdmin):
     list_select_related = ("claim", "organization")
 
 
+@admin.register(ClaimSlot)
+class ClaimSlotAdmin(ScreeningRecordAdmin):
+    """Which live claim holds a site or meter for which period (``key`` is ``site:<id>:...`` or ``meter:...``)."""
+
+    list_display = ("key", "period_start", "period_end", "claim", "active")
+    list_filter = ("active",)
+    search_fields = ("key", "=claim__id")
+    list_select_related = ("claim",)
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(ScreeningRecordAdmin):
     list_display = ("claim", "owner", "decision", "risk_score", "computed_reduction_kg", "model_version", "created_at")
@@ -159,6 +169,7 @@ class ReductionClaimAdmin(admin.ModelAdmin):
     list_display = (
         "id",
         "project",
+        "site",
         "owner",
         "status",
         "risk_score",
@@ -169,7 +180,7 @@ class ReductionClaimAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "decided_by", "project__category", "project__country")
     search_fields = ("project__title", "project__owner__name", "=id")
-    list_select_related = ("project__owner", "assessment")
+    list_select_related = ("project__owner", "assessment", "site")
     actions = [approve_claims, reject_claims]
     inlines = [AssessmentInline, IssuanceInline, EvidenceInline]
     readonly_fields = [f.name for f in ReductionClaim._meta.fields]

@@ -37,3 +37,11 @@ class NothingToIssueError(ConflictError):
 class ReplayModelMismatchError(ConflictError):
     code = "replay_model_mismatch"
     default_detail = "The assessment was made by another model version than the one loaded."
+
+
+class ClaimSlotTakenError(ConflictError):
+    """A racing claim took the site or meter for an overlapping period first (PostgreSQL's exclusion
+    constraint). ``claim_submit`` runs the submission once more, which then rejects it on the facts."""
+
+    code = "site_period_overlap"
+    default_detail = "Another claim holds this site or meter for an overlapping period."

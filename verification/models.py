@@ -8,8 +8,10 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organization
+from documents.models import Document
 from ledger.models import CreditBlock, LedgerEntry
 from projects.models import Project
+from sites.models import Site
 
 
 class CreditingFactor(models.Model):
@@ -82,6 +84,14 @@ class ReductionClaim(models.Model):
         VERIFIER = "verifier", "Verifier"
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="reduction_claims")
+    site = models.ForeignKey(
+        Site,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reduction_claims",
+        help_text="The project's site when the claim was submitted (null: the project had none).",
+    )
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     period_start = models.DateField()
     period_end = models.DateField()
@@ -118,8 +128,9 @@ class ReductionClaim(models.Model):
 
 class EvidenceItem(models.Model):
     """One document behind a claim. A normalised reference is used by at most one live claim of an
-    organisation: ``(organization, kind, reference_key)`` is unique among items whose claim is not
-    rejected (``active``), so the same bill cannot back two claims even when they race."""
+    organisation, whatever kind it is labelled: ``(organization, reference_key)`` is unique among items
+    whose claim is not rejected (``active``), so the same bill cannot back two claims even when they
+    race; an uploaded ``document`` backs at most one live claim too."""
 
     class Kind(models.TextChoices):
         METER_READING = "meter_reading", "Meter reading"
@@ -135,24 +146,67 @@ class EvidenceItem(models.Model):
     quantity = models.DecimalField(max_digits=18, decimal_places=3)
     unit = models.CharField(max_length=16)
     reference = models.CharField(max_length=200)
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence_items",
+        help_text="The uploaded file behind the item; its SHA-256 goes into the issuance's ledger entry.",
+    )  # fmt: skip
     # Denormalised so that a partial unique constraint can express "not reused by a live claim".
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    reference_key = models.CharField(max_length=200, help_text="Case-folded, letters and digits only.")
+    reference_key = models.CharField(
+        max_length=200, help_text="core.references.reference_key: case, separators and zero padding ignored."
+    )
+    reference_compact = models.CharField(
+        max_length=200, default="", help_text="core.references.compact_key: letters and digits, zeros kept."
+    )
     active = models.BooleanField(default=True, help_text="False once the claim is rejected: the reference is free.")
 
     class Meta:
         ordering = ["claim", "position"]
+        indexes = [models.Index(fields=["reference_compact"], name="evidence_reference_compact")]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "kind", "reference_key"],
+                fields=["organization", "reference_key"],
                 condition=models.Q(active=True),
                 name="evidence_reference_once_per_live_claim",
+            ),
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=models.Q(active=True, document__isnull=False),
+                name="evidence_document_once_per_live_claim",
             ),
             models.UniqueConstraint(fields=["claim", "position"], name="evidence_position_unique"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.reference}"
+
+
+class ClaimSlot(models.Model):
+    """What a live claim holds: its period on its site (``site:<id>:energy`` for solar, efficiency and
+    fuel-switch claims, ``site:<id>:materials`` for recycling) and on each meter of the site
+    (``meter:<country>:<key>``, energy claims). On PostgreSQL an exclusion constraint (migration 0006)
+    forbids two active slots of one key with overlapping periods, so two claims racing for one site or
+    meter cannot both hold it, whichever organisations or categories they are. Written in the claim's
+    transaction; released (``active`` False) when the claim is rejected."""
+
+    claim = models.ForeignKey(ReductionClaim, on_delete=models.CASCADE, related_name="slots")
+    key = models.CharField(max_length=120)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["claim", "key"]
+        indexes = [models.Index(fields=["key", "period_start"], name="claimslot_key_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "key"], name="claimslot_once_per_claim"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="claimslot_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.period_start}..{self.period_end} (claim {self.claim_id})"
 
 
 class Assessment(models.Model):

@@ -1,13 +1,26 @@
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organization, User
+from core.references import compact_key, reference_key
+from emissions.selectors import reported_energy_for
 from projects.models import Project
-from verification.engine.rules import normalise_reference
-from verification.engine.types import HistoryContext
+from sites.models import Site
+from sites.selectors import site_meter_keys
+from verification.engine.rules import (
+    ENERGY_CATEGORIES,
+    REJECTION_LOOKBACK_DAYS,
+    ROLLING_MONTHS,
+    add_months,
+    baseline_window,
+)
+from verification.engine.types import ClaimInput, HistoryContext, ReportedBooks, SiteClaim, TrustContext
 from verification.errors import ClaimNotFoundError
-from verification.models import ClaimIssuance, EvidenceItem, ReductionClaim
+from verification.models import ClaimIssuance, ClaimSlot, EvidenceItem, ReductionClaim
 
 # Everything the claim serializers show, in one query: the issuance and its ledger entry are a
 # reverse one-to-one and a forward one, so they join (LEFT OUTER) like the rest.
@@ -44,25 +57,44 @@ def claim_review_get(*, claim_id: int) -> ReductionClaim:
 
 
 def claim_history(
-    *, project: Project, period_start: date, period_end: date, references: list[tuple[int, str, str]]
+    *,
+    project: Project,
+    period_start: date,
+    period_end: date,
+    references: list[tuple[int, str, str]],
+    documents: list[tuple[int, int]] = (),  # type: ignore[assignment]
 ) -> HistoryContext:
     """Facts about other live (not rejected) claims: overlapping periods of the same project, and
-    evidence references already used by the organisation or seen in another organisation's claims.
-    ``references`` are ``(position, kind, reference)`` of the new claim's evidence."""
+    evidence already used by the organisation or seen in another organisation's claims.
+    ``references`` are ``(position, kind, reference)`` of the new claim's evidence: a reference matches
+    another whatever kind either is labelled, when the two agree ignoring case, separators and zero
+    padding (``core.references.reference_key``) or letter for letter (``compact_key``). ``documents``
+    are ``(position, document id)``: an uploaded file backs one live claim."""
     live = ReductionClaim.objects.exclude(status=ReductionClaim.Status.REJECTED)
     overlapping = live.filter(project=project, period_start__lte=period_end, period_end__gte=period_start)
-    keys = {normalise_reference(ref): (position, kind, ref) for position, kind, ref in references}
-    reused, foreign = [], []
-    if keys:
-        used = EvidenceItem.objects.filter(active=True, reference_key__in=list(keys)).values_list(
-            "organization_id", "kind", "reference_key", "claim_id"
+    by_key: dict[str, list[tuple[int, str]]] = {}
+    by_compact: dict[str, list[tuple[int, str]]] = {}
+    for position, _kind, ref in references:
+        by_key.setdefault(reference_key(ref), []).append((position, ref))
+        by_compact.setdefault(compact_key(ref), []).append((position, ref))
+    reused: list[str] = []
+    foreign: list[str] = []
+    if by_key:
+        used = (
+            EvidenceItem.objects.filter(active=True)
+            .filter(Q(reference_key__in=list(by_key)) | Q(reference_compact__in=list(by_compact)))
+            .values_list("organization_id", "reference_key", "reference_compact", "claim_id")
         )
-        for organization_id, kind, key, claim_id in used:
-            position, new_kind, reference = keys[key]
-            if organization_id == project.owner_id and kind == new_kind:
-                reused.append(f"{position}:{reference}:{claim_id}")
-            elif organization_id != project.owner_id:
-                foreign.append(f"{position}:{reference}:{claim_id}")
+        for organization_id, key, compact, claim_id in used:
+            matches = {*by_key.get(key, ()), *by_compact.get(compact, ())}
+            target = reused if organization_id == project.owner_id else foreign
+            target.extend(f"{position}:{reference}:{claim_id}" for position, reference in matches)
+    if documents:
+        positions = dict((document_id, position) for position, document_id in documents)
+        for document_id, claim_id in EvidenceItem.objects.filter(
+            active=True, document_id__in=list(positions)
+        ).values_list("document_id", "claim_id"):
+            reused.append(f"{positions[document_id]}:document {document_id}:{claim_id}")
     return HistoryContext(
         overlapping_claim_ids=tuple(sorted(overlapping.values_list("id", flat=True))),
         reused_references=tuple(sorted(set(reused))),
@@ -78,4 +110,96 @@ def issuances_for_project(*, project_id: int) -> QuerySet[ClaimIssuance]:
         .select_related("claim", "claim__assessment")
         .prefetch_related(Prefetch("claim__evidence", queryset=EvidenceItem.objects.order_by("position")))
         .order_by("-created_at", "-id")
+    )
+
+
+# --- trust facts ----------------------------------------------------------------------------
+
+
+def claim_slot_keys(*, site_id: int | None, category: str) -> list[str]:
+    """The slots a live claim of ``category`` holds on its site: the site's energy (solar, efficiency,
+    fuel switch: one stream, since behind-the-meter solar shows up as lower consumption) and each of
+    the site's active meters, or the site's materials stream (recycling). None without a site."""
+    if site_id is None:
+        return []
+    if category not in ENERGY_CATEGORIES:
+        return [f"site:{site_id}:materials"]
+    return [f"site:{site_id}:energy", *(f"meter:{key}" for key in site_meter_keys(site_id=site_id))]
+
+
+def _site_claims(*, keys: list[str], period_start: date, period_end: date) -> tuple[SiteClaim, ...]:
+    if not keys:
+        return ()
+    window_start = add_months(period_start, -ROLLING_MONTHS)
+    window_end = add_months(period_end, ROLLING_MONTHS)
+    rows = (
+        ClaimSlot.objects.filter(active=True, key__in=keys, period_start__lte=window_end, period_end__gte=window_start)
+        .values_list(
+            "claim_id",
+            "claim__period_start",
+            "claim__period_end",
+            "claim__computed_reduction_kg",
+            "claim__claimed_reduction_kg",
+        )
+        .distinct()
+        .order_by("claim_id")
+    )
+    return tuple(
+        SiteClaim(
+            claim_id=claim_id,
+            period_start=start,
+            period_end=end,
+            reduction_kg=computed if claimed is None else min(computed, claimed),
+        )
+        for claim_id, start, end, computed, claimed in rows
+    )
+
+
+def claim_trust_context(*, project: Project, claim: ClaimInput, submitted_on: date) -> TrustContext:
+    """The trust facts of a new claim, read now (``claim_submit`` reads them again under the
+    organisation's and the site's locks): the organisation's standing and automatic issuance so far, its
+    recent rejections, the site's status and the live claims on its slots within 12 months, and for an
+    efficiency claim the emission reports of its baseline period."""
+    organization_id = project.owner_id
+    status = Organization.objects.filter(pk=organization_id).values_list("verification_status", flat=True).get()
+    auto_issued = (
+        ClaimIssuance.objects.filter(
+            claim__project__owner_id=organization_id, claim__decided_by=ReductionClaim.DecidedBy.SCREENING
+        ).aggregate(total=Sum("quantity_kg"))["total"]
+        or 0
+    )
+    since = timezone.now() - timedelta(days=REJECTION_LOOKBACK_DAYS)
+    rejections = ReductionClaim.objects.filter(
+        project__owner_id=organization_id, status=ReductionClaim.Status.REJECTED, created_at__gte=since
+    ).count()
+    site = (
+        Site.objects.filter(pk=project.site_id).values("id", "status", "capacity_kw").first()
+        if project.site_id is not None
+        else None
+    )
+    keys = claim_slot_keys(site_id=project.site_id, category=project.category)
+    books = None
+    if claim.category == "energy_efficiency":
+        start, end = baseline_window(claim)
+        carrier = claim.parameters["energy_carrier"]
+        reported = reported_energy_for(organization_id=organization_id, carrier=carrier, start=start, end=end)
+        books = ReportedBooks(
+            carrier=carrier, window_start=start, window_end=end, reported_kwh=reported.kwh,
+            covered_days=reported.covered_days,
+        )  # fmt: skip
+    return TrustContext(
+        submitted_on=submitted_on,
+        project_start=project.start_date,
+        organization_status=status,
+        auto_issued_kg=int(auto_issued),
+        unverified_cap_kg=settings.UNVERIFIED_ISSUANCE_CAP_KG,
+        buffer_share=Decimal(settings.CREDIT_BUFFER_SHARE),
+        recent_rejections=rejections,
+        claim_max_age_days=settings.CLAIM_MAX_AGE_DAYS,
+        crediting_period_years=settings.CREDITING_PERIOD_YEARS,
+        site_id=None if site is None else site["id"],
+        site_status=None if site is None else site["status"],
+        site_capacity_kw=None if site is None else site["capacity_kw"],
+        site_claims=_site_claims(keys=keys, period_start=claim.period_start, period_end=claim.period_end),
+        books=books,
     )

@@ -5,10 +5,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import IdField
+from core.references import reference_key
 from core.units import kg_to_tonnes
 from projects.models import Project
 from projects.selectors import project_owned_by
-from verification.engine.rules import normalise_reference
 from verification.engine.screening import SCREENING_LABEL
 from verification.models import EvidenceItem, ReductionClaim
 
@@ -121,10 +122,21 @@ class EvidenceItemInputSerializer(serializers.Serializer):
     period_end = serializers.DateField()
     quantity = _quantity()
     unit = UnitField(choices=EVIDENCE_UNITS)
-    reference = serializers.CharField(max_length=200, help_text="The document's number; each may back one claim.")
+    reference = serializers.CharField(
+        max_length=200,
+        help_text="The document's number; each may back one live claim. Compared ignoring case, separators, "
+        "zero padding and the kind it is labelled (INV-01 = inv 1 = INV-001).",
+    )
+    document = IdField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The uploaded file (POST /api/documents/) behind the item: its SHA-256 is recorded in the "
+        "issuance's ledger entry. A file backs one live claim.",
+    )
 
     def validate_reference(self, value: str) -> str:
-        if not normalise_reference(value):
+        if not reference_key(value):
             raise serializers.ValidationError("A reference needs at least one letter or digit.")
         return value.strip()
 
@@ -165,13 +177,21 @@ class ReductionClaimCreateInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         if attrs["period_end"] < attrs["period_start"]:
             raise serializers.ValidationError({"period_end": ["Must be on or after period_start."]})
-        seen: dict[tuple[str, str], int] = {}
-        duplicates = {}
+        seen: dict[str, int] = {}
+        files: dict[int, int] = {}
+        duplicates: dict[str, dict[str, list[str]]] = {}
         for position, item in enumerate(attrs["evidence"]):
-            key = (item["kind"], normalise_reference(item["reference"]))
+            key = reference_key(item["reference"])
             if key in seen:
                 duplicates[str(position)] = {"reference": [f"Same document as evidence item {seen[key]}."]}
             seen.setdefault(key, position)
+            document = item.get("document")
+            if document is not None:
+                if document in files:
+                    duplicates.setdefault(str(position), {})["document"] = [
+                        f"Same file as evidence item {files[document]}."
+                    ]
+                files.setdefault(document, position)
         if duplicates:
             raise serializers.ValidationError({"evidence": duplicates})
         return attrs
@@ -223,9 +243,24 @@ class ReviewOutputSerializer(serializers.Serializer):
     reviewed_at = serializers.DateTimeField()
 
 
+# The model reason's detail once named the features that drove the risk; claimants no longer see that.
+_CONTRIBUTIONS_SUFFIX = " Largest contributions"
+
+
+class ClaimantReasonOutputSerializer(ReasonOutputSerializer):
+    """A reason as the claimant sees it: the model's per-feature contributions stay with verifiers."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data["code"] in ("model_risk", "model_risk_high") and _CONTRIBUTIONS_SUFFIX in data["detail"]:
+            data["detail"] = data["detail"].split(_CONTRIBUTIONS_SUFFIX, 1)[0]
+        return data
+
+
 class VerificationOutputSerializer(serializers.Serializer):
-    """The screening of a claim. ``decision`` is the claim's current decision (a verifier's review
-    overrides ``needs_review``); ``screening_decision`` is what automated screening decided."""
+    """The screening of a claim as its claimant sees it. ``decision`` is the claim's current decision (a
+    verifier's review overrides ``needs_review``); ``screening_decision`` is what automated screening
+    decided. The model's per-feature contributions are not shown: they are on the verifiers' endpoints."""
 
     decision = serializers.CharField(source="claim.status")
     screening_decision = serializers.CharField(source="decision")
@@ -241,10 +276,9 @@ class VerificationOutputSerializer(serializers.Serializer):
     computed_reduction_t = serializers.SerializerMethodField()
     model_version = serializers.CharField()
     engine_version = serializers.CharField()
-    reasons = ReasonOutputSerializer(many=True)
+    reasons = ClaimantReasonOutputSerializer(many=True)
     calculation = serializers.JSONField()
     factors = FactorOutputSerializer(many=True)
-    contributions = serializers.DictField(child=serializers.FloatField(), help_text="Log-odds per feature.")
     review = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
@@ -262,6 +296,24 @@ class VerificationOutputSerializer(serializers.Serializer):
         if claim.decided_by != ReductionClaim.DecidedBy.VERIFIER:
             return None
         return ReviewOutputSerializer(claim).data
+
+
+class VerifierVerificationOutputSerializer(VerificationOutputSerializer):
+    """The screening as verifiers see it: the model's contributions and inputs, and the trust facts."""
+
+    # The reasons word for word (the claimant's copy drops per-feature detail from older model reasons).
+    reasons = ReasonOutputSerializer(many=True)  # type: ignore[assignment]
+    contributions = serializers.DictField(child=serializers.FloatField(), help_text="Log-odds per feature.")
+    features = serializers.DictField(child=serializers.FloatField(), help_text="The model's inputs, by name.")
+    model_risk = serializers.SerializerMethodField()
+    screening_context = serializers.JSONField(
+        source="context", help_text="History and trust facts at submission, thresholds used."
+    )
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_model_risk(self, assessment):
+        """The model's risk before the repeated-rejections adjustment (null for older assessments)."""
+        return assessment.context.get("model_risk")
 
 
 class IssuanceLedgerEntryOutputSerializer(serializers.Serializer):
@@ -308,6 +360,7 @@ class ReductionClaimOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "project",
+            "site",
             "category",
             "status",
             "period_start",
@@ -333,9 +386,11 @@ class VerificationListOutputSerializer(serializers.ModelSerializer):
     claim = serializers.IntegerField(source="id", read_only=True)
     decision = serializers.CharField(source="status", read_only=True)
     owner = serializers.CharField(source="project.owner.name", read_only=True)
+    owner_verification_status = serializers.CharField(source="project.owner.verification_status", read_only=True)
     category = serializers.CharField(source="project.category", read_only=True)
     country = serializers.CharField(source="project.country.code", read_only=True)
-    verification = VerificationOutputSerializer(source="assessment", read_only=True)
+    site = serializers.IntegerField(source="site_id", read_only=True, allow_null=True)
+    verification = VerifierVerificationOutputSerializer(source="assessment", read_only=True)
     issuance = IssuanceOutputSerializer(read_only=True, allow_null=True, help_text=ISSUANCE_HELP)
 
     class Meta:
@@ -345,6 +400,8 @@ class VerificationListOutputSerializer(serializers.ModelSerializer):
             "claim",
             "project",
             "owner",
+            "owner_verification_status",
+            "site",
             "category",
             "country",
             "decision",

@@ -1,52 +1,69 @@
 """Writes: submit a claim (screen, then persist and maybe issue), review it, replay an assessment.
 
-Lock order: the project owner's organisation row (submissions: serialises an organisation's claims,
-so the overlap and evidence-reuse checks cannot race) or the claim row (reviews), then what
-``ledger.services.credits_issue`` locks: the project row, then the ledger head. Issuance runs in the
-same transaction as the decision (``credits_issue`` is a savepoint inside it; the outermost unit
-carries the retry), so a claim is ``approved`` exactly when its :class:`ClaimIssuance` and the
-ledger's ``issue`` entry exist. Screening — the model above all — runs before the transaction,
-never under a lock.
+Lock order: the project owner's organisation row ``FOR NO KEY UPDATE`` (submissions: serialises an
+organisation's claims, so the overlap, evidence-reuse and issuance-cap checks cannot race), then the project's site row
+(``FOR NO KEY UPDATE``: serialises claims on one site across organisations), then the documents the
+claim cites, or the claim row (reviews); then what ``ledger.services.credits_issue`` locks: the project
+row, then the ledger head. Issuance runs in the same transaction as the decision (``credits_issue`` is
+a savepoint inside it; the outermost unit carries the retry), so a claim is ``approved`` exactly when
+its :class:`ClaimIssuance` and the ledger's ``issue`` entry exist. Screening — the model above all —
+runs before the transaction, never under a lock; the history and trust facts are read under the locks
+and the rules run with them on the same model output (``rescreen``).
+
+A live claim holds :class:`ClaimSlot` rows for its site and the site's meters. Two claims on one meter
+through different sites are not serialised by the site lock: on PostgreSQL the slots' exclusion
+constraint stops the second, and its submission runs once more and is rejected with
+``site_period_overlap`` by the facts it then reads.
 """
 
-from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.models import Organization, User
+from accounts.errors import OrganizationSuspendedError
+from accounts.models import Organization, User, VerificationStatus
 from core.db import atomic_with_retry
 from core.ids import is_id
+from core.references import compact_key, reference_key
 from core.units import kg_to_tonnes
+from documents.models import Document
+from documents.services import documents_submit
 from ledger.models import CreditBlock
 from ledger.services import buffer_kg_for, credits_issue
 from projects.models import Project
 from projects.selectors import project_owned_by
-from verification.engine import rules
+from sites.models import Site
 from verification.engine.factors import DatabaseFactorProvider, ListFactorProvider
-from verification.engine.screening import decide, screen
-from verification.engine.types import ClaimInput, EvidenceInput, FactorUsed, HistoryContext, ScreeningResult
+from verification.engine.screening import rescreen, screen
+from verification.engine.types import (
+    ClaimInput,
+    EvidenceInput,
+    FactorUsed,
+    HistoryContext,
+    ScreeningResult,
+    TrustContext,
+)
 from verification.errors import (
     ClaimNotFoundError,
     ClaimNotPendingError,
+    ClaimSlotTakenError,
     ClaimTooSmallError,
     ConflictOfInterestError,
     NothingToIssueError,
     ProjectNotActiveError,
     ReplayModelMismatchError,
 )
-from verification.models import Assessment, ClaimIssuance, EvidenceItem, ReductionClaim
-from verification.selectors import claim_history
+from verification.models import Assessment, ClaimIssuance, ClaimSlot, EvidenceItem, ReductionClaim
+from verification.selectors import claim_history, claim_slot_keys, claim_trust_context
 
 NUMERIC_PARAMETERS = frozenset(
     {"capacity_kwp", "generation_kwh", "baseline_kwh", "post_kwh", "mass_kg", "baseline_quantity", "new_quantity"}
 )
-HISTORY_CODES = frozenset({"period_overlaps_earlier_claim", "evidence_reused", "evidence_reference_seen_elsewhere"})
 
 
 def _parameters_to_json(parameters: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +75,11 @@ def _parameters_from_json(parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 def claim_input_for(*, project: Project, period_start: date, period_end: date, parameters: dict[str, Any],
-                    evidence: list[dict[str, Any]], claimed_reduction_kg: int | None = None) -> ClaimInput:  # fmt: skip
+                    evidence: list[dict[str, Any]], claimed_reduction_kg: int | None = None,
+                    site: Site | None = None) -> ClaimInput:  # fmt: skip
+    """The engine's view of a claim. A claim on a site is screened at the site's coordinates."""
+    latitude = site.latitude if site is not None else project.latitude
+    longitude = site.longitude if site is not None else project.longitude
     return ClaimInput(
         category=project.category,
         country=str(project.country),
@@ -67,8 +88,8 @@ def claim_input_for(*, project: Project, period_start: date, period_end: date, p
         parameters=parameters,
         evidence=tuple(EvidenceInput(**item) for item in evidence),
         claimed_reduction_kg=claimed_reduction_kg,
-        latitude=float(project.latitude) if project.latitude is not None else None,
-        longitude=float(project.longitude) if project.longitude is not None else None,
+        latitude=float(latitude) if latitude is not None else None,
+        longitude=float(longitude) if longitude is not None else None,
     )
 
 
@@ -84,12 +105,15 @@ def _check_claimable(*, project: Project, period_start: date, period_end: date) 
         raise ValidationError(errors)
 
 
-def _with_history(result: ScreeningResult, history: HistoryContext) -> ScreeningResult:
-    """The same screening with other history facts: history only adds or removes its own reasons."""
-    outcome = rules.RuleOutcome()
-    rules._history_rules(history, outcome)
-    reasons = [r for r in result.reasons if r.code not in HISTORY_CODES] + outcome.reasons
-    return replace(result, reasons=reasons, decision=decide(reasons), history=history)
+def _documents_check(*, organization_id: int, documents: dict[str, int]) -> None:
+    """Evidence documents must be the organisation's own uploads: a 400 naming the field, before
+    anything is screened (they are locked and marked submitted when the claim is stored)."""
+    own = set(
+        Document.objects.filter(pk__in=list(documents.values()), owner_id=organization_id).values_list("pk", flat=True)
+    )
+    errors = {field: ["No such document of your organisation."] for field, pk in documents.items() if pk not in own}
+    if errors:
+        raise ValidationError(errors)
 
 
 def claim_submit(
@@ -106,9 +130,18 @@ def claim_submit(
 
     ``project_id`` must be a project of the submitter's organisation (404 otherwise); ``parameters``
     are those of its category, already parsed (``verification.serializers.claim_parameters_parse``).
-    A rejected claim is stored too: rejection is a screening outcome, not bad input."""
+    A rejected claim is stored too: rejection is a screening outcome, not bad input. Evidence items may
+    name an uploaded ``document`` of the organisation's."""
+    if submitted_by.organization.verification_status == VerificationStatus.SUSPENDED:
+        raise OrganizationSuspendedError()
     project = project_owned_by(organization_id=submitted_by.organization_id, project_id=project_id)
     _check_claimable(project=project, period_start=period_start, period_end=period_end)
+    documents = {
+        f"evidence.{position}.document": item["document"]
+        for position, item in enumerate(evidence)
+        if item.get("document") is not None
+    }
+    _documents_check(organization_id=project.owner_id, documents=documents)
     claim_input = claim_input_for(
         project=project,
         period_start=period_start,
@@ -116,45 +149,93 @@ def claim_submit(
         parameters=parameters,
         evidence=evidence,
         claimed_reduction_kg=claimed_reduction_kg,
+        site=project.site,
     )
     references = [(i, item["kind"], item["reference"]) for i, item in enumerate(evidence)]
-    history = claim_history(project=project, period_start=period_start, period_end=period_end, references=references)
+    cited = [(i, item["document"]) for i, item in enumerate(evidence) if item.get("document") is not None]
     thresholds = {
         "risk_threshold": str(settings.VERIFICATION_REVIEW_RISK_THRESHOLD),
         "size_review_kg": settings.VERIFICATION_REVIEW_SIZE_KG,
     }
+    # The calculation and the model, outside any lock. The facts about other claims, the site and the
+    # organisation do not enter the model's features: they are read under the locks, where the rules
+    # run again with them (``rescreen``) before anything is decided.
     result = screen(
         claim_input,
         factors=DatabaseFactorProvider(),
-        history=history,
+        history=HistoryContext(),
         risk_threshold=settings.VERIFICATION_REVIEW_RISK_THRESHOLD,
         size_review_kg=settings.VERIFICATION_REVIEW_SIZE_KG,
     )
     _check_issuable_size(computed_kg=result.calculation.reduction_kg, claimed_kg=claimed_reduction_kg)
-    return _claim_persist(
-        submitted_by=submitted_by,
-        project=project,
-        claim_input=claim_input,
-        references=references,
-        result=result,
-        thresholds=thresholds,
-    )
+    persist = {
+        "submitted_by": submitted_by,
+        "project": project,
+        "claim_input": claim_input,
+        "references": references,
+        "documents": documents,
+        "cited": cited,
+        "submitted_on": timezone.localdate(),
+        "thresholds": thresholds,
+    }
+    try:
+        return _claim_persist(result=result, **persist)
+    except ClaimSlotTakenError:
+        # A claim on one of the site's meters (through another site) committed while this one waited on
+        # the exclusion constraint. Once more, from the start: the facts read now include it.
+        return _claim_persist(result=result, **persist)
+
+
+def _slots_take(*, claim: ReductionClaim, keys: list[str]) -> None:
+    """Hold the claim's period on its site and meters. On PostgreSQL the exclusion constraint makes a
+    racing claim on the same key wait for this transaction, then fail (ClaimSlotTakenError)."""
+    if not keys:
+        return
+    try:
+        with transaction.atomic():
+            ClaimSlot.objects.bulk_create(
+                ClaimSlot(claim=claim, key=key, period_start=claim.period_start, period_end=claim.period_end)
+                for key in keys
+            )
+    except IntegrityError as error:
+        if "claimslot_live_periods_do_not_overlap" in str(error):
+            raise ClaimSlotTakenError() from error
+        raise
 
 
 @atomic_with_retry
-def _claim_persist(*, submitted_by, project, claim_input, references, result, thresholds) -> ReductionClaim:
-    Organization.objects.select_for_update().get(pk=project.owner_id)
-    # Re-read the history under the lock: a claim committed since screening may now overlap this one.
+def _claim_persist(
+    *, submitted_by, project, claim_input, references, documents, cited, submitted_on, thresholds, result
+) -> ReductionClaim:
+    # NO KEY UPDATE: serialises the organisation's claims (and waits for, or holds off, a suspension and a
+    # listing's FOR SHARE) without blocking inserts of rows that merely reference the organisation.
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=project.owner_id)
+    if organization.verification_status == VerificationStatus.SUSPENDED:
+        raise OrganizationSuspendedError()
+    if project.site_id is not None:
+        Site.objects.select_for_update(no_key=True).filter(pk=project.site_id).first()
+    # Re-read the facts under the locks: a claim committed since screening may now overlap this one,
+    # the site may have gone under review, the organisation's automatic issuance may have grown.
     history = claim_history(
         project=project,
         period_start=claim_input.period_start,
         period_end=claim_input.period_end,
         references=references,
+        documents=cited,
     )
-    if history != result.history:
-        result = _with_history(result, history)
+    trust = claim_trust_context(project=project, claim=claim_input, submitted_on=submitted_on)
+    result = rescreen(
+        result,
+        claim_input,
+        history=history,
+        trust=trust,
+        risk_threshold=Decimal(thresholds["risk_threshold"]),
+        size_review_kg=int(thresholds["size_review_kg"]),
+    )
+    cited_documents = documents_submit(owner=organization, documents=documents)
     claim = ReductionClaim.objects.create(
         project=project,
+        site_id=project.site_id,
         submitted_by=submitted_by,
         period_start=claim_input.period_start,
         period_end=claim_input.period_end,
@@ -174,12 +255,19 @@ def _claim_persist(*, submitted_by, project, claim_input, references, result, th
             quantity=item.quantity,
             unit=item.unit,
             reference=item.reference,
+            document=cited_documents.get(f"evidence.{position}.document"),
             organization_id=project.owner_id,
-            reference_key=rules.normalise_reference(item.reference),
+            reference_key=reference_key(item.reference),
+            reference_compact=compact_key(item.reference),
             active=live,
         )
         for position, item in enumerate(claim_input.evidence)
     )
+    if live:
+        _slots_take(
+            claim=claim,
+            keys=claim_slot_keys(site_id=project.site_id, category=project.category),
+        )
     assessment = Assessment.objects.create(
         claim=claim,
         decision=result.decision,
@@ -192,7 +280,12 @@ def _claim_persist(*, submitted_by, project, claim_input, references, result, th
         features=result.features,
         contributions=result.contributions,
         reasons=[reason.as_json() for reason in result.reasons],
-        context={"history": history.as_json(), "thresholds": thresholds},
+        context={
+            "history": history.as_json(),
+            "thresholds": thresholds,
+            "trust": trust.as_json(),
+            "model_risk": str(result.raw_risk),
+        },
     )
     if result.decision == ReductionClaim.Status.APPROVED:
         _claim_issue(claim=claim, assessment=assessment)
@@ -294,11 +387,15 @@ def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssua
             currency=settings.MINTING_FEE_CURRENCY,
         )
 
+    evidence = EvidenceItem.objects.filter(claim=claim, document__isnull=False).values_list(
+        "document__sha256", flat=True
+    )
     return credits_issue(
         project=claim.project,
         vintage=claim.period_end.year,  # the year in which the monitoring period ends
         quantity_kg=quantity,
         memo=issuance_memo(claim=claim, assessment=assessment),
+        documents=list(evidence),
         then=issuance_for,
     ).row
 
@@ -337,6 +434,9 @@ def claim_approve(*, claim_id: int, reviewer: User, note: str = "") -> Reduction
     """A verifier approves a claim that needs review and its credits are issued — exactly once: the
     claim row is locked, so a second approval waits and then finds it no longer pending (409)."""
     claim = _review_lock(claim_id=claim_id, reviewer=reviewer)
+    owner_status = Organization.objects.filter(pk=claim.project.owner_id).values_list("verification_status", flat=True)
+    if owner_status.get() == VerificationStatus.SUSPENDED:
+        raise OrganizationSuspendedError("The claimant's organisation is suspended: nothing can be issued to it.")
     _record_review(claim, reviewer=reviewer, note=note, status=ReductionClaim.Status.APPROVED)
     _claim_issue(claim=claim, assessment=claim.assessment)
     return claim
@@ -344,10 +444,11 @@ def claim_approve(*, claim_id: int, reviewer: User, note: str = "") -> Reduction
 
 @atomic_with_retry
 def claim_reject(*, claim_id: int, reviewer: User, note: str = "") -> ReductionClaim:
-    """A verifier rejects a claim that needs review; its period and evidence references are freed."""
+    """A verifier rejects a claim that needs review; its period, site slots and evidence are freed."""
     claim = _review_lock(claim_id=claim_id, reviewer=reviewer)
     _record_review(claim, reviewer=reviewer, note=note, status=ReductionClaim.Status.REJECTED)
     EvidenceItem.objects.filter(claim=claim).update(active=False)
+    ClaimSlot.objects.filter(claim=claim).update(active=False)
     return claim
 
 
@@ -364,6 +465,7 @@ def assessment_replay(*, assessment: Assessment, model=None) -> ScreeningResult:
     claim = assessment.claim
     claim_input = claim_input_for(
         project=claim.project,
+        site=claim.site,
         period_start=claim.period_start,
         period_end=claim.period_end,
         parameters=_parameters_from_json(claim.parameters),
@@ -375,12 +477,14 @@ def assessment_replay(*, assessment: Assessment, model=None) -> ScreeningResult:
                 "quantity": e.quantity,
                 "unit": e.unit,
                 "reference": e.reference,
+                "document": e.document_id,
             }
             for e in claim.evidence.order_by("position")
         ],
         claimed_reduction_kg=claim.claimed_reduction_kg,
     )
     thresholds = assessment.context["thresholds"]
+    trust = assessment.context.get("trust")  # absent for assessments made before the trust rules
     return screen(
         claim_input,
         factors=ListFactorProvider(FactorUsed.from_json(f) for f in assessment.factors),
@@ -388,4 +492,5 @@ def assessment_replay(*, assessment: Assessment, model=None) -> ScreeningResult:
         risk_threshold=Decimal(thresholds["risk_threshold"]),
         size_review_kg=int(thresholds["size_review_kg"]),
         model=model,
+        trust=None if trust is None else TrustContext.from_json(trust),
     )

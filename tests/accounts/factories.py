@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth.models import Group
 
-from accounts.models import VERIFIERS_GROUP, Organization, User
+from accounts.models import VERIFIERS_GROUP, Organization, User, VerificationStatus
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -10,9 +10,16 @@ class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
 
+    """A verified organisation by default (the state in which every rule of the registry applies fully);
+    ``verification_status=VerificationStatus.UNVERIFIED`` for a newly registered one."""
+
     name = factory.Sequence(lambda n: f"SME {n} Ltd")
     country = "GB"
     sector = "manufacturing"
+    legal_name = factory.SelfAttribute("name")
+    registration_number = factory.Sequence(lambda n: f"REG{n:07d}")
+    registration_key = factory.SelfAttribute("registration_number")
+    verification_status = VerificationStatus.VERIFIED
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):

@@ -103,6 +103,10 @@ def test_me_shows_organization_and_verifier_flag(auth_client, user, verifier_cli
             "country": "GB",
             "sector": "manufacturing",
             "website": "",
+            "legal_name": user.organization.legal_name,
+            "registration_number": user.organization.registration_number,
+            "verification_status": "verified",
+            "verified_at": None,
         },
         "is_verifier": False,
     }

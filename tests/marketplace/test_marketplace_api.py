@@ -40,7 +40,12 @@ def test_marketplace_is_public_and_shows_seller_project_quantity_and_price(api_c
         "results": [
             {
                 "id": listing.pk,
-                "seller": {"name": "Sunny Rooftops Ltd", "country": "IN"},
+                "seller": {
+                    "name": "Sunny Rooftops Ltd",
+                    "country": "IN",
+                    "verification_status": "verified",
+                    "registration_number": seller.registration_number,
+                },
                 "project": {"id": project.pk, "title": project.title, "category": "solar", "country": "IN"},
                 "vintage": 2024,
                 "quantity_available_kg": 1500,

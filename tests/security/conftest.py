@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
+from documents.services import document_upload
 from marketplace.services import listing_buy, listing_create, transfer_create
 from reports.services import ghg_pdf_issue
 from tests.accounts.factories import UserFactory
@@ -35,6 +37,8 @@ class World:
     transfer: uuid.UUID  # B gave to C
     certificate: int
     issued_report: int  # B's GHG statement PDF as the registry recorded it
+    site: int  # the site of B's project
+    document: int  # an evidence file B uploaded
 
 
 @pytest.fixture
@@ -62,6 +66,12 @@ def world(db) -> World:
     EmissionReportFactory.create(organization=A)
     ghg_pdf_issue(organization=A, year=2025)
     retire(organization=A, block=issue(owner=A).owner_block, quantity_kg=100)
+    document = document_upload(
+        owner=B, uploaded_by=b, kind="invoice", upload=SimpleUploadedFile("bill.pdf", b"%PDF-1.4 B's own bill\n")
+    )
+    document_upload(
+        owner=A, uploaded_by=a, kind="invoice", upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 A's own bill\n")
+    )
 
     return World(
         a=a,
@@ -76,4 +86,6 @@ def world(db) -> World:
         transfer=transfer.pk,
         certificate=certificate.pk,
         issued_report=issued_report.pk,
+        site=project.site_id,
+        document=document.pk,
     )

@@ -52,8 +52,26 @@ ROWS = [
     Row("certificate", "get", "/api/certificates/{id}/", "certificate"),
     Row("certificate pdf", "get", "/api/certificates/{id}/pdf/", "certificate"),
     Row("issued report", "get", "/api/reports/issued/{id}/", "issued_report"),
+    Row("site", "get", "/api/sites/{id}/", "site"),
+    Row("document", "get", "/api/documents/{id}/", "document"),
+    Row("document file", "get", "/api/documents/{id}/file/", "document"),
     # --- changes -----------------------------------------------------------------------------
     Row("withdraw listing", "delete", "/api/listings/{id}/", "listing", owner_status=204),
+    Row("change site", "patch", "/api/sites/{id}/", "site", body=lambda w, site: {"name": "Mine now"}),
+    Row(
+        "project on site",
+        "post",
+        "/api/projects/",
+        "site",
+        body=lambda w, site: {
+            "title": "x",
+            "category": "solar",
+            "country": "IN",
+            "start_date": "2024-01-01",
+            "site": site,
+        },
+        owner_status=201,
+    ),
     Row(
         "publish issued report",
         "patch",
@@ -109,15 +127,9 @@ ROWS = [
 def snapshot() -> dict[str, Any]:
     """Every project table's row count, and the state of what a request could move or close."""
     project_apps = {
-        "accounts",
-        "projects",
-        "emissions",
-        "ledger",
-        "verification",
-        "certificates",
-        "marketplace",
-        "reports",
-    }
+        "accounts", "documents", "sites", "projects", "emissions", "ledger", "verification", "certificates",
+        "marketplace", "reports",
+    }  # fmt: skip
     return {
         "counts": {
             model._meta.label: model._default_manager.count()
@@ -159,6 +171,8 @@ LISTS = [
     ("/api/transfers/", "transfer"),
     ("/api/certificates/", "certificate"),
     ("/api/reports/issued/", "issued_report"),
+    ("/api/sites/", "site"),
+    ("/api/documents/", "document"),
 ]
 
 

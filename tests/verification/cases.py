@@ -35,8 +35,16 @@ def solar(
     )
 
 
+BASELINE = ("2023-01-01", "2023-12-31")
+
+
 def bills(total, *, period: tuple[str, str] = P, prefix="BILL", unit="kWh", kind="utility_bill"):
     return monthly_evidence(*period, total, kind=kind, prefix=prefix, unit=unit)
+
+
+def efficiency_bills(baseline, post):
+    """The monitoring year's bills and the baseline year's before it (an efficiency claim needs both)."""
+    return bills(post) + bills(baseline, period=BASELINE, prefix="BASE")
 
 
 CASES = [
@@ -62,22 +70,23 @@ CASES = [
     # --- energy efficiency -------------------------------------------------------------------------
     Case("gb_led_40pct", "energy_efficiency", "GB",
          {"measure": "led", "energy_carrier": "electricity", "baseline_kwh": 50_000, "post_kwh": 30_000},
-         bills(30_000), "approved", (4_300, 4_400)),
+         efficiency_bills(50_000, 30_000), "approved", (4_300, 4_400)),
     Case("gb_led_95pct", "energy_efficiency", "GB",
          {"measure": "led", "energy_carrier": "electricity", "baseline_kwh": 50_000, "post_kwh": 2_500},
-         bills(2_500), "rejected", (10_400, 10_500), codes={"savings_fraction_implausible"}),
+         efficiency_bills(50_000, 2_500), "rejected", (10_400, 10_500), codes={"savings_fraction_implausible"}),
     Case("in_motor_vsd_30pct", "energy_efficiency", "IN",
          {"measure": "motor", "energy_carrier": "electricity", "baseline_kwh": 200_000, "post_kwh": 140_000},
-         bills(140_000), "approved", (36_000, 36_500)),
+         efficiency_bills(200_000, 140_000), "approved", (36_000, 36_500)),
     Case("de_gas_insulation_20pct", "energy_efficiency", "DE",
          {"measure": "insulation", "energy_carrier": "natural_gas", "baseline_kwh": 300_000, "post_kwh": 240_000},
-         bills(240_000), "approved", (10_800, 10_900)),
+         efficiency_bills(300_000, 240_000), "approved", (10_800, 10_900)),
     Case("gb_hvac_70pct_review", "energy_efficiency", "GB",
          {"measure": "hvac", "energy_carrier": "electricity", "baseline_kwh": 100_000, "post_kwh": 30_000},
-         bills(30_000), "needs_review", (15_300, 15_400), codes={"savings_fraction_above_measure_range"}),
+         efficiency_bills(100_000, 30_000), "needs_review", (15_300, 15_400),
+         codes={"savings_fraction_above_measure_range"}),
     Case("gb_consumption_rose", "energy_efficiency", "GB",
          {"measure": "led", "energy_carrier": "electricity", "baseline_kwh": 50_000, "post_kwh": 52_000},
-         bills(52_000), "rejected", (0, 0), codes={"no_reduction"}),
+         efficiency_bills(50_000, 52_000), "rejected", (0, 0), codes={"no_reduction"}),
     # --- recycling ---------------------------------------------------------------------------------
     Case("gb_cardboard_20t", "recycling", "GB", {"material": "cardboard", "mass_kg": 20_000},
          bills(20_000, kind="weighbridge_ticket", unit="kg", prefix="WB"), "approved", (19_600, 19_650),
@@ -92,7 +101,8 @@ CASES = [
     # --- fuel switch -------------------------------------------------------------------------------
     Case("ke_diesel_to_solar", "fuel_switch", "KE",
          {"baseline_fuel": "diesel", "baseline_quantity": 10_000, "unit": "litres", "new_fuel": "solar",
-          "new_quantity": 30_000}, bills(30_000, kind="meter_reading", prefix="PV"), "approved", (25_700, 25_710)),
+          "new_quantity": 30_000}, bills(30_000, kind="meter_reading", prefix="PV"), "approved", (20_840, 20_850),
+         codes={"fuel_switch_credited_on_solar_side"}),
     Case("gb_gas_to_heat_pump", "fuel_switch", "GB",
          {"baseline_fuel": "natural_gas", "baseline_quantity": 100_000, "unit": "kWh", "new_fuel": "electricity",
           "new_quantity": 28_000}, bills(28_000), "approved", (7_400, 7_500)),

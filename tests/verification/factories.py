@@ -7,7 +7,7 @@ from tests.accounts.factories import OrganizationFactory
 from tests.projects.factories import ProjectFactory
 from verification.engine.rules import add_months
 
-__all__ = ["OrganizationFactory", "ProjectFactory", "claim_body", "monthly_evidence", "project_for"]
+__all__ = ["OrganizationFactory", "ProjectFactory", "baseline_books", "claim_body", "monthly_evidence", "project_for"]
 
 PERIOD_2024 = ("2024-01-01", "2024-12-31")
 
@@ -56,3 +56,18 @@ def project_for(owner, *, category="solar", country="IN", **kwargs):
     """An active project that started before the 2024 monitoring periods used in these tests."""
     kwargs.setdefault("start_date", datetime.date(2023, 1, 1))
     return ProjectFactory.create(owner=owner, category=category, country=country, **kwargs)
+
+
+def baseline_books(organization, *, carrier: str, kwh, period=("2023-01-01", "2023-12-31")):
+    """An emission report of the baseline period showing ``kwh`` of ``carrier``: the books an efficiency
+    claim's baseline is held to."""
+    from emissions.services import emission_report_create
+    from tests.emissions.factories import line
+
+    unit = {"electricity": "kWh", "natural_gas": "kWh", "diesel": "litres"}[carrier]
+    return emission_report_create(
+        organization=organization,
+        period_start=datetime.date.fromisoformat(period[0]),
+        period_end=datetime.date.fromisoformat(period[1]),
+        lines=[line(carrier, kwh, unit)],
+    )

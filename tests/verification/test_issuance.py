@@ -13,7 +13,7 @@ from ledger.services import credits_issue
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.verification.cases import CASES, Case
-from tests.verification.factories import NORTHERN_SOLAR_SHAPE, monthly_evidence, project_for
+from tests.verification.factories import NORTHERN_SOLAR_SHAPE, baseline_books, monthly_evidence, project_for
 from tests.verification.test_claims_api import URL
 from verification import services
 from verification.engine import ENGINE_VERSION
@@ -29,6 +29,10 @@ def ceil_tenth(kg: int) -> int:
 
 
 def case_project(owner, case: Case):
+    """A project for the case on a site of the owner's; an efficiency case's baseline year in its books."""
+    if case.category == "energy_efficiency":
+        carrier = case.parameters["energy_carrier"]
+        baseline_books(owner, carrier=carrier, kwh=case.parameters["baseline_kwh"])
     return project_for(
         owner, category=case.category, country=case.country, latitude=case.latitude, longitude=case.longitude
     )

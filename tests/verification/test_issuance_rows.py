@@ -23,6 +23,7 @@ ROWS_PER_ISSUANCE = {
     "ledger_ledgerentryrange": 2,  # its index rows: the two serial ranges
     "verification_assessment": 1,
     "verification_claimissuance": 1,
+    "verification_claimslot": 2,  # the claim holds its site's energy and its one meter for the period
     "verification_evidenceitem": 12,  # the claim's monthly meter readings
     "verification_reductionclaim": 1,
 }

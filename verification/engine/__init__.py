@@ -7,4 +7,4 @@ training generator can run without a database. scikit-learn is imported lazily b
 """
 
 # Bump when a formula, rule, threshold default or feature changes meaning; stored with every assessment.
-ENGINE_VERSION = "engine-1.0.0"
+ENGINE_VERSION = "engine-1.1.0"

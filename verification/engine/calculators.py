@@ -16,6 +16,12 @@ EFFICIENCY_CARRIER_FAMILY = {
     "diesel": ("fuel_combustion", "diesel"),
 }
 
+# Diesel displaced by solar, computed from the solar side: kWh a generator would have delivered per litre.
+# ASSUMPTION: 3.7 kWh/l, the efficient end of the 2.5-3.7 kWh/l that diesel generator sets achieve (the
+# rules flag above 4.0): the most efficient generator burns the least diesel for the same kWh, so this
+# credits the fewest litres. docs/VERIFICATION.md "Fuel switch".
+SOLAR_DISPLACED_KWH_PER_LITRE = Decimal("3.7")
+
 FIGURE_GRID = "grid emission reduction (combined margin)"
 FIGURE_FUEL = "fuel emission reduction (baseline minus project emissions)"
 FIGURE_RECYCLING = (
@@ -164,5 +170,24 @@ def _fuel_switch(claim: ClaimInput, factors: FactorProvider) -> Calculation:
     calc.inputs["project_emissions_kg"] = str(project_kg)
     if baseline_kg <= project_kg:
         calc.notes.append("The new fuel emits at least as much as the old one: nothing to credit.")
-    calc.reduction_kg = whole_kg_down(baseline_kg - project_kg)
+    reduction = baseline_kg - project_kg
+    if p["new_fuel"] == "solar" and p["baseline_fuel"] == "diesel" and p["unit"] == "litre":
+        # Two computations of the diesel displaced: the litres claimed, and the litres a generator would
+        # have burnt for the metered solar output. The lesser is credited (conservative).
+        litres_from_solar = p["new_quantity"] / SOLAR_DISPLACED_KWH_PER_LITRE
+        solar_side_kg = litres_from_solar * baseline_factor.value
+        calc.formula = (
+            "ER = min(baseline_quantity, new_quantity / 3.7 kWh/l) x EF_fuel(diesel): the lesser of the diesel "
+            "claimed and the diesel the metered solar output displaced"
+        )
+        calc.inputs["diesel_displaced_by_solar_litres"] = str(litres_from_solar)
+        calc.inputs["solar_side_emissions_kg"] = str(solar_side_kg)
+        if solar_side_kg < reduction:
+            calc.notes.append(
+                f"Credited on the solar side: {p['new_quantity']} kWh of solar displaces at most "
+                f"{litres_from_solar.quantize(Decimal('0.1'))} l of diesel at {SOLAR_DISPLACED_KWH_PER_LITRE} kWh/l, "
+                f"less than the {p['baseline_quantity']} l claimed."
+            )
+            reduction = solar_side_kg
+    calc.reduction_kg = whole_kg_down(reduction)
     return calc

@@ -8,14 +8,22 @@ The rules also return the metrics they computed (yields, ratios); the feature bu
 Thresholds are module constants, documented with their sources in docs/VERIFICATION.md.
 """
 
-import re
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal
 
+from core.references import compact_key
 from projects.integrity import ADDITIONALITY_HIGH_INCOME_GRID_CODE, ADDITIONALITY_HIGH_INCOME_GRID_DETAIL, HIGH_INCOME
 from verification.engine import solar
-from verification.engine.types import Calculation, ClaimInput, EvidenceInput, HistoryContext, Reason
+from verification.engine.types import (
+    Calculation,
+    ClaimInput,
+    EvidenceInput,
+    HistoryContext,
+    Reason,
+    SiteClaim,
+    TrustContext,
+)
 
 MAX_PERIOD_MONTHS = 12
 EVIDENCE_TOLERANCE = Decimal("0.02")  # evidence must add up to the claimed quantity within ±2 %
@@ -52,6 +60,25 @@ GENSET_KWH_PER_LITRE = (2.0, 4.0)  # below: more diesel claimed than a genset bu
 RECYCLING_LARGE_T_PER_YEAR = 10_000
 MICRO_SCALE_LIMIT_KG_PER_YEAR = 10_000_000  # Gold Standard micro-scale: ≤ 10,000 tCO2e per year
 
+# --- Trust rules (applied to claims submitted to the registry: a TrustContext is given) ----------------
+ROLLING_MONTHS = 12  # the review-size and micro-scale limits hold per site over any 12 months
+# A PV array's DC rating may exceed the connection's AC rating (inverter loading ratio up to ~1.3).
+SITE_CAPACITY_TOLERANCE = Decimal("1.3")
+# The baseline must span a period as long as the monitoring period: billing months differ by a few
+# days (28-31), so a difference of up to 3 days or 2 % passes.
+BASELINE_LENGTH_TOLERANCE_DAYS = 3
+BASELINE_LENGTH_TOLERANCE_SHARE = 0.02
+# The claimed baseline may exceed what the books say by this much (rounding, unit conversion).
+BOOKS_TOLERANCE = Decimal("0.05")
+# Reports must cover this share of the baseline window for the comparison to stand.
+BOOKS_MIN_COVERAGE = 0.9
+# Repeated rejections: each of the organisation's claims rejected in the look-back window adds this
+# much to the log-odds of its next claims' risk, counting at most MAX_REJECTIONS_COUNTED of them.
+REJECTION_LOOKBACK_DAYS = 90
+RISK_LOGIT_PER_REJECTION = 0.35
+MAX_REJECTIONS_COUNTED = 4
+ENERGY_CATEGORIES = frozenset({"solar", "energy_efficiency", "fuel_switch"})
+
 EVIDENCE_UNITS = {
     "kWh": ("energy", Decimal(1)),
     "MWh": ("energy", Decimal(1000)),
@@ -64,8 +91,9 @@ PARAMETER_DIMENSION = {"kWh": "energy", "litre": "liquid volume", "m3": "gas vol
 
 
 def normalise_reference(reference: str) -> str:
-    """``"INV-001 "`` and ``"inv 001"`` are the same document."""
-    return re.sub(r"[^0-9a-z]", "", reference.casefold())
+    """``"INV-001 "`` and ``"inv 001"`` are the same document (zeros kept: ``core.references.compact_key``;
+    evidence reuse also compares the padding-insensitive ``core.references.reference_key``)."""
+    return compact_key(reference)
 
 
 def add_months(day: date, months: int) -> date:
@@ -101,7 +129,17 @@ def monitored_quantities(claim: ClaimInput) -> tuple[tuple[str, Decimal, str] | 
     return monitored, ("baseline_quantity", p["baseline_quantity"], PARAMETER_DIMENSION[p["unit"]])
 
 
-def evaluate(claim: ClaimInput, calc: Calculation, history: HistoryContext, *, size_review_kg: int) -> RuleOutcome:
+def evaluate(
+    claim: ClaimInput,
+    calc: Calculation,
+    history: HistoryContext,
+    *,
+    size_review_kg: int,
+    trust: TrustContext | None = None,
+) -> RuleOutcome:
+    """Every rule over one claim. ``trust`` (who, where, when: see ``TrustContext``) adds the trust
+    rules and makes the size limits count per site over any 12 months; without it (the training
+    population, assessments made before round 2) the claim is judged on its own."""
     out = RuleOutcome()
     out.metrics["period_days"] = float(claim.period_days)
     _period_rules(claim, out)
@@ -112,8 +150,10 @@ def evaluate(claim: ClaimInput, calc: Calculation, history: HistoryContext, *, s
         "energy_efficiency": _efficiency_rules,
         "recycling": _recycling_rules,
         "fuel_switch": _fuel_switch_rules,
-    }[claim.category](claim, calc, out)
-    _result_rules(claim, calc, out, size_review_kg=size_review_kg)
+    }[claim.category](claim, calc, out, trust)
+    if trust is not None:
+        _trust_rules(claim, calc, trust, out)
+    _result_rules(claim, calc, out, size_review_kg=size_review_kg, trust=trust)
     return out
 
 
@@ -264,7 +304,7 @@ def _evidence_shape(claim: ClaimInput, items: list[tuple[int, EvidenceInput]]) -
     return metrics
 
 
-def _solar_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome) -> None:
+def _solar_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, trust: TrustContext | None) -> None:
     p = claim.parameters
     capacity, generation = float(p["capacity_kwp"]), float(p["generation_kwh"])
     specific = generation / capacity
@@ -331,7 +371,7 @@ def _solar_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome) -> None
         out.add(ADDITIONALITY_HIGH_INCOME_GRID_CODE, "info", ADDITIONALITY_HIGH_INCOME_GRID_DETAIL)
 
 
-def _efficiency_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome) -> None:
+def _efficiency_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, trust: TrustContext | None) -> None:
     p = claim.parameters
     baseline, post = float(p["baseline_kwh"]), float(p["post_kwh"])
     typical, credible = MEASURE_SAVINGS[p["measure"]]
@@ -370,7 +410,7 @@ def low_high_ratio(ratio: float) -> bool:
     return low <= ratio <= high
 
 
-def _recycling_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome) -> None:
+def _recycling_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, trust: TrustContext | None) -> None:
     tonnes_per_year = float(claim.parameters["mass_kg"]) / 1000 * 365.25 / claim.period_days
     out.metrics["recycling_t_per_year"] = tonnes_per_year
     if tonnes_per_year > RECYCLING_LARGE_T_PER_YEAR:
@@ -383,7 +423,7 @@ def _recycling_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome) -> 
     out.add("avoided_emissions_figure", "info", f"The credited figure is the {calc.figure}.")
 
 
-def _fuel_switch_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome) -> None:
+def _fuel_switch_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, trust: TrustContext | None) -> None:
     p = claim.parameters
     baseline_kwh = _as_kwh(p["baseline_fuel"], p["unit"], float(p["baseline_quantity"]))
     new_quantity = float(p["new_quantity"])
@@ -418,6 +458,13 @@ def _fuel_switch_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome) -
                     f"{per_litre:.2f} kWh per litre is above what diesel generators achieve (flag above 4.0, "
                     "physical ceiling ≈ 4.4).",
                 )
+        elif trust is not None:
+            out.add(
+                "solar_output_missing",
+                "reject",
+                "Diesel replaced by solar is credited on the lesser of the diesel claimed and the diesel the solar "
+                "output displaced: report the metered solar output (new_quantity, kWh) of the period.",
+            )
         else:
             out.add(
                 "solar_output_not_reported",
@@ -426,6 +473,15 @@ def _fuel_switch_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome) -
             )
     if p["baseline_fuel"] == p["new_fuel"]:
         out.add("no_fuel_switch", "reject", "The baseline and the new fuel are the same.")
+    solar_side = calc.inputs.get("solar_side_emissions_kg")
+    if solar_side is not None and Decimal(solar_side) < Decimal(calc.inputs["baseline_emissions_kg"]):
+        out.add(
+            "fuel_switch_credited_on_solar_side",
+            "info",
+            f"Credited on the lesser of two computations: the diesel the solar output displaced "
+            f"({Decimal(calc.inputs['diesel_displaced_by_solar_litres']).quantize(Decimal('1'))} l at 3.7 kWh/l), "
+            f"not the {p['baseline_quantity'].normalize():f} l claimed.",
+        )
 
 
 def _as_kwh(fuel: str, unit: str, quantity: float) -> float | None:
@@ -435,7 +491,9 @@ def _as_kwh(fuel: str, unit: str, quantity: float) -> float | None:
     return quantity * per_unit if per_unit else None
 
 
-def _result_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, *, size_review_kg: int) -> None:
+def _result_rules(
+    claim: ClaimInput, calc: Calculation, out: RuleOutcome, *, size_review_kg: int, trust: TrustContext | None
+) -> None:
     if calc.missing_factors:
         out.add(
             "crediting_factor_missing",
@@ -458,7 +516,9 @@ def _result_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, *, siz
         return
     annual = calc.reduction_kg * 365.25 / claim.period_days
     out.metrics["annual_reduction_kg"] = annual
-    if annual > MICRO_SCALE_LIMIT_KG_PER_YEAR:
+    if trust is not None and trust.site_id is not None:
+        _site_size_rules(claim, calc, trust, out, annual=annual, size_review_kg=size_review_kg)
+    elif annual > MICRO_SCALE_LIMIT_KG_PER_YEAR:
         out.add(
             "above_micro_scale_limit",
             "reject",
@@ -471,6 +531,8 @@ def _result_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, *, siz
             f"{calc.reduction_kg / 1000:,.3f} tCO2e is above the automatic issuance limit of "
             f"{size_review_kg / 1000:,.0f} tCO2e: a verifier reviews it.",
         )
+    if trust is not None:
+        _issuance_cap_rule(claim, calc, trust, out)
     if claim.claimed_reduction_kg is not None:
         if claim.claimed_reduction_kg > calc.reduction_kg * (1 + EVIDENCE_TOLERANCE):
             out.add(
@@ -486,3 +548,218 @@ def _result_rules(claim: ClaimInput, calc: Calculation, out: RuleOutcome, *, siz
                 f"You claimed {claim.claimed_reduction_kg:,} kg, less than the {calc.reduction_kg:,} kg computed: "
                 "the smaller figure is issued.",
             )
+
+
+# --- Trust rules ------------------------------------------------------------------------------------
+
+
+def issuable_kg(calc: Calculation, claim: ClaimInput) -> int:
+    """What the claim would issue: the computed reduction, or the claimed figure when smaller."""
+    if claim.claimed_reduction_kg is None:
+        return calc.reduction_kg
+    return min(calc.reduction_kg, claim.claimed_reduction_kg)
+
+
+def _overlaps(claim: ClaimInput, other: SiteClaim) -> bool:
+    return other.period_start <= claim.period_end and other.period_end >= claim.period_start
+
+
+def rolling_site_total_kg(claim: ClaimInput, new_kg: int, others: tuple[SiteClaim, ...]) -> tuple[int, date, date]:
+    """The most the site issues over any 12 months that contain the new claim's period: the new
+    claim plus every other live claim on the site (or its meters) that overlaps such a window. Returns
+    (total kg, window start, window end) of the heaviest window. Claims count whole, never pro rata."""
+
+    def window_end(start: date) -> date:
+        return add_months(start, ROLLING_MONTHS) - timedelta(days=1)
+
+    earliest = add_months(claim.period_end, -ROLLING_MONTHS) + timedelta(days=1)
+    latest = claim.period_start
+    if earliest > latest:  # a period of 12 months or more: its own window
+        earliest = latest
+    # The set of claims inside a window changes only where one enters it (its start falls in); the
+    # heaviest window therefore starts at the earliest start or where a claim has just entered.
+    candidates = {earliest}
+    for other in others:
+        entry = add_months(other.period_start, -ROLLING_MONTHS) + timedelta(days=1)
+        candidates.add(min(max(entry, earliest), latest))
+    best = (new_kg, earliest, window_end(earliest))
+    for start in sorted(candidates):
+        end = window_end(start)
+        total = new_kg + sum(o.reduction_kg for o in others if o.period_start <= end and o.period_end >= start)
+        if total > best[0]:
+            best = (total, start, end)
+    return best
+
+
+def _site_size_rules(
+    claim: ClaimInput, calc: Calculation, trust: TrustContext, out: RuleOutcome, *, annual: float, size_review_kg: int
+) -> None:
+    """The micro-scale and review-size limits per site over any 12 months, so that splitting a plant's
+    output into short claims changes nothing: the heaviest 12-month window of the site's live claims
+    with this one, and this claim annualised (a month of a large plant is a large plant)."""
+    others = tuple(c for c in trust.site_claims)
+    total, start, end = rolling_site_total_kg(claim, issuable_kg(calc, claim), others)
+    out.metrics["site_rolling_12m_kg"] = float(total)
+    heaviest = max(float(total), annual)
+    basis = (
+        f"the site's live claims from {start} to {end} total {total / 1000:,.3f} tCO2e with this one"
+        if others
+        else f"this claim is {calc.reduction_kg / 1000:,.3f} tCO2e"
+    )
+    if heaviest > MICRO_SCALE_LIMIT_KG_PER_YEAR:
+        out.add(
+            "above_micro_scale_limit",
+            "reject",
+            f"Over 12 months the site exceeds the micro-scale limit of 10,000 tCO2e ({basis}; this claim "
+            f"annualised ≈{annual / 1000:,.0f} t).",
+        )
+    elif max(heaviest, float(calc.reduction_kg)) > size_review_kg:
+        out.add(
+            "large_claim",
+            "review",
+            f"Above the automatic issuance limit of {size_review_kg / 1000:,.0f} tCO2e per site over any 12 months "
+            f"({basis}; this claim annualised ≈{annual / 1000:,.1f} t): a verifier reviews it.",
+        )
+
+
+def _issuance_cap_rule(claim: ClaimInput, calc: Calculation, trust: TrustContext, out: RuleOutcome) -> None:
+    if trust.organization_status == "verified":
+        return
+    quantity = issuable_kg(calc, claim)
+    buffer = int((Decimal(quantity) * trust.buffer_share).to_integral_value(rounding=ROUND_CEILING))
+    owner_kg = max(quantity - buffer, 0)
+    if trust.auto_issued_kg + owner_kg > trust.unverified_cap_kg:
+        out.add(
+            "organization_unverified_cap",
+            "review",
+            f"Your organisation is {trust.organization_status}: automatic issuance stops at "
+            f"{trust.unverified_cap_kg:,} kg in total ({trust.auto_issued_kg:,} kg issued so far, {owner_kg:,} kg "
+            "more asked). Request verification (POST /api/organization/verification/); a verifier reviews this claim.",
+        )
+
+
+def _trust_rules(claim: ClaimInput, calc: Calculation, trust: TrustContext, out: RuleOutcome) -> None:
+    _site_rules(claim, trust, out)
+    _age_rules(claim, trust, out)
+    if claim.category == "energy_efficiency":
+        _baseline_rules(claim, trust, out)
+
+
+def _site_rules(claim: ClaimInput, trust: TrustContext, out: RuleOutcome) -> None:
+    if trust.site_id is None:
+        out.add(
+            "site_missing",
+            "review",
+            "The project has no registered site (POST /api/sites/, then `site` on the project): a claim not tied "
+            "to a physical site and its meters is never approved automatically.",
+        )
+        return
+    if trust.site_status == "rejected":
+        out.add("site_rejected", "reject", f"Site {trust.site_id} was rejected by a verifier: it cannot earn credits.")
+    elif trust.site_status != "active":
+        out.add(
+            "site_under_review",
+            "review",
+            f"Site {trust.site_id} is under review (near another site, a shared meter, or a changed capacity or "
+            "meter): its claims wait until a verifier clears it.",
+        )
+    overlapping = sorted(c.claim_id for c in trust.site_claims if _overlaps(claim, c))
+    if overlapping:
+        out.add(
+            "site_period_overlap",
+            "reject",
+            f"The period overlaps live claim(s) {', '.join(map(str, overlapping))} on the same site or meter (any "
+            "organisation, any category counting that energy): one site earns one claim per period.",
+        )
+    if claim.category == "solar" and trust.site_capacity_kw is not None:
+        declared = claim.parameters["capacity_kwp"]
+        if declared > trust.site_capacity_kw * SITE_CAPACITY_TOLERANCE:
+            out.add(
+                "capacity_above_site",
+                "review",
+                f"The claim's {declared} kWp is more than {SITE_CAPACITY_TOLERANCE} x the site's registered "
+                f"{trust.site_capacity_kw} kW.",
+            )
+
+
+def _age_rules(claim: ClaimInput, trust: TrustContext, out: RuleOutcome) -> None:
+    age = (trust.submitted_on - claim.period_end).days
+    if age > trust.claim_max_age_days:
+        out.add(
+            "claim_too_old",
+            "review",
+            f"The monitoring period ended {age} days before submission (automatic issuance up to "
+            f"{trust.claim_max_age_days} days): old evidence is hard to check, a verifier looks first.",
+        )
+    crediting_end = add_months(trust.project_start, 12 * trust.crediting_period_years) - timedelta(days=1)
+    if claim.period_end > crediting_end:
+        out.add(
+            "beyond_crediting_period",
+            "review",
+            f"The period reaches past the project's {trust.crediting_period_years}-year crediting period "
+            f"({trust.project_start} to {crediting_end}): renewal needs a verifier.",
+        )
+
+
+def baseline_items(claim: ClaimInput) -> list[EvidenceInput]:
+    """Evidence dated before the monitoring period: the baseline's."""
+    return [item for item in claim.evidence if item.period_end < claim.period_start]
+
+
+def baseline_window(claim: ClaimInput) -> tuple[date, date]:
+    """The baseline period: what its evidence spans, else the equal-length period just before."""
+    items = baseline_items(claim)
+    if items:
+        return min(i.period_start for i in items), max(i.period_end for i in items)
+    return claim.period_start - timedelta(days=claim.period_days), claim.period_start - timedelta(days=1)
+
+
+def _baseline_rules(claim: ClaimInput, trust: TrustContext, out: RuleOutcome) -> None:
+    items = sorted(baseline_items(claim), key=lambda item: (item.period_start, item.period_end))
+    if not items:
+        out.add(
+            "baseline_evidence_missing",
+            "review",
+            f"No baseline evidence: bills or meter readings of a {claim.period_days}-day period before the measure "
+            "must show the baseline consumption.",
+        )
+    else:
+        start, end = items[0].period_start, max(item.period_end for item in items)
+        covered, cursor, gaps = 0, start, False
+        for item in items:
+            if item.period_start > cursor:
+                gaps = True
+            covered += max(0, (item.period_end - max(item.period_start, cursor)).days + 1)
+            cursor = max(cursor, item.period_end + timedelta(days=1))
+        span = (end - start).days + 1
+        tolerance = max(BASELINE_LENGTH_TOLERANCE_DAYS, round(BASELINE_LENGTH_TOLERANCE_SHARE * claim.period_days))
+        if gaps or abs(span - claim.period_days) > tolerance:
+            out.add(
+                "baseline_period_mismatch",
+                "review",
+                f"The baseline evidence covers {covered} days from {start} to {end}"
+                + (" with gaps" if gaps else "")
+                + f"; the monitoring period is {claim.period_days} days: compare equal periods.",
+            )
+    books = trust.books
+    if books is None:
+        return
+    baseline = claim.parameters["baseline_kwh"]
+    carrier = claim.parameters["energy_carrier"]
+    if books.covered_days < BOOKS_MIN_COVERAGE * books.window_days:
+        out.add(
+            "baseline_not_in_reports",
+            "review",
+            f"Your emission reports cover {books.covered_days} of the {books.window_days} days of the baseline "
+            f"period ({books.window_start} to {books.window_end}): report that period's {carrier} consumption "
+            "(POST /api/emissions/) so the baseline can be held to your books.",
+        )
+        return
+    reported = books.reported_kwh * books.window_days / books.covered_days
+    if baseline > reported * (1 + BOOKS_TOLERANCE):
+        out.add(
+            "baseline_above_reported_consumption",
+            "review",
+            f"The claimed baseline of {baseline.normalize():f} kWh of {carrier} is more than your emission reports "
+            f"show for {books.window_start} to {books.window_end} ({reported.quantize(Decimal('1')):f} kWh).",
+        )

@@ -16,6 +16,7 @@ class EvidenceInput:
     quantity: Decimal
     unit: str
     reference: str
+    document: int | None = None  # id of the uploaded file behind the item (documents app)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,129 @@ class HistoryContext:
         )
 
 
+@dataclass(frozen=True)
+class SiteClaim:
+    """A live claim holding the site, or one of its meters, within twelve months of a new claim."""
+
+    claim_id: int
+    period_start: date
+    period_end: date
+    reduction_kg: int  # what it issues or would issue (the smaller of computed and claimed)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "claim_id": self.claim_id,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "reduction_kg": self.reduction_kg,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "SiteClaim":
+        return cls(
+            claim_id=int(data["claim_id"]),
+            period_start=date.fromisoformat(data["period_start"]),
+            period_end=date.fromisoformat(data["period_end"]),
+            reduction_kg=int(data["reduction_kg"]),
+        )
+
+
+@dataclass(frozen=True)
+class ReportedBooks:
+    """The organisation's own emission reports for an efficiency claim's baseline window."""
+
+    carrier: str
+    window_start: date
+    window_end: date
+    reported_kwh: Decimal
+    covered_days: int
+
+    @property
+    def window_days(self) -> int:
+        return (self.window_end - self.window_start).days + 1
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "carrier": self.carrier,
+            "window_start": self.window_start.isoformat(),
+            "window_end": self.window_end.isoformat(),
+            "reported_kwh": str(self.reported_kwh),
+            "covered_days": self.covered_days,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ReportedBooks":
+        return cls(
+            carrier=data["carrier"],
+            window_start=date.fromisoformat(data["window_start"]),
+            window_end=date.fromisoformat(data["window_end"]),
+            reported_kwh=Decimal(data["reported_kwh"]),
+            covered_days=int(data["covered_days"]),
+        )
+
+
+@dataclass(frozen=True)
+class TrustContext:
+    """Facts about who claims, where, and when, read at submission (under the organisation's and the
+    site's locks) and stored with the assessment so a replay applies the same trust rules.
+
+    ``None`` in place of a context (training, assessments made before round 2) skips those rules."""
+
+    submitted_on: date
+    project_start: date
+    organization_status: str  # unverified | pending | verified | suspended
+    auto_issued_kg: int  # the owner's share issued automatically so far (buffer excluded)
+    unverified_cap_kg: int
+    buffer_share: Decimal
+    recent_rejections: int  # the organisation's claims rejected within the look-back window
+    claim_max_age_days: int
+    crediting_period_years: int
+    site_id: int | None = None
+    site_status: str | None = None  # active | under_review | rejected
+    site_capacity_kw: Decimal | None = None
+    site_claims: tuple[SiteClaim, ...] = ()
+    books: ReportedBooks | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "submitted_on": self.submitted_on.isoformat(),
+            "project_start": self.project_start.isoformat(),
+            "organization_status": self.organization_status,
+            "auto_issued_kg": self.auto_issued_kg,
+            "unverified_cap_kg": self.unverified_cap_kg,
+            "buffer_share": str(self.buffer_share),
+            "recent_rejections": self.recent_rejections,
+            "claim_max_age_days": self.claim_max_age_days,
+            "crediting_period_years": self.crediting_period_years,
+            "site_id": self.site_id,
+            "site_status": self.site_status,
+            "site_capacity_kw": None if self.site_capacity_kw is None else str(self.site_capacity_kw),
+            "site_claims": [claim.as_json() for claim in self.site_claims],
+            "books": None if self.books is None else self.books.as_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "TrustContext":
+        capacity = data.get("site_capacity_kw")
+        books = data.get("books")
+        return cls(
+            submitted_on=date.fromisoformat(data["submitted_on"]),
+            project_start=date.fromisoformat(data["project_start"]),
+            organization_status=data["organization_status"],
+            auto_issued_kg=int(data["auto_issued_kg"]),
+            unverified_cap_kg=int(data["unverified_cap_kg"]),
+            buffer_share=Decimal(data["buffer_share"]),
+            recent_rejections=int(data["recent_rejections"]),
+            claim_max_age_days=int(data["claim_max_age_days"]),
+            crediting_period_years=int(data["crediting_period_years"]),
+            site_id=data.get("site_id"),
+            site_status=data.get("site_status"),
+            site_capacity_kw=None if capacity is None else Decimal(capacity),
+            site_claims=tuple(SiteClaim.from_json(item) for item in data.get("site_claims", ())),
+            books=None if books is None else ReportedBooks.from_json(books),
+        )
+
+
 @dataclass
 class ModelOutput:
     risk: float
@@ -154,3 +278,6 @@ class ScreeningResult:
     model_version: str
     engine_version: str
     history: HistoryContext
+    trust: TrustContext | None = None
+    model_output: ModelOutput | None = None  # what the model said, before any trust adjustment
+    raw_risk: Decimal | None = None  # the model's risk before the repeated-rejections adjustment

@@ -9,11 +9,13 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import VERIFIERS_GROUP, Organization, User
 from certificates.models import RetirementCertificate
+from documents.models import Document
 from emissions.models import EmissionReport
 from ledger.models import Checkpoint, CreditBlock, LedgerEntry
 from marketplace.models import Listing, Order, Transfer
 from projects.models import Project
 from reports.models import IssuedReport
+from sites.models import Site
 from verification.models import ReductionClaim
 
 # Existing objects schemathesis may pick instead of inventing ids, so requests get past the 404 and
@@ -44,6 +46,11 @@ DICTIONARIES: dict[str, Callable[[User], Iterable[object]]] = {
     "statement_years": lambda user: sorted(
         {report.period_start.year for report in EmissionReport.objects.filter(organization=user.organization_id)}
     ),
+    # Sites, documents and organisations also take their path id as a string of digits.
+    "sites": lambda user: (str(pk) for pk in Site.objects.values_list("pk", flat=True)),
+    "own_sites": lambda user: Site.objects.filter(owner=user.organization_id).values_list("pk", flat=True),
+    "documents": lambda user: (str(pk) for pk in Document.objects.values_list("pk", flat=True)),
+    "organization_ids": lambda user: (str(pk) for pk in Organization.objects.values_list("pk", flat=True)),
 }
 
 # (operation path, parameter as schemathesis names it, dictionary)
@@ -78,6 +85,17 @@ FUZZ_BINDINGS = [
     ("/api/reports/ghg/csv/", "query.year", "statement_years"),
     ("/api/reports/issued/{report_id}/", "path.report_id", "issued_reports"),
     ("/api/reports/verify/", "query.sha256", "issued_sha256"),
+    ("/api/projects/", "body.site", "own_sites"),
+    ("/api/sites/{id}/", "path.id", "sites"),
+    ("/api/site-reviews/{id}/", "path.id", "sites"),
+    ("/api/site-reviews/{id}/approve/", "path.id", "sites"),
+    ("/api/site-reviews/{id}/reject/", "path.id", "sites"),
+    ("/api/documents/{id}/", "path.id", "documents"),
+    ("/api/documents/{id}/file/", "path.id", "documents"),
+    ("/api/organizations/{id}/", "path.id", "organization_ids"),
+    ("/api/organizations/{id}/verify/", "path.id", "organization_ids"),
+    ("/api/organizations/{id}/reject/", "path.id", "organization_ids"),
+    ("/api/organizations/{id}/suspend/", "path.id", "organization_ids"),
 ]
 # Most draws use a real object; the rest stay generated, so odd ids are still tried.
 BINDING_PROBABILITY = 0.8

@@ -1,0 +1,114 @@
+from decimal import Decimal
+
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from accounts.serializers import OrganizationSummarySerializer
+from sites.models import Site
+from sites.services import MAX_METERS
+
+
+def _coordinate(limit: int, **kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=9, decimal_places=6, min_value=Decimal(-limit), max_value=Decimal(limit),
+                                    **kwargs)  # fmt: skip
+
+
+def _meter_ids(**kwargs) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        max_length=MAX_METERS,
+        help_text="Meter or grid-connection ids (MPAN, consumer number...). One shared with another site puts "
+        "this one under review.",
+        **kwargs,
+    )
+
+
+def _capacity(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=12, decimal_places=3, min_value=Decimal("0.001"), allow_null=True, help_text="kW (kWp for PV).",
+        **kwargs,
+    )  # fmt: skip
+
+
+class SiteCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    country = CountryField(help_text="ISO 3166-1 alpha-2; the coordinates must be inside it.")
+    latitude = _coordinate(90)
+    longitude = _coordinate(180)
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    meter_ids = _meter_ids(required=False, default=list)
+    capacity_kw = _capacity(required=False, default=None)
+
+    def validate_country(self, value: str) -> str:
+        return value.upper()
+
+
+class SiteUpdateInputSerializer(serializers.Serializer):
+    """Every field optional (PATCH). A new capacity, meter set or location puts the site under review."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    latitude = _coordinate(90, required=False)
+    longitude = _coordinate(180, required=False)
+    meter_ids = _meter_ids(required=False)
+    capacity_kw = _capacity(required=False)
+
+    def validate(self, attrs):
+        if ("latitude" in attrs) != ("longitude" in attrs):
+            raise serializers.ValidationError({"longitude": ["Give both latitude and longitude to move a site."]})
+        return attrs
+
+
+class SiteReviewReasonOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class SiteOutputSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code", read_only=True)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False)
+    capacity_kw = serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True)
+    meter_ids = serializers.SerializerMethodField()
+    review_reasons = SiteReviewReasonOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Site
+        fields = [
+            "id",
+            "name",
+            "country",
+            "latitude",
+            "longitude",
+            "address",
+            "meter_ids",
+            "capacity_kw",
+            "status",
+            "review_reasons",
+            "review_note",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_meter_ids(self, site: Site) -> list[str]:
+        meters = getattr(site, "active_meters", None)
+        if meters is None:
+            meters = site.meters.filter(active=True).order_by("id")
+        return [meter.meter_id for meter in meters]
+
+
+class SiteReviewOutputSerializer(SiteOutputSerializer):
+    owner = OrganizationSummarySerializer(read_only=True)
+
+    class Meta(SiteOutputSerializer.Meta):
+        fields = [*SiteOutputSerializer.Meta.fields, "owner"]
+        read_only_fields = fields
+
+
+class SiteReviewListInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Site.Status.choices, required=False)
+
+
+class SiteReviewDecisionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

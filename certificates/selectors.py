@@ -125,3 +125,19 @@ def certificate_facts(
         retired_by_registration=organization.public_registration_number,
         evidence_documents=evidence,
     )
+
+
+def certificates_by_entry(*, seqs: list[int]) -> dict[int, RetirementCertificate]:
+    """The certificates of these retire entries, by entry seq (one query): the public registry links them."""
+    return {
+        certificate.ledger_entry_id: certificate
+        for certificate in RetirementCertificate.objects.filter(ledger_entry_id__in=seqs).select_related("organization")
+    }
+
+
+def certificate_get_for(*, organization: Organization, certificate_id: int) -> RetirementCertificate:
+    """One of the organisation's certificates; anyone else's does not exist for it (404)."""
+    certificate = certificate_list_for(organization=organization).filter(pk=certificate_id).first()
+    if certificate is None:
+        raise CertificateNotFoundError()
+    return certificate

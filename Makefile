@@ -1,4 +1,5 @@
-# CarbonCred — `make run` serves the API on http://127.0.0.1:8000, `make test` runs the suite.
+# CarbonCred — `make run` serves the site and the API on http://127.0.0.1:8000 (`make run PORT=8101` for
+# another port), `make test` runs the suite.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -6,6 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every command below (gunicorn, seed_demo, collectstatic) sees the address the server binds, so a run
+# without PUBLIC_BASE_URL links certificates and QR codes to it: `make run PORT=8101`.
+export BIND := $(HOST):$(PORT)
+# `make demo FORCE=1` seeds even a database seed_demo would refuse (it says why it refuses).
+FORCE ?=
 
 # The first interpreter that is Python >= 3.12: pyenv's python3 (the checkout's .python-version
 # says 3.13), then explicit versions, then plain python. Override with `make PYTHON=/path/python3`.
@@ -18,7 +24,9 @@ PYTHON ?= $(shell for c in python3 python3.14 python3.13 python3.12 python; do \
 
 help:
 	@echo "make run    create .venv, install, migrate SQLite, load reference data, serve on $(HOST):$(PORT) with the task worker"
-	@echo "make demo   the same, with demo SMEs, claims, credits and certificates seeded first (demo logins printed)"
+	@echo "            another port or address: make run PORT=8101 (HOST=0.0.0.0 to listen on every interface)"
+	@echo "make demo   the same, with demo SMEs, claims, credits and certificates seeded first (demo logins printed);"
+	@echo "            make demo FORCE=1 seeds a database that already holds other organisations"
 	@echo "make test   the whole test suite (PostgreSQL-only tests run when DATABASE_URL is PostgreSQL)"
 	@echo "make lint   ruff, mypy and lint-imports"
 	@echo "make bench  every benchmark and the table of targets (PostgreSQL; about 15 minutes; docs/BENCHMARKS.md)"
@@ -51,7 +59,7 @@ define serve
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py ledger_checkpoint --schedule >/dev/null
 	@echo "Serving CarbonCred on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/), task worker beside it"
-	BIND=$(HOST):$(PORT) WEB_CONCURRENCY=2 BIN=$(BIN) bin/serve
+	WEB_CONCURRENCY=2 BIN=$(BIN) bin/serve
 endef
 
 run: $(VENV)/.installed-run
@@ -62,7 +70,7 @@ run: $(VENV)/.installed-run
 # seed_demo is idempotent and refuses (DEBUG off) a database holding real organisations.
 demo: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo $(if $(FORCE),--force)
 	$(serve)
 
 test: $(VENV)/.installed-dev

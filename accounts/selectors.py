@@ -17,6 +17,16 @@ def organization_find(*, organization_id: Any) -> Organization | None:
     return Organization.objects.filter(pk=organization_id).first()
 
 
+def organizations_by_id(*, ids: set[int]) -> dict[int, Organization]:
+    """Organisations by id, in one query (none for an empty set): pages name counterparties with it."""
+    return Organization.objects.in_bulk(ids) if ids else {}
+
+
+def organizations_count(*, kind: str = Organization.Kind.MEMBER) -> int:
+    """How many organisations of that kind the registry holds (the home page's figure)."""
+    return Organization.objects.filter(kind=kind).count()
+
+
 def organization_review_list(
     *, verification_status: str | None = None, flagged: bool | None = None
 ) -> QuerySet[Organization]:

@@ -11,7 +11,7 @@ import environ
 from corsheaders.defaults import default_headers
 from django.utils.csp import CSP
 
-from core.conf import ledger_origin, parse_throttle_rates, secret_key_from_file
+from core.conf import ledger_origin, local_base_url, log_format, parse_throttle_rates, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -22,7 +22,12 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default=None) or secret_key_from_file(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset, the address this process serves on: BIND (host:port, as gunicorn reads it) or HOST and PORT
+# (make run PORT=8101 sets them), so certificate links and QR codes of a local run point at it.
+PUBLIC_BASE_URL = env(
+    "PUBLIC_BASE_URL",
+    default=local_base_url(env("BIND", default=None), env("HOST", default=None), env("PORT", default=None)),
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +45,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "axes",
     "django_tasks_db",
+    "django_htmx",
     # Bottom to top, as the layers of docs/DESIGN.md.
     "core.apps.CoreConfig",
     "accounts",
@@ -52,6 +58,7 @@ INSTALLED_APPS = [
     "certificates",
     "marketplace",
     "reports",
+    "web",
     "carboncred.apps.CarbonCredConfig",
 ]
 
@@ -67,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Numbers and dates on the pages for people follow the reader's Accept-Language; the API's JSON does not.
+    "web.locale.FormatLocaleMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into a 429.
     "axes.middleware.AxesMiddleware",
@@ -85,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context.site",
             ],
         },
     },
@@ -129,6 +140,34 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# E-mail (password resets, invitations) through Django 6.1's MAILERS. EMAIL_URL names the server,
+# e.g. smtp+tls://user:password@smtp.example.com:587; unset, messages are printed to the log, which
+# `check --deploy` refuses for a deployment.
+EMAIL_URL = env("EMAIL_URL", default=None)
+if EMAIL_URL:
+    _mail = env.email_url_config(EMAIL_URL)
+    MAILERS = {
+        "default": {
+            "BACKEND": _mail["EMAIL_BACKEND"],
+            "OPTIONS": {
+                "host": _mail["EMAIL_HOST"],
+                "port": _mail["EMAIL_PORT"],
+                "username": _mail["EMAIL_HOST_USER"],
+                "password": _mail["EMAIL_HOST_PASSWORD"],
+                "use_tls": bool(_mail.get("EMAIL_USE_TLS")),
+                "use_ssl": bool(_mail.get("EMAIL_USE_SSL")),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CarbonCred <no-reply@localhost>")
+
+# The pages for people sign in with a session (web/); the API with tokens.
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/app/"
+LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -178,12 +217,16 @@ if LEDGER_CHECKPOINT_ENTRIES < 1 or LEDGER_CHECKPOINT_MINUTES < 1:
 # what the client claims, and must never key a throttle or a lockout.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
-# Brute-force protection on the token endpoint: 5 failures for one e-mail from one address lock
-# that pair out for 15 minutes (answered 429).
+# Brute-force protection on every sign-in (the token endpoint and the admin): 5 failures for one
+# e-mail from one address lock that pair out for 15 minutes (answered 429). Both count under the
+# normalised address (accounts.lockout), and a locked-out attempt is refused before its password is
+# checked, with one answer whatever the password.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # django-ipware is not installed, so axes would read REMOTE_ADDR alone: behind a load balancer, one
@@ -205,8 +248,10 @@ THROTTLE_RATES = parse_throttle_rates(env("THROTTLE_RATES", default=None))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.standing.IsAuthenticatedInGoodStanding"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON by default (an upload view lists its own parsers): no lone surrogates or deep nesting in,
+    # nothing unencodable out (core.parsers, core.renderers).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["core.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [],
@@ -241,7 +286,11 @@ SPECTACULAR_SETTINGS = {
         "VerificationRequestStatusEnum": "accounts.models.OrganizationVerificationRequest.Status",
         "DocumentKindEnum": "documents.models.Document.Kind",
         "SiteStatusEnum": "sites.models.Site.Status",
+        # Two "severity" choice sets (screening reasons, GHG statement notes): each gets its own name.
+        "ReasonSeverityEnum": "verification.serializers.REASON_SEVERITIES",
     },
+    # core.converters.IdConverter: a row id in a path.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1}},
 }
 
 # --- Background tasks -----------------------------------------------------------------------
@@ -367,8 +416,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# One JSON object per line on stderr (LOG_FORMAT=text for humans), each with the request id and
-# the acting organisation. Nothing logs headers or bodies, so tokens and passwords never reach it.
+# One JSON object per line on stderr, or readable text when stderr is a terminal (LOG_FORMAT=auto, json,
+# text), each with the request id and the acting organisation. Nothing logs headers or bodies, so tokens
+# and passwords never reach it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -385,7 +435,8 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["context"],
-            "formatter": env("LOG_FORMAT", default="json"),
+            # auto: text for a person at a terminal, JSON lines for a collector (core.conf.log_format).
+            "formatter": log_format(env("LOG_FORMAT", default="auto")),
         },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},

@@ -6,6 +6,7 @@ from carboncred.dashboard import DashboardApi
 from certificates.views import certificate_public_page, certificate_public_pdf
 from core import health
 from reports.views import report_verify_page
+from web.views.errors import api_index
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
@@ -22,18 +23,22 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", api_index, name="api-index"),
 ]
 
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("certificates/<slug:public_id>/", certificate_public_page, name="certificate-public-page"),
-    path("certificates/<slug:public_id>/pdf/", certificate_public_pdf, name="certificate-public-pdf"),
+    # Any segment: an id that is no certificate's gets the branded "not a valid certificate" page.
+    path("certificates/<str:public_id>/", certificate_public_page, name="certificate-public-page"),
+    path("certificates/<str:public_id>/pdf/", certificate_public_pdf, name="certificate-public-pdf"),
     path("reports/verify/", report_verify_page, name="report-verify-page"),
     # slug = the alphabet of secrets.token_urlsafe, so nothing else reaches the lookup.
     path("reports/verify/<slug:token>/", report_verify_page, name="report-verify-token-page"),
     path("admin/", admin.site.urls),
+    # The pages for people (web/): the public market and registry, the SME's workspace, the review queue.
+    path("", include("web.urls")),
 ]
 
 handler400 = "core.errors.handler400"

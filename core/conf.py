@@ -55,3 +55,41 @@ def ledger_origin(value: str | None, *, public_base_url: str) -> str:
     if not value or "+" in value or any(ch.isspace() or ch < " " for ch in value) or value.startswith("/"):
         raise ValueError(f"LEDGER_ORIGIN {value!r} must be a non-empty name without spaces or '+'")
     return value
+
+
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", "8000"
+
+
+def local_base_url(bind: str | None, host: str | None, port: str | None) -> str:
+    """The URL a local run serves on, for when PUBLIC_BASE_URL is unset: from ``BIND`` (``host:port``,
+    as gunicorn reads it), else ``HOST`` and ``PORT``, else http://127.0.0.1:8000. A wildcard
+    address (0.0.0.0, ::) is no address to link to, so it becomes 127.0.0.1."""
+    if bind:
+        bind = bind.split(",")[0].strip()
+        if bind.startswith("unix:"):
+            bind = ""
+        host_part, sep, port_part = bind.rpartition(":")
+        if not sep or not port_part.isdigit():  # a bare host, or a bare port
+            host_part, port_part = (bind, port or DEFAULT_PORT) if not bind.isdigit() else (host or "", bind)
+        host, port = host_part or host, port_part
+    host = (host or DEFAULT_HOST).strip("[]")
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104  (a bind-all address is turned into a loopback link)
+        host = DEFAULT_HOST
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port or DEFAULT_PORT}"
+
+
+def log_format(value: str, stream=None) -> str:
+    """``json`` or ``text``: ``auto`` is text when stderr is a terminal (a person reading ``make run``)
+    and JSON lines otherwise (a log collector, CI, a service manager)."""
+    import sys
+
+    value = (value or "auto").strip().lower()
+    if value == "auto":
+        stream = stream if stream is not None else sys.stderr
+        isatty = getattr(stream, "isatty", None)
+        return "text" if isatty is not None and isatty() else "json"
+    if value not in ("json", "text"):
+        raise ValueError(f"LOG_FORMAT {value!r} must be auto, json or text")
+    return value

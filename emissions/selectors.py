@@ -46,6 +46,16 @@ def emissions_total_kg_for(*, organization: Organization) -> int:
     ]
 
 
+def emission_latest_period_end_for(*, organization: Organization):
+    """The end of the organisation's latest reported period, or ``None`` before any report."""
+    return (
+        EmissionReport.objects.filter(organization=organization)
+        .order_by("-period_end")
+        .values_list("period_end", flat=True)
+        .first()
+    )
+
+
 # Energy per unit of a report line, in the factor units the lines are converted to, for comparing a
 # claimed baseline with the books. Gross calorific values (bills and UK/US factor sets state fuels on
 # the gross basis), so a claimant's kWh is never compared with a smaller net figure.

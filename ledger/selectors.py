@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
-from ledger.checkpoints import InclusionProof, checkpoint_latest, inclusion_proof_for
+from ledger.checkpoints import InclusionProof, checkpoint_latest, inclusion_proof_for, inclusion_proofs_for
 from ledger.consistency import consistency_proof_for
 from ledger.errors import CheckpointNotFoundError, ConsistencyRangeError, EntryNotFoundError
 from ledger.hashing import GENESIS_PREV_HASH
@@ -24,6 +24,8 @@ from ledger.models import (
     LedgerHead,
 )
 from ledger.signing import key_ring
+from projects.errors import ProjectNotFoundError
+from projects.models import Project
 
 __all__ = [
     "DIRECTION_IN",
@@ -46,10 +48,14 @@ __all__ = [
     "holdings_list_for",
     "holdings_totals_for",
     "inclusion_proof_for",
+    "inclusion_proofs_for",
     "ledger_head_get",
     "movements_for_organization",
     "parse_serial",
     "public_keys_get",
+    "public_project_get",
+    "registry_entries",
+    "registry_figures",
     "verify_inclusion",
 ]
 
@@ -266,3 +272,41 @@ def public_keys_get() -> PublicKeys:
         public_key=ring.verifier.encoded(),
         previous_keys=[(verifier.key_id_hex, verifier.encoded()) for verifier in ring.older_verifiers],
     )
+
+
+# --- the public registry (web/) ---------------------------------------------------------------
+
+REGISTRY_KINDS = (EntryKind.ISSUE, EntryKind.RETIRE)
+
+
+def registry_entries(*, serial: SerialQuery | None = None, project_id: int | None = None) -> QuerySet[LedgerEntry]:
+    """Issuances and retirements, newest first: the public registry's record. ``serial`` keeps those
+    of any of those serials, ``project_id`` those of one project (through the range index)."""
+    entries = entries_list(serial=serial).filter(kind__in=REGISTRY_KINDS)
+    if project_id is not None:
+        entries = entries.filter(seq__in=LedgerEntryRange.objects.filter(project_id=project_id).values("entry_id"))
+    return entries.order_by("-seq")
+
+
+def registry_figures() -> dict[str, int]:
+    """Kilograms issued (owners' and buffer shares) and retired across the registry, in one query."""
+    quantity = F("serial_end") - F("serial_start") + Value(1)
+    totals = CreditBlock.objects.aggregate(
+        issued_kg=Coalesce(Sum(quantity), Value(0)),
+        retired_kg=Coalesce(Sum(quantity, filter=Q(status=BlockStatus.RETIRED)), Value(0)),
+    )
+    return {name: int(value) for name, value in totals.items()}
+
+
+def public_project_get(*, project_id: int) -> Project:
+    """A project the public registry shows: one that credits were issued for (404 otherwise)."""
+    project = (
+        Project.objects.select_related("owner")
+        .filter(pk=project_id, pk__in=LedgerEntryRange.objects.filter(project_id=project_id).values("project_id"))
+        .first()
+        if 0 < project_id < 2**63
+        else None
+    )
+    if project is None:
+        raise ProjectNotFoundError()
+    return project

@@ -127,7 +127,9 @@ class ReadingRowInputSerializer(serializers.Serializer):
 class ReadingsInputSerializer(serializers.Serializer):
     meter_id = serializers.CharField(max_length=64, help_text="One of the site's meter ids.")
     unit = serializers.CharField(max_length=8, help_text="Wh, kWh or MWh.")
-    readings = ReadingRowInputSerializer(many=True, allow_empty=False, max_length=MAX_ROWS)
+    readings = ReadingRowInputSerializer(
+        many=True, allow_empty=False, help_text=f"At most {MAX_ROWS:,} rows per request (413 above)."
+    )
 
 
 class ReadingRejectOutputSerializer(serializers.Serializer):

@@ -410,12 +410,9 @@ def readings_import(*, owner: Organization, site_id: Any, rows: list[dict[str, A
                     rejected.append(RowReject(row.row, "conflicts_with_row", f"Row {earlier.row} has this meter and "
                                               "start with another end or value."))  # fmt: skip
                 continue
+            others: list[Reading | ParsedRow] = [*stored.values(), *taken.values()]
             clash = next(
-                (
-                    other
-                    for other in (*stored.values(), *taken.values())
-                    if other.start < row.end and row.start < other.end
-                ),
+                (other for other in others if other.start < row.end and row.start < other.end),
                 None,
             )
             if clash is not None:

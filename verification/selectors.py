@@ -2,7 +2,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Organization, User
@@ -109,6 +109,17 @@ def claim_history(
         overlapping_claim_ids=tuple(sorted(overlapping.values_list("id", flat=True))),
         reused_references=tuple(sorted(set(reused))),
         foreign_references=tuple(sorted(set(foreign))),
+    )
+
+
+def issuances_for_project(*, project_id: int) -> QuerySet[ClaimIssuance]:
+    """The issuances of one project with their claims' screening and evidence, newest first (two
+    queries): the public registry and the market show what stands behind the credits."""
+    return (
+        ClaimIssuance.objects.filter(claim__project_id=project_id)
+        .select_related("claim", "claim__assessment")
+        .prefetch_related(Prefetch("claim__evidence", queryset=EvidenceItem.objects.order_by("position")))
+        .order_by("-created_at", "-id")
     )
 
 

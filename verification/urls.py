@@ -2,7 +2,8 @@ from rest_framework.routers import SimpleRouter
 
 from verification.views import ClaimReviewViewSet, ReductionClaimViewSet
 
-router = SimpleRouter()
+# Path converters (not regexes): lookups use the `id` converter (core.converters).
+router = SimpleRouter(use_regex_path=False)
 router.register("reduction-data", ReductionClaimViewSet, basename="reduction-claim")
 router.register("verifications", ClaimReviewViewSet, basename="verification")
 

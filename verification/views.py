@@ -28,6 +28,7 @@ class ReductionClaimViewSet(
 
     serializer_class = ReductionClaimOutputSerializer
     queryset = ReductionClaim.objects.none()
+    lookup_value_converter = "id"
 
     def scoped_queryset(self):
         return claim_list_for(user=self.user)
@@ -59,7 +60,7 @@ class ClaimReviewViewSet(
     serializer_class = VerificationListOutputSerializer
     permission_classes = [IsVerifier]
     queryset = ReductionClaim.objects.none()
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "id"
 
     def scoped_queryset(self):
         return claim_review_list(**query_filters(ClaimReviewListInputSerializer, self.request))
@@ -70,7 +71,7 @@ class ClaimReviewViewSet(
 
     @extend_schema(request=ReviewDecisionInputSerializer, responses={200: VerificationListOutputSerializer})
     @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str) -> Response:
+    def approve(self, request: Request, pk: int) -> Response:
         """Approve a claim that needs review: its credits are issued in the same transaction, exactly once.
         A claim that is no longer pending (already approved or rejected, e.g. by a concurrent approval)
         is a 409 `claim_not_pending`; the verifier's own organisation's claim is a 403."""
@@ -78,12 +79,12 @@ class ClaimReviewViewSet(
 
     @extend_schema(request=ReviewDecisionInputSerializer, responses={200: VerificationListOutputSerializer})
     @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str) -> Response:
+    def reject(self, request: Request, pk: int) -> Response:
         """Reject a claim that needs review: nothing is issued, its period and evidence are freed."""
         return self._decide(request, pk, claim_reject)
 
-    def _decide(self, request: Request, pk: str, service) -> Response:
+    def _decide(self, request: Request, pk: int, service) -> Response:
         payload = ReviewDecisionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        claim = service(claim_id=int(pk), reviewer=self.user, **payload.validated_data)
+        claim = service(claim_id=pk, reviewer=self.user, **payload.validated_data)
         return Response(VerificationListOutputSerializer(claim_review_get(claim_id=claim.pk)).data)

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from accounts.tokens import FamilyRefreshToken
 from carboncred.demo import DEMO_PASSWORD, demo_email
 from core.models import IdempotencyRecord
 from ledger.models import LedgerEntry
@@ -50,11 +50,12 @@ def changelist_url(model) -> str:
 
 @pytest.fixture
 def registry(client):
-    """The demo registry plus a row in the tables the demo leaves empty (tokens, lockouts, checkpoints)."""
+    """The demo registry plus a row in the tables the demo leaves empty (tokens and their families,
+    lockouts, checkpoints)."""
     call_command("seed_demo", stdout=io.StringIO())
     checkpoint_create()  # after commit in production; tests never commit
     member = User.objects.get(email=demo_email("sunrise"))
-    RefreshToken.for_user(member).blacklist()
+    FamilyRefreshToken.for_user(member).blacklist()
     client.post("/api/token/", {"email": member.email, "password": "wrong password"}, content_type="application/json")
     IdempotencyRecord.objects.create(
         user=member, key="k", fingerprint="0" * 64, method="POST", path="/api/retire/", status_code=201

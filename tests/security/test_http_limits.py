@@ -68,6 +68,7 @@ def deploy_check(**env: str) -> subprocess.CompletedProcess:
         "SECRET_KEY": "deploy-check-" + "x7Kp2QvR9sLm4TnW8yZb3HcJ6fDg1AeU5oIr0" * 2,
         "ALLOWED_HOSTS": "carboncred.example",
         "PUBLIC_BASE_URL": "https://carboncred.example",
+        "EMAIL_URL": "smtp+tls://mailer:secret@smtp.carboncred.example:587",
     }
     keep = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "DATABASE_URL"}}
     return subprocess.run(
@@ -85,6 +86,15 @@ def test_the_deploy_checklist_is_clean_with_production_values():
     result = deploy_check()
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_the_deploy_checklist_wants_a_mail_server():
+    """Without EMAIL_URL, password resets would only reach the log."""
+    result = deploy_check(EMAIL_URL="")
+
+    assert result.returncode != 0
+    assert "mail.E001" in result.stderr
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@ site climatology (what an honest meter there shows) and from published yields, f
 (``test_screening_table``). Deterministic: the weather noise comes from a fixed seed per case."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -250,7 +250,3 @@ def gaming_cases() -> list[TableCase]:
 
 def all_cases() -> list[TableCase]:
     return plausible_cases() + gaming_cases()
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)

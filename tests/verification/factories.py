@@ -50,7 +50,7 @@ def monthly_evidence(start: str, end: str, total, *, kind="meter_reading", unit=
 NORTHERN_SOLAR_SHAPE = [3, 5, 8, 11, 13, 13, 13, 11, 9, 6, 4, 3]
 
 
-def solar_shape(country: str) -> list[float]:
+def solar_shape(country: str) -> list[Decimal]:
     """The climatological monthly shares (Jan..Dec) at the factory sites' point in ``country``: what an
     honest meter there shows (Pune's monsoon dip, Nairobi's flat year, Frankfurt's summer peak)."""
     from tests.sites.factories import POINTS

@@ -52,7 +52,7 @@ def for_vintage(rows: Iterable[FactorUsed], year: int | None) -> list[FactorUsed
         by_series.setdefault(series_of(row), []).append(row)
     if year is None:
         return [row for editions in by_series.values() for row in editions]
-    chosen = []
+    chosen: list[FactorUsed] = []
     for editions in by_series.values():
         earlier = [row for row in editions if row.year <= year]
         if earlier:
@@ -118,7 +118,7 @@ def row_to_factor(row: dict[str, str]) -> FactorUsed:
 
 
 def load_csv_factors(path: Path = CSV_PATH, regional: Path | None = REGIONAL_CSV_PATH) -> list[FactorUsed]:
-    rows = []
+    rows: list[FactorUsed] = []
     for each in (path, regional):
         if each is None:
             continue

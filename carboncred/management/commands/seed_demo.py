@@ -44,14 +44,14 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Refusing to seed demo data: DEBUG is off and the database holds {len(others)} organisation(s) "
                 f"the demo did not create ({names}). This looks like a real registry, and the demo logins "
-                "share a published password. Use --force if you really mean it."
+                "share a published password. If you really mean it: manage.py seed_demo --force, or make demo FORCE=1."
             )
         # An empty database may be a production one on its first day: served over https says so.
         if settings.SECURE:
             raise CommandError(
                 f"Refusing to seed demo data: DEBUG is off and this deployment is served over https "
                 f"({settings.PUBLIC_BASE_URL}), and the demo logins share a published password. "
-                "Use --force for a demo server."
+                "For a demo server: manage.py seed_demo --force, or make demo FORCE=1."
             )
 
     def _print_logins(self) -> None:
@@ -59,4 +59,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins - DEMO ONLY, every one has the password {DEMO_PASSWORD!r}:")
         for login in demo_logins():
             self.stdout.write(f"  {login.email:<36} {login.role}; {login.organization}")
-        self.stdout.write("Sign in: POST /api/token/ {email, password}; the admin is /admin/.")
+        self.stdout.write(
+            f"Sign in at {settings.PUBLIC_BASE_URL}/accounts/login/ (the API: POST /api/token/ {{email, password}}; "
+            "the admin is /admin/)."
+        )

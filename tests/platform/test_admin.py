@@ -18,6 +18,8 @@ from carboncred.demo import DEMO_PASSWORD, demo_email
 from core.models import IdempotencyRecord
 from ledger.models import LedgerEntry
 from ledger.services import checkpoint_create
+from sites.models import Meter
+from sites.services import readings_import
 from tests.accounts.factories import UserFactory
 from verification.models import ClaimIssuance, ReductionClaim
 
@@ -51,7 +53,7 @@ def changelist_url(model) -> str:
 @pytest.fixture
 def registry(client):
     """The demo registry plus a row in the tables the demo leaves empty (tokens and their families,
-    lockouts, checkpoints)."""
+    lockouts, checkpoints, meter readings)."""
     call_command("seed_demo", stdout=io.StringIO())
     checkpoint_create()  # after commit in production; tests never commit
     member = User.objects.get(email=demo_email("sunrise"))
@@ -59,6 +61,20 @@ def registry(client):
     client.post("/api/token/", {"email": member.email, "password": "wrong password"}, content_type="application/json")
     IdempotencyRecord.objects.create(
         user=member, key="k", fingerprint="0" * 64, method="POST", path="/api/retire/", status_code=201
+    )
+    meter = Meter.objects.filter(site__owner=member.organization, active=True).select_related("site").first()
+    readings_import(
+        owner=member.organization,
+        site_id=meter.site_id,
+        rows=[
+            {
+                "meter_id": meter.meter_id,
+                "unit": "kWh",
+                "start": "2024-03-01T06:30:00Z",
+                "end": "2024-03-01T07:30:00Z",
+                "value": "21.5",
+            }
+        ],  # fmt: skip
     )
     return member
 

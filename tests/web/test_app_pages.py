@@ -309,7 +309,7 @@ def test_people_read_tonnes_with_the_kilograms_beside(sme_client, holding):
 def test_claimants_and_the_public_never_read_the_models_contributions(sme_client, client, sme):
     from decimal import Decimal
 
-    from tests.verification.factories import monthly_evidence, project_for
+    from tests.verification.factories import project_for, solar_evidence
     from verification.services import claim_submit
 
     project = project_for(sme.organization, category="solar", country="IN")
@@ -326,7 +326,7 @@ def test_claimants_and_the_public_never_read_the_models_contributions(sme_client
                 "period_end": datetime.date.fromisoformat(item["period_end"]),
                 "quantity": Decimal(item["quantity"]),
             }
-            for item in monthly_evidence("2024-01-01", "2024-12-31", 70000)
+            for item in solar_evidence("2024-01-01", "2024-12-31", 70000, country="IN")
         ],
     )
     # The API's words: the model's reason names its contributions (stored so for verifiers).

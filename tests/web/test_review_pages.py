@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def pending(sme, settings):
     """A claim screening sends to a verifier (above the review size)."""
-    from tests.verification.factories import monthly_evidence, project_for
+    from tests.verification.factories import project_for, solar_evidence
 
     settings.VERIFICATION_REVIEW_SIZE_KG = 1000
     project = project_for(sme.organization, category="solar", country="IN")
@@ -32,7 +32,7 @@ def pending(sme, settings):
                 "period_end": datetime.date.fromisoformat(item["period_end"]),
                 "quantity": Decimal(item["quantity"]),
             }
-            for item in monthly_evidence("2024-01-01", "2024-12-31", 70000)
+            for item in solar_evidence("2024-01-01", "2024-12-31", 70000, country="IN")
         ],
     )
     assert claim.status == ReductionClaim.Status.NEEDS_REVIEW

@@ -62,7 +62,8 @@ def registry(client):
     IdempotencyRecord.objects.create(
         user=member, key="k", fingerprint="0" * 64, method="POST", path="/api/retire/", status_code=201
     )
-    meter = Meter.objects.filter(site__owner=member.organization, active=True).select_related("site").first()
+    meter = Meter.objects.filter(site__owner=member.organization, active=True).order_by("pk").first()
+    assert meter is not None, "the demo gives Sunrise a metered site"
     readings_import(
         owner=member.organization,
         site_id=meter.site_id,
@@ -74,7 +75,7 @@ def registry(client):
                 "end": "2024-03-01T07:30:00Z",
                 "value": "21.5",
             }
-        ],  # fmt: skip
+        ],
     )
     return member
 

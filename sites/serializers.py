@@ -119,9 +119,17 @@ class ReadingRowInputSerializer(serializers.Serializer):
     """Shape only: each row's values are checked one by one (``sites.readings``), so a bad row is
     reported with its reason instead of failing the whole body."""
 
-    start = serializers.JSONField(help_text="ISO 8601 date-time with a UTC offset, e.g. 2024-06-01T10:00:00+02:00.")
-    end = serializers.JSONField(help_text="ISO 8601 date-time with a UTC offset; after start, at most 92 days later.")
-    value = serializers.JSONField(help_text="Energy over the interval in `unit` (a decimal number, ≥ 0).")
+    start = serializers.JSONField(
+        required=False, default=None, help_text="ISO 8601 date-time with a UTC offset, e.g. 2024-06-01T10:00:00+02:00."
+    )
+    end = serializers.JSONField(
+        required=False,
+        default=None,
+        help_text="ISO 8601 date-time with a UTC offset; after start, at most 92 days later.",
+    )
+    value = serializers.JSONField(
+        required=False, default=None, help_text="Energy over the interval in `unit` (a decimal number, ≥ 0)."
+    )
 
 
 class ReadingsInputSerializer(serializers.Serializer):

@@ -107,6 +107,21 @@ def test_a_body_with_no_good_row_is_400_and_stores_nothing(auth_client, site):
     assert not Reading.objects.exists()
 
 
+def test_a_json_row_missing_a_field_is_a_bad_row_not_a_bad_body(auth_client, site):
+    body = hours(START, [1, 2, 3])
+    del body["readings"][1]["value"]
+    del body["readings"][2]["end"]
+
+    response = auth_client.post(url(site), body, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["accepted"] == 1
+    assert [(r["row"], r["code"]) for r in response.json()["rejected"]] == [
+        (2, "value_invalid"),
+        (3, "timestamp_invalid"),
+    ]
+
+
 def test_a_stored_reading_is_never_overwritten(auth_client, site):
     auth_client.post(url(site), hours(START, [2]), format="json")
 

@@ -51,6 +51,44 @@ class CheckpointFacts:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReversalFacts:
+    """The issuance the certificate's serials came from was reversed after they were retired (or
+    sold): the registry cancelled as many of its buffer pool's credits to keep them backed."""
+
+    reversed_at: datetime.datetime
+    reason: str
+    in_circulation_kg: int  # the issuance's credits sold, transferred or retired before the reversal
+    buffer_cancelled_kg: int  # the buffer pool's credits cancelled for them
+    shortfall_kg: int  # what the pool could not make up (the registry reviews the issuer)
+    cancel_entry_seq: int | None
+    buffer_cancel_entry_seq: int | None
+
+    @property
+    def compensated(self) -> bool:
+        return self.shortfall_kg == 0
+
+    @property
+    def statement(self) -> str:
+        """What the page and the verification JSON say, in one sentence or two."""
+        when = display_datetime(self.reversed_at)
+        entry = f" (ledger entry #{display_int(self.buffer_cancel_entry_seq)})" if self.buffer_cancel_entry_seq else ""
+        if self.compensated:
+            return (
+                f"The issuance these credits came from was reversed on {when}. Its credits already sold, "
+                f"transferred or retired, these included, were compensated from the registry's buffer pool: "
+                f"{display_int(self.buffer_cancelled_kg)} kg of its credits were cancelled in their place{entry}. "
+                "This retirement stays valid."
+            )
+        return (
+            f"The issuance these credits came from was reversed on {when}. Of its "
+            f"{display_int(self.in_circulation_kg)} kg already sold, transferred or retired, the registry's buffer "
+            f"pool compensated {display_int(self.buffer_cancelled_kg)} kg{entry}; "
+            f"{display_int(self.shortfall_kg)} kg are not yet compensated and the registry is reviewing the issuer. "
+            "This retirement stays valid."
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class CertificateFacts:
     """Everything a retirement certificate says. ``None`` means the registry has no record of it."""
 
@@ -78,6 +116,8 @@ class CertificateFacts:
     retired_by_registration: str | None = None
     # SHA-256 of the evidence documents behind the issuance of these serials (its ledger entry).
     evidence_documents: tuple[str, ...] = ()
+    # Set when that issuance was reversed after the certificate was issued.
+    issuance_reversal: ReversalFacts | None = None
 
     @property
     def quantity_t(self) -> str:

@@ -2,6 +2,7 @@
 and only staff get in. Runs over the demo registry, which has rows in every project table."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -19,7 +20,8 @@ from core.models import IdempotencyRecord
 from ledger.models import LedgerEntry
 from ledger.services import checkpoint_create
 from tests.accounts.factories import UserFactory
-from verification.models import ClaimIssuance, ReductionClaim
+from verification.models import BufferShortfall, ClaimIssuance, ReductionClaim
+from verification.services import claim_reverse
 
 # Seeding signs up seven users; a fast hasher saves seconds per seed.
 pytestmark = pytest.mark.django_db
@@ -49,9 +51,19 @@ def changelist_url(model) -> str:
 
 
 @pytest.fixture
-def registry(client):
-    """The demo registry plus a row in the tables the demo leaves empty (tokens, lockouts, checkpoints)."""
+def registry(client, settings):
+    """The demo registry plus a row in the tables the demo leaves empty (tokens, lockouts, checkpoints,
+    audits, reversals and a buffer shortfall)."""
+    settings.AUDIT_MIN_RATE = settings.AUDIT_MAX_RATE = Decimal(1)  # every automatic issuance audited
     call_command("seed_demo", stdout=io.StringIO())
+    verifier = User.objects.get(email=demo_email("verifier"))
+    # Reversing issuances in turn drains the buffer pool until one falls short. Not those of the SME
+    # whose claim awaits review: a shortfall suspends its owner, and the review test approves that claim.
+    pending_owner = ReductionClaim.objects.get(status="needs_review").project.owner_id
+    approved = ReductionClaim.objects.filter(status="approved").exclude(project__owner=pending_owner).order_by("pk")
+    for claim_id in approved.values_list("pk", flat=True):
+        claim_reverse(claim_id=claim_id, reviewer=verifier, reason="Admin pages test: every issuance reversed")
+    assert BufferShortfall.objects.exists()
     checkpoint_create()  # after commit in production; tests never commit
     member = User.objects.get(email=demo_email("sunrise"))
     RefreshToken.for_user(member).blacklist()

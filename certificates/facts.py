@@ -68,22 +68,31 @@ class ReversalFacts:
         return self.shortfall_kg == 0
 
     @property
+    def headline(self) -> str:
+        if self.compensated:
+            return "Issuance reversed, compensated from the buffer pool"
+        return (
+            "Issuance reversed, partly compensated"
+            if self.buffer_cancelled_kg
+            else "Issuance reversed, not compensated yet"
+        )
+
+    @property
     def statement(self) -> str:
-        """What the page and the verification JSON say, in one sentence or two."""
+        """What the page and the verification JSON say, in a sentence or three."""
         when = display_datetime(self.reversed_at)
         entry = f" (ledger entry #{display_int(self.buffer_cancel_entry_seq)})" if self.buffer_cancel_entry_seq else ""
+        reversed_on = f"The issuance these credits came from was reversed on {when}."
         if self.compensated:
             return (
-                f"The issuance these credits came from was reversed on {when}. Its credits already sold, "
-                f"transferred or retired, these included, were compensated from the registry's buffer pool: "
-                f"{display_int(self.buffer_cancelled_kg)} kg of its credits were cancelled in their place{entry}. "
-                "This retirement stays valid."
+                f"{reversed_on} Its credits already sold, transferred or retired, these included, were compensated "
+                f"from the registry's buffer pool: {display_int(self.buffer_cancelled_kg)} kg of the pool's credits "
+                f"were cancelled in their place{entry}. This retirement stays valid."
             )
         return (
-            f"The issuance these credits came from was reversed on {when}. Of its "
-            f"{display_int(self.in_circulation_kg)} kg already sold, transferred or retired, the registry's buffer "
-            f"pool compensated {display_int(self.buffer_cancelled_kg)} kg{entry}; "
-            f"{display_int(self.shortfall_kg)} kg are not yet compensated and the registry is reviewing the issuer. "
+            f"{reversed_on} Of its {display_int(self.in_circulation_kg)} kg already sold, transferred or retired, "
+            f"the registry's buffer pool compensated {display_int(self.buffer_cancelled_kg)} kg{entry}; "
+            f"{display_int(self.shortfall_kg)} kg are not compensated yet and the registry is reviewing the issuer. "
             "This retirement stays valid."
         )
 

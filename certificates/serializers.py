@@ -109,6 +109,7 @@ class CertificateReversalOutputSerializer(serializers.Serializer):
     buffer_cancel_entry = serializers.IntegerField(
         source="buffer_cancel_entry_seq", allow_null=True, help_text="Its seq."
     )
+    headline = serializers.CharField(help_text="The public page's heading.")
     statement = serializers.CharField(help_text="The same words as the public page.")
 
 

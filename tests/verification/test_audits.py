@@ -5,8 +5,11 @@ import hashlib
 import hmac
 import itertools
 import math
+import re
+import textwrap
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -23,6 +26,7 @@ from verification.selectors import audit_seeds
 KEY = b"a fixed key, so that every draw in these tests is the same on every run"
 POLICY = {"min_rate": Decimal("0.05"), "max_rate": Decimal("0.50"), "exponent": Decimal(2)}
 AUDITS = "/api/audits/"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "VERIFICATION.md"
 # Approved claims whose evidence numbers differ from each other's (shared ones would send the later
 # claims to review as evidence seen in another organisation's claim).
 DISTINCT = [
@@ -278,3 +282,14 @@ def test_reversing_a_sampled_claim_closes_its_audit(audited, verifier_client, ve
     assert late.status_code == 409 and late.json()["code"] == "audit_not_open"
     unknown = verifier_client.post(f"{AUDITS}{10**9}/confirm/", {}, format="json")
     assert unknown.status_code == 404
+
+
+def test_the_recheck_script_in_the_docs_agrees_with_the_registry():
+    match = re.search(r"<!-- audit-draw-script.*?-->\s*```python\n(.*?)```", DOCS.read_text(), re.DOTALL)
+    assert match, "docs/VERIFICATION.md must keep its re-check script"
+    namespace: dict = {}
+    exec(textwrap.dedent(match.group(1)), namespace)  # noqa: S102 - our own documentation
+    salt = sampling.period_salt(KEY, "2025-06")
+    for claim_id, rate in itertools.product(range(1, 200), ("0.05", "0.162500", "0.5")):
+        expected = sampling.is_sampled(sampling.draw(salt, claim_id), Decimal(rate))
+        assert namespace["sampled"](salt.hex(), str(claim_id), rate) is expected

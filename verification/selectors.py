@@ -211,7 +211,7 @@ def claim_trust_context(*, project: Project, claim: ClaimInput, submitted_on: da
 
 # --- audits and reversals -------------------------------------------------------------------
 
-AUDIT_RELATED = ("claim__project__owner", "claim__issuance", "decided_by")
+AUDIT_RELATED = ("claim__project__owner", "claim__issuance__ledger_entry", "decided_by")
 
 
 def audit_list(*, status: str | None = None) -> QuerySet[Audit]:

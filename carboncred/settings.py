@@ -241,6 +241,9 @@ SPECTACULAR_SETTINGS = {
         "VerificationRequestStatusEnum": "accounts.models.OrganizationVerificationRequest.Status",
         "DocumentKindEnum": "documents.models.Document.Kind",
         "SiteStatusEnum": "sites.models.Site.Status",
+        # Two fields named "severity" with different choices: each gets its own enum name.
+        "ReasonSeverityEnum": ["reject", "review", "info"],
+        "ReportSeverityEnum": ["info", "warning"],
     },
 }
 

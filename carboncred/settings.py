@@ -271,7 +271,7 @@ CLAIM_MAX_AGE_DAYS = env.int("CLAIM_MAX_AGE_DAYS", default=730)
 # Crediting period from a project's start date; a claim reaching beyond it goes to review.
 CREDITING_PERIOD_YEARS = env.int("CREDITING_PERIOD_YEARS", default=10)
 
-# --- Audits of automatic issuances (docs/VERIFICATION.md, "Audits") --------------------------
+# --- Audits of automatic issuances (docs/VERIFICATION.md, "Audits and reversals") -------------
 # Every automatically approved issuance is drawn for audit with probability
 # AUDIT_MIN_RATE + (AUDIT_MAX_RATE - AUDIT_MIN_RATE) * risk ** AUDIT_CURVE_EXPONENT.
 AUDIT_MIN_RATE = Decimal(env.str("AUDIT_MIN_RATE", default="0.05"))

@@ -305,7 +305,7 @@ def _replay_move(kind: str, payload: dict[str, Any], blocks: dict[int, BlockStat
     blocks.update(snapshots)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per issue entry, kept for the whole replay
 class IssuedRange:
     """What one ``issue`` entry issued: the range a reversal of it may cancel."""
 
@@ -511,7 +511,7 @@ def conservation(*, chunk_size: int | None = None) -> ConservationReport:
     their serials — tile serials 1..issued exactly (no gap, no overlap, nothing past the last issued
     serial; on SQLite too, where no exclusion constraint guards overlaps), and the cancelled blocks
     hold what the entries cancelled. ``unbacked_kg`` sums the shortfalls the buffer pool could not make
-    up (docs/VERIFICATION.md, "Shortfalls"). Independent of replay: no block history is rebuilt.
+    up (docs/VERIFICATION.md, "Reversals"). Independent of replay: no block history is rebuilt.
     """
     chunk_size = chunk_size or settings.LEDGER_STREAM_CHUNK
     differences: list[str] = []

@@ -311,11 +311,6 @@ class Reversal(AppendOnlyModel):
     def __str__(self) -> str:
         return f"reversal of entry #{self.issue_entry_id}"
 
-    @property
-    def entries(self) -> list[int]:
-        """The seqs of the reversal's entries, in chain order."""
-        return [seq for seq in (self.cancel_entry_id, self.buffer_cancel_entry_id) if seq is not None]
-
 
 class LedgerHead(models.Model):
     """The single row every append locks ``FOR UPDATE``: the serialisation point of the chain.

@@ -542,7 +542,7 @@ def credits_reverse(
     *, issue_entry: int, reason: str, memo: dict[str, str] | None = None, then: ReverseThen | None = None
 ) -> ReversalResult:
     """Reverse the issuance made by the ``issue`` entry ``issue_entry``, so that every credit still in
-    circulation stays backed (docs/LEDGER.md, "Reversals"):
+    circulation stays backed (docs/LEDGER.md and docs/VERIFICATION.md, "Reversals"):
 
     - the credits of its range still held by its owner (available, or listed: the marketplace closes
       those listings first, through :data:`ledger.signals.credits_cancelling`) and what is left of its

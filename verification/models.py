@@ -292,7 +292,7 @@ class ClaimIssuance(models.Model):
 
 class Audit(models.Model):
     """An automatically approved issuance drawn for a post-issuance audit (docs/VERIFICATION.md,
-    "Audits"). Written in the issuance's transaction, before the ledger's head lock, when the claim's
+    "Audits and reversals"). Written in the issuance's transaction, before the ledger's head lock, when the claim's
     draw falls below its sampling rate; a verifier then confirms the issuance or reverses it.
 
     ``rate`` is the probability the claim's risk gave (``verification.sampling.sampling_rate``) and
@@ -366,7 +366,7 @@ class ClaimReversal(models.Model):
 class BufferShortfall(models.Model):
     """Credits of a reversed issuance in circulation that the buffer pool could not make up: the
     registry owes that backing. Recorded with the reversal, which also suspends the owner's
-    organisation pending review (docs/VERIFICATION.md, "Shortfalls")."""
+    organisation pending review (docs/VERIFICATION.md, "Reversals")."""
 
     reversal = models.OneToOneField(ClaimReversal, on_delete=models.PROTECT, related_name="shortfall")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")

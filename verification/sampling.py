@@ -14,7 +14,7 @@ Each month's salt is committed before the month starts (``commitment`` = SHA-256
 ``GET /api/audit-seeds/``) and revealed once the month is over, so anyone can then recompute every draw
 of that month from the issue entries (their memo records the claim, the period and the rate) — while
 during the month no claimant can predict whether a claim will be drawn. Exact integer arithmetic; no
-floats. docs/VERIFICATION.md ("Audits") explains the choices.
+floats. docs/VERIFICATION.md ("Audits and reversals") explains the choices.
 """
 
 import hashlib

@@ -437,7 +437,7 @@ def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssua
 
 
 def audit_draw_for(*, claim_id: int, risk: Decimal, period: str) -> sampling.Draw:
-    """The claim's audit draw with the policy in the settings (docs/VERIFICATION.md, "Audits")."""
+    """The claim's audit draw with the policy in the settings (docs/VERIFICATION.md, "Audits and reversals")."""
     return sampling.draw_for(
         key=settings.AUDIT_SEED_KEY.encode(),
         claim_id=claim_id,

@@ -156,6 +156,16 @@ def test_reversal_of_credits_partly_listed_sold_transferred_and_retired(user, ve
         assert "Verified" in page
     assert RetirementCertificate.objects.count() == 2
 
+    # The owner's holdings show the cancelled blocks as such; its dashboard counts none of them.
+    holdings = client.get("/api/holdings/", {"status": "cancelled"}).json()["results"]
+    assert sum(block["quantity_kg"] for block in holdings) == body["cancelled_kg"]
+    dashboard = client.get("/api/dashboard/").json()
+    assert dashboard["holdings"] == {"available_kg": 0, "listed_kg": 0} and dashboard["retired_kg"] == 4_000
+    assert (
+        dashboard["recent_activity"][0]["summary"]
+        == f"Cancelled {body['cancelled_kg']:,} kg: the issuance was reversed"
+    )
+
     # The claim says so, to its owner and to verifiers.
     mine = client.get(f"/api/reduction-data/{claim['id']}/").json()
     assert mine["status"] == "reversed"

@@ -3,23 +3,39 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
-from accounts.models import Organization, OrganizationStatusChange, OrganizationVerificationRequest, User
+from accounts.emails import email_normalize
+from accounts.models import (
+    Organization,
+    OrganizationStatusChange,
+    OrganizationVerificationRequest,
+    RefreshTokenFamily,
+    User,
+)
 from accounts.services import organization_suspend, organization_verify
 from core.errors import DomainError
+
+
+class NormalizedEmailFormField(forms.EmailField):
+    """The address as it will be stored (accounts.emails), so the form's uniqueness check sees the
+    same spelling as the database."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return email_normalize(value) if value else value
 
 
 class UserCreationForm(BaseUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "organization")
-        field_classes = {"email": forms.EmailField}
+        field_classes = {"email": NormalizedEmailFormField}
 
 
 class UserAdminChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
-        field_classes = {"email": forms.EmailField}
+        field_classes = {"email": NormalizedEmailFormField}
 
 
 class UserInline(admin.TabularInline):
@@ -130,6 +146,24 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(boolean=True, description="verifier")
     def is_verifier_display(self, obj: User) -> bool:
         return obj.is_verifier
+
+
+@admin.register(RefreshTokenFamily)
+class RefreshTokenFamilyAdmin(admin.ModelAdmin):
+    """Sign-ins and their refresh-token rotations; read-only (revoking is the API's logout, or
+    blacklisting the current token under "Outstanding tokens")."""
+
+    list_display = ("user", "created_at", "rotations", "rotated_at", "expires_at", "revoked_at", "revoked_reason")
+    list_filter = ("revoked_reason",)
+    list_select_related = ("user",)
+    search_fields = ("user__email", "current_jti")
+    readonly_fields = [field.name for field in RefreshTokenFamily._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class ReadOnlyRecordAdmin(admin.ModelAdmin):

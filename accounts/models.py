@@ -1,3 +1,4 @@
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from accounts.emails import email_normalize
 from accounts.names import name_key
 
 VERIFIERS_GROUP = "verifiers"
@@ -185,13 +187,16 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        # E-mail addresses are matched without regard to case, as people type them.
-        return self.get(email__iexact=username)
+        # Every sign-in (the token endpoint, the admin, any page) reaches ModelBackend, which looks
+        # the user up here: by the normalised address, exactly (accounts.emails).
+        if not isinstance(username, str):
+            raise self.model.DoesNotExist
+        return self.get(email=email_normalize(username))
 
     def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=email_normalize(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -248,7 +253,11 @@ def buffer_pool() -> Organization:
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an e-mail address and acts for one organisation."""
 
-    email = models.EmailField(max_length=254, unique=True, help_text="Stored in lower case; sign-in ignores case.")
+    email = models.EmailField(
+        max_length=254,
+        unique=True,
+        help_text="Stored normalised (NFKC, case-folded); sign-in normalises what is typed the same way.",
+    )
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="users")
     full_name = models.CharField(max_length=200, blank=True)
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin.")
@@ -268,7 +277,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
     def save(self, *args, **kwargs) -> None:
-        self.email = self.email.strip().lower()
+        self.email = email_normalize(self.email)
         super().save(*args, **kwargs)
 
     @property
@@ -284,3 +293,41 @@ class User(AbstractBaseUser, PermissionsMixin):
             cached = any(group.name == VERIFIERS_GROUP for group in self.groups.all())
             self._is_verifier = cached
         return cached
+
+
+class RefreshTokenFamily(models.Model):
+    """The refresh tokens of one sign-in, each replacing the one before (rotation).
+
+    Only ``current_jti`` may be exchanged; the rotation locks this row, so concurrent uses of one
+    token rotate it once. Using any other member of the family (one already rotated: a stolen copy,
+    or a replay) revokes the family, and with it ``current_jti`` (accounts.tokens).
+    """
+
+    class RevokedReason(models.TextChoices):
+        REUSE = "reuse", "A rotated refresh token was used again"
+        LOGOUT = "logout", "Logged out"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_token_families")
+    current_jti = models.CharField(max_length=255, unique=True, help_text="The one member that may be used.")
+    rotations = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text="When the current refresh token expires.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=10, choices=RevokedReason, blank=True)
+
+    class Meta:
+        verbose_name_plural = "refresh token families"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True, revoked_reason="")
+                | models.Q(revoked_at__isnull=False) & ~models.Q(revoked_reason=""),
+                name="refreshtokenfamily_revoked_with_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = f"revoked ({self.revoked_reason})" if self.revoked_at else "live"
+        return f"sign-in of {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}, {state}"

@@ -1,9 +1,14 @@
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenBlacklistSerializer, TokenObtainPairSerializer
+from rest_framework import exceptions, serializers
+from rest_framework_simplejwt.serializers import (
+    TokenBlacklistSerializer,
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+)
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.emails import email_normalize
 from accounts.models import (
     Organization,
     OrganizationStatusChange,
@@ -11,12 +16,23 @@ from accounts.models import (
     User,
     VerificationStatus,
 )
+from accounts.tokens import FamilyRefreshToken, InactiveUserError, refresh_token_logout, refresh_token_rotate
 
 PUBLIC_REGISTRATION_HELP = "The company/tax registry number; null until a verifier has verified the organisation."
 
 
+class NormalizedEmailField(serializers.EmailField):
+    """An e-mail address, normalised (accounts.emails) before it is validated and stored: the
+    length limit and the format apply to the spelling that is kept."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str):
+            data = email_normalize(data)
+        return super().run_validation(data)
+
+
 class RegisterInputSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = NormalizedEmailField(max_length=254)
     password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
     organization_name = serializers.CharField(max_length=200)
     country = CountryField(help_text="ISO 3166-1 alpha-2 code, e.g. IN, GB, DE.")
@@ -200,19 +216,40 @@ class MeOutputSerializer(serializers.ModelSerializer):
 
 
 class TokenObtainInputSerializer(TokenObtainPairSerializer):
-    """E-mail and password for an access/refresh pair; the address is matched without case."""
+    """E-mail and password for an access/refresh pair; the address is normalised (accounts.emails)
+    before the lookup and the lockout see it. The refresh token starts a family (accounts.tokens)."""
+
+    token_class = FamilyRefreshToken
 
     def validate(self, attrs):
-        attrs[self.username_field] = attrs[self.username_field].strip().lower()
+        attrs[self.username_field] = email_normalize(attrs[self.username_field])
         return super().validate(attrs)
 
 
+class TokenRefreshInputSerializer(TokenRefreshSerializer):
+    """A refresh token for a new access token and a new refresh token; the one sent stops working,
+    and sending it again revokes every refresh token of its sign-in (accounts.tokens)."""
+
+    refresh = serializers.CharField()
+    access = serializers.CharField(read_only=True)
+
+    def validate(self, attrs):
+        try:
+            rotated = refresh_token_rotate(raw=attrs["refresh"])
+        except InactiveUserError:
+            raise exceptions.AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            ) from None
+        return {"access": rotated.access, "refresh": rotated.refresh}
+
+
 class TokenBlacklistInputSerializer(TokenBlacklistSerializer):
-    """Log out: the refresh token must be the caller's own."""
+    """Log out: the refresh token must be the caller's own; its whole sign-in ends."""
 
     def validate(self, attrs):
         token = RefreshToken(attrs["refresh"])
         user = self.context["request"].user
         if str(token.get("user_id")) != str(user.pk):
             raise serializers.ValidationError({"refresh": ["This refresh token belongs to another user."]})
-        return super().validate(attrs)
+        refresh_token_logout(token=token)
+        return {}

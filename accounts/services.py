@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
 
+from accounts.emails import email_normalize
 from accounts.errors import (
     OrganizationNotFoundError,
     OrganizationStatusError,
@@ -55,7 +56,7 @@ def user_register(
     """Create an organisation (``unverified``) and its first user. Nothing is written when any field is
     refused. A name that compares equal to an existing organisation's in the same country is recorded
     as ``namesake_of`` for verifiers to see; it is not refused."""
-    email = email.strip().lower()
+    email = email_normalize(email)
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": ["An account with this e-mail address already exists."]})
     organization = Organization(name=organization_name.strip(), country=country, sector=sector, website=website)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +11,7 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 from accounts.api import OrganizationApiMixin
 from accounts.authentication import JWTAuthentication
 from accounts.errors import LockedOutError
+from accounts.lockout import cooloff_seconds, lockout_message
 from accounts.models import Organization
 from accounts.permissions import IsVerifier
 from accounts.selectors import namesakes_for, organization_review_get, organization_review_list
@@ -27,6 +27,7 @@ from accounts.serializers import (
     RegisterOutputSerializer,
     TokenBlacklistInputSerializer,
     TokenObtainInputSerializer,
+    TokenRefreshInputSerializer,
 )
 from accounts.services import organization_reject_request, organization_suspend, organization_verify, user_register
 from core.filters import query_filters
@@ -60,17 +61,17 @@ class TokenObtainApi(TokenObtainPairView):
             # django-axes flags the request it was given (this DRF request) when it refuses a
             # locked-out pair; answer that honestly instead of "wrong password".
             if getattr(request, "axes_locked_out", False):
-                minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-                raise LockedOutError(
-                    f"Too many failed sign-in attempts. Try again in {minutes} minutes.",
-                    retry_after_seconds=int(settings.AXES_COOLOFF_TIME.total_seconds()),
-                ) from None
+                raise LockedOutError(lockout_message(), retry_after_seconds=cooloff_seconds()) from None
             raise
 
 
 class TokenRefreshApi(TokenRefreshView):
-    """Exchange a refresh token for a new access token and a new refresh token (rotation)."""
+    """Exchange a refresh token for a new access token and a new refresh token (rotation).
 
+    Exactly one of several concurrent uses of one refresh token succeeds; a refresh token used a
+    second time revokes every refresh token of its sign-in (accounts.tokens)."""
+
+    serializer_class = TokenRefreshInputSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
@@ -100,7 +101,7 @@ class OrganizationReviewViewSet(
     serializer_class = OrganizationReviewOutputSerializer
     permission_classes = [IsVerifier]
     queryset = Organization.objects.none()
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "id"
 
     def scoped_queryset(self):
         return organization_review_list(**query_filters(OrganizationReviewListInputSerializer, self.request))
@@ -122,7 +123,7 @@ class OrganizationReviewViewSet(
 
     @extend_schema(request=OrganizationVerifyInputSerializer, responses={200: OrganizationReviewDetailOutputSerializer})
     @action(detail=True, methods=["post"])
-    def verify(self, request: Request, pk: str) -> Response:
+    def verify(self, request: Request, pk: int) -> Response:
         """Verify an organisation (usually one with a pending request; or reinstate a suspended one): it may
         then list and transfer credits, and its registration number becomes public. 409
         ``registration_number_taken`` when another verified organisation of the country has that number."""
@@ -135,7 +136,7 @@ class OrganizationReviewViewSet(
         request=OrganizationDecisionInputSerializer, responses={200: OrganizationReviewDetailOutputSerializer}
     )
     @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str) -> Response:
+    def reject(self, request: Request, pk: int) -> Response:
         """Turn a pending verification request down: the organisation is unverified again."""
         payload = OrganizationDecisionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -146,7 +147,7 @@ class OrganizationReviewViewSet(
         request=OrganizationSuspendInputSerializer, responses={200: OrganizationReviewDetailOutputSerializer}
     )
     @action(detail=True, methods=["post"])
-    def suspend(self, request: Request, pk: str) -> Response:
+    def suspend(self, request: Request, pk: int) -> Response:
         """Suspend an organisation: it can only read from now on, and its open listings are withdrawn
         (``delist`` ledger entries) in the same transaction."""
         payload = OrganizationSuspendInputSerializer(data=request.data)

@@ -1,12 +1,16 @@
-"""Certificate PDF generation time: the pure render, and the owner's PDF endpoint cold and cached.
+"""Certificate PDF generation time: the pure render, the owner's PDF endpoint cold and cached, and the
+public verification endpoint.
 
     .venv/bin/python bench/certificates_pdf.py                 # 5 runs of 200 renders each
     .venv/bin/python bench/certificates_pdf.py --runs 7 --renders 300
     DATABASE_URL=postgres://... .venv/bin/python bench/certificates_pdf.py   # endpoint on PostgreSQL
 
 The endpoint part builds a throwaway test database (as the test runner does: SQLite in memory, or
-``test_<name>`` on PostgreSQL), retires credits through the services, and requests
-``/api/certificates/{id}/pdf/`` with the cache cleared (cold: queries + render) and warm (cached).
+``test_<name>`` on PostgreSQL), retires credits through the services — each certificate's serials
+issued to one organisation and transferred to the one that retires them, so verification proves
+three entries — and requests ``/api/certificates/{id}/pdf/`` with the cache cleared (cold: queries,
+verification + render) and warm (cached), and ``/api/certificates/verify/{public_id}/`` (never cached
+by the server: re-hashes and proves the issue, transfer and retire entries).
 Prints the median (p50) and p95 of each run and the median of the run medians, which is the number
 docs/BENCHMARKS.md reports. The target is p50 <= 50 ms per PDF.
 """
@@ -107,27 +111,32 @@ def bench_endpoint(*, runs: int, requests: int) -> tuple[str, dict[str, float]]:
     from rest_framework_simplejwt.tokens import AccessToken
 
     from accounts.models import Organization, User
-    from certificates.services import retirement_create
-    from ledger.services import credits_issue
+    from certificates.services import certificate_checkpoint_ensure, retirement_create
+    from ledger.services import credits_issue, credits_transfer
     from projects.models import Project
 
     setup_test_environment()
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         organization = Organization.objects.create(name="Bench Widgets Pvt Ltd", country="IN")
+        producer = Organization.objects.create(name="Bench Solar Pvt Ltd", country="IN")
         user = User.objects.create_user("bench@example.com", "correct-horse-battery-staple", organization=organization)
         project = Project.objects.create(
-            owner=organization, title="Factory roof 120 kWp", category="solar", country="IN", start_date="2025-01-01"
+            owner=producer, title="Factory roof 120 kWp", category="solar", country="IN", start_date="2025-01-01"
         )
         block = credits_issue(
             project=project, vintage=2025, quantity_kg=10_000_000, buffer_share=Decimal(0)
         ).owner_block
-        certificates = [
-            retirement_create(
-                organization=organization, block_id=block.pk, quantity_kg=1000 + n, beneficiary="Acme", reason="bench"
-            )
-            for n in range(requests)
-        ]
+        certificates = []
+        for n in range(requests):
+            bought = credits_transfer(sender=producer, block=block.pk, quantity_kg=2000 + n, to=organization)
+            certificates.append(
+                retirement_create(
+                    organization=organization, block_id=bought.block.pk, quantity_kg=1000 + n, beneficiary="Acme",
+                    reason="bench",
+                )
+            )  # fmt: skip
+        certificate_checkpoint_ensure(seq=certificates[-1].ledger_entry_id)  # as after the last commit
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
 
@@ -154,6 +163,17 @@ def bench_endpoint(*, runs: int, requests: int) -> tuple[str, dict[str, float]]:
                 medians.append(statistics.median(durations))
             p50s[label] = statistics.median(medians)
             print(f"  GET pdf {label}: p50 {p50s[label]:.1f} ms (median of {runs} runs)")
+
+        def verified(certificate) -> float:
+            started = time.perf_counter()
+            response = client.get(f"/api/certificates/verify/{certificate.public_id}/")
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200 and response.json()["valid"], response.content
+            return elapsed
+
+        medians = [statistics.median([verified(c) for c in certificates]) for _ in range(runs)]
+        p50s["verify"] = statistics.median(medians)
+        print(f"  GET verify (3 entries proven): p50 {p50s['verify']:.1f} ms (median of {runs} runs)")
         return connection.vendor, p50s
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)

@@ -178,12 +178,16 @@ if LEDGER_CHECKPOINT_ENTRIES < 1 or LEDGER_CHECKPOINT_MINUTES < 1:
 # what the client claims, and must never key a throttle or a lockout.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
-# Brute-force protection on the token endpoint: 5 failures for one e-mail from one address lock
-# that pair out for 15 minutes (answered 429).
+# Brute-force protection on every sign-in (the token endpoint and the admin): 5 failures for one
+# e-mail from one address lock that pair out for 15 minutes (answered 429). Both count under the
+# normalised address (accounts.lockout), and a locked-out attempt is refused before its password is
+# checked, with one answer whatever the password.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # django-ipware is not installed, so axes would read REMOTE_ADDR alone: behind a load balancer, one
@@ -205,8 +209,10 @@ THROTTLE_RATES = parse_throttle_rates(env("THROTTLE_RATES", default=None))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.standing.IsAuthenticatedInGoodStanding"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON by default (an upload view lists its own parsers): no lone surrogates or deep nesting in,
+    # nothing unencodable out (core.parsers, core.renderers).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["core.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [],
@@ -241,10 +247,11 @@ SPECTACULAR_SETTINGS = {
         "VerificationRequestStatusEnum": "accounts.models.OrganizationVerificationRequest.Status",
         "DocumentKindEnum": "documents.models.Document.Kind",
         "SiteStatusEnum": "sites.models.Site.Status",
-        # Two fields named "severity" with different choices: each gets its own enum name.
-        "ReasonSeverityEnum": ["reject", "review", "info"],
-        "ReportSeverityEnum": ["info", "warning"],
+        # Two "severity" choice sets (screening reasons, GHG statement notes): each gets its own name.
+        "ReasonSeverityEnum": "verification.serializers.REASON_SEVERITIES",
     },
+    # core.converters.IdConverter: a row id in a path.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1}},
 }
 
 # --- Background tasks -----------------------------------------------------------------------

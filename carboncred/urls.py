@@ -28,8 +28,9 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("certificates/<slug:public_id>/", certificate_public_page, name="certificate-public-page"),
-    path("certificates/<slug:public_id>/pdf/", certificate_public_pdf, name="certificate-public-pdf"),
+    # Any segment: an id that is no certificate's gets the branded "not a valid certificate" page.
+    path("certificates/<str:public_id>/", certificate_public_page, name="certificate-public-page"),
+    path("certificates/<str:public_id>/pdf/", certificate_public_pdf, name="certificate-public-pdf"),
     path("reports/verify/", report_verify_page, name="report-verify-page"),
     # slug = the alphabet of secrets.token_urlsafe, so nothing else reaches the lookup.
     path("reports/verify/<slug:token>/", report_verify_page, name="report-verify-token-page"),

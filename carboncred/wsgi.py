@@ -4,6 +4,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from core.wsgi import ChunkedRequestBody
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carboncred.settings")
 
-application = get_wsgi_application()
+# Bodies sent with Transfer-Encoding: chunked are read within the body limit (core/wsgi.py).
+application = ChunkedRequestBody(get_wsgi_application())

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from core.units import kg_to_tonnes
 
 NOT_RECORDED = "not recorded"
+# The issuance entry failed verification: what it says is not shown as fact.
+UNVERIFIED = "cannot be verified against the ledger"
 # The longest beneficiary and reason the API accepts: the PDF prints them whole at these lengths.
 BENEFICIARY_MAX_LENGTH = 150
 REASON_MAX_LENGTH = 300
@@ -120,6 +122,10 @@ class CertificateFacts:
     entry_seq: int
     entry_hash: str
     checkpoint: CheckpointFacts | None
+    # False when the issue entry of these serials failed verification: methodology, screening
+    # version and evidence documents are then None (or empty) and say so, rather than repeating
+    # what a forged entry claims.
+    issuance_proven: bool = True
     # The retiring organisation's standing now, and its registration number once verified.
     retired_by_status: str | None = None
     retired_by_registration: str | None = None
@@ -131,6 +137,14 @@ class CertificateFacts:
     @property
     def quantity_t(self) -> str:
         return format_tonnes(self.quantity_kg)
+
+    @property
+    def methodology_text(self) -> str:
+        return self.methodology or (NOT_RECORDED if self.issuance_proven else UNVERIFIED)
+
+    @property
+    def screening_version_text(self) -> str:
+        return self.screening_version or (NOT_RECORDED if self.issuance_proven else UNVERIFIED)
 
     # What the PDF and the public page print (tests/certificates/test_number_formats.py holds them to it).
 

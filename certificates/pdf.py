@@ -13,12 +13,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from certificates.facts import NOT_RECORDED, CertificateFacts
+from certificates.facts import CertificateFacts
 from core.pdf import draw_string, wrap
 
 # Bump when the layout changes: cached renders are keyed by it. 2: names in any script, shaped.
 # 3: numbers grouped as on the public page (tonnes with thousands separators, day unpadded).
-LAYOUT_VERSION = 3
+# 4: methodology and screening version printed only from a verified issue entry.
+LAYOUT_VERSION = 4
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 50
@@ -202,8 +203,8 @@ def _details(page: _Page, facts: CertificateFacts) -> None:
             ("Project", facts.project_title, SANS),
             ("Category", facts.project_category, SANS),
             ("Country", facts.project_country, SANS),
-            ("Methodology", facts.methodology or NOT_RECORDED, SANS),
-            ("Screening version", facts.screening_version or NOT_RECORDED, SANS),
+            ("Methodology", facts.methodology_text, SANS),
+            ("Screening version", facts.screening_version_text, SANS),
         ],
     )
     checkpoint = (

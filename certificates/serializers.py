@@ -128,9 +128,15 @@ class CertificatePublicOutputSerializer(serializers.Serializer):
     retired_by = CertificateRetiredByOutputSerializer(source="certificate.organization")
     project = ProjectSummarySerializer(source="certificate.block.project")
     vintage = serializers.IntegerField(source="facts.vintage")
-    methodology = serializers.CharField(source="facts.methodology", allow_null=True, help_text="null: not recorded.")
+    methodology = serializers.CharField(
+        source="facts.methodology",
+        allow_null=True,
+        help_text="From the proven issue entry; null: not recorded, or that entry failed verification.",
+    )
     screening_version = serializers.CharField(
-        source="facts.screening_version", allow_null=True, help_text="null: not recorded."
+        source="facts.screening_version",
+        allow_null=True,
+        help_text="From the proven issue entry; null: not recorded, or that entry failed verification.",
     )
     public_url = serializers.URLField(source="facts.public_url")
     pdf_url = serializers.SerializerMethodField(help_text="The certificate's PDF, public like the certificate.")
@@ -142,7 +148,8 @@ class CertificatePublicOutputSerializer(serializers.Serializer):
     evidence_documents = serializers.ListField(
         source="facts.evidence_documents",
         child=serializers.CharField(),
-        help_text="SHA-256 of every evidence document behind the issuance of these serials (its ledger entry).",
+        help_text="SHA-256 of every evidence document behind the issuance of these serials, from the proven "
+        "issue entry; empty: none recorded, or that entry failed verification.",
     )
     issuance_reversal = CertificateReversalOutputSerializer(
         source="facts.issuance_reversal",
@@ -190,12 +197,31 @@ class CertificateCheckOutputSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class CertificateHistoryEntryOutputSerializer(serializers.Serializer):
+    """One entry the certificate's facts come from, as verification found it."""
+
+    seq = serializers.IntegerField()
+    kind = serializers.CharField()
+    hash = serializers.CharField(help_text="The hash stored with the entry, hex.")
+    recomputed_hash = serializers.CharField(help_text="The entry re-hashed now, hex.")
+    hash_ok = serializers.BooleanField(help_text="The entry re-hashes to its stored hash.")
+    included = serializers.BooleanField(
+        allow_null=True,
+        help_text="Its inclusion proof leads to the checkpoint's root; null when no checkpoint covers it yet.",
+    )
+
+
 class CertificateVerifyOutputSerializer(serializers.Serializer):
     valid = serializers.BooleanField(help_text="True only when every check passed.")
     certificate = CertificatePublicOutputSerializer(source="*")
     ledger_entry = CertificateVerifiedEntryOutputSerializer(source="*")
     proof = serializers.SerializerMethodField()
     checks = CertificateCheckOutputSerializer(source="verification.checks", many=True)
+    history = CertificateHistoryEntryOutputSerializer(
+        many=True,
+        help_text="The issuance of the certificate's serials, every movement of them and the retirement, in seq "
+        "order; each re-hashed and proven in `proof.checkpoint`.",
+    )
 
     @extend_schema_field(CertificateProofOutputSerializer(allow_null=True))
     def get_proof(self, verification):

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -10,14 +10,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import OrganizationApiMixin
 from certificates.errors import CertificateNotFoundError
-from certificates.facts import NOT_RECORDED
 from certificates.models import RetirementCertificate
 from certificates.selectors import certificate_get_public, certificate_list_all, certificate_list_for
 from certificates.serializers import (
@@ -28,7 +26,7 @@ from certificates.serializers import (
 )
 from certificates.services import certificate_pdf, certificate_verify, retirement_create
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from core.renderers import FileDownloadMixin, PDFRenderer
+from core.renderers import FileDownloadMixin, JSONRenderer, PDFRenderer
 from core.routers import ReplicaReadsMixin, reads_from_replica
 
 # Long enough for a CDN to absorb a burst of scans of one printed code, short enough that a
@@ -76,7 +74,7 @@ class CertificateViewSet(
     """The organisation's retirement certificates, newest first."""
 
     serializer_class = CertificateOutputSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "id"
     queryset = RetirementCertificate.objects.none()
 
     def scoped_queryset(self):
@@ -94,7 +92,7 @@ class CertificateViewSet(
         },
     )
     @action(detail=True, methods=["get"], url_path="pdf", renderer_classes=[JSONRenderer, PDFRenderer])
-    def pdf(self, request: Request, pk: str) -> HttpResponse:
+    def pdf(self, request: Request, pk: int) -> HttpResponse:
         certificate = self.get_object()
         response = HttpResponse(certificate_pdf(certificate=certificate), content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
@@ -126,6 +124,18 @@ class CertificateVerifyApi(ReplicaReadsMixin, APIView):
         return response
 
 
+def _not_a_certificate(request: HttpRequest) -> HttpResponse:
+    """404: a person who scanned a forged or mistyped code is told so in the registry's own words."""
+    response = render(
+        request,
+        "certificates/not_found.html",
+        {"ledger_head_url": settings.PUBLIC_BASE_URL + reverse("ledger-head")},
+        status=404,
+    )
+    patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+    return response
+
+
 @require_safe
 @reads_from_replica
 def certificate_public_page(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -133,7 +143,7 @@ def certificate_public_page(request: HttpRequest, public_id: str) -> HttpRespons
     try:
         certificate = certificate_get_public(public_id=public_id)
     except CertificateNotFoundError:
-        raise Http404("No such certificate.") from None
+        return _not_a_certificate(request)
     verification = certificate_verify(certificate=certificate)
     response = render(
         request,
@@ -141,7 +151,7 @@ def certificate_public_page(request: HttpRequest, public_id: str) -> HttpRespons
         {
             "facts": verification.facts,
             "verification": verification.verification,
-            "not_recorded": NOT_RECORDED,
+            "history": verification.history,
             "verify_api_url": settings.PUBLIC_BASE_URL + reverse("certificate-verify", args=[public_id]),
             "pdf_url": reverse("certificate-public-pdf", args=[public_id]),
             "ledger_head_url": settings.PUBLIC_BASE_URL + reverse("ledger-head"),
@@ -160,7 +170,7 @@ def certificate_public_pdf(request: HttpRequest, public_id: str) -> HttpResponse
     try:
         certificate = certificate_get_public(public_id=public_id)
     except CertificateNotFoundError:
-        raise Http404("No such certificate.") from None
+        return _not_a_certificate(request)
     response = HttpResponse(
         certificate_pdf(certificate=certificate, store_checkpoint=False), content_type="application/pdf"
     )

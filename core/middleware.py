@@ -43,6 +43,15 @@ class RequestIdMiddleware:
             organization_id_var.reset(org_token)
 
 
+def body_limit(method: str, path: str) -> int | None:
+    """The most bytes a request body may have: ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (``MAX_BODY_BYTES``),
+    or ``UPLOAD_MAX_BODY_BYTES`` for a file upload (a POST to one of ``UPLOAD_PATHS``). ``None``: no limit."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if method == "POST" and path in getattr(settings, "UPLOAD_PATHS", ()):
+        limit = max(limit or 0, settings.UPLOAD_MAX_BODY_BYTES)
+    return limit
+
+
 class BodySizeLimitMiddleware:
     """Refuses a request whose declared body is larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with a
     413 before anything reads it (Django alone would answer a vague 400 once a parser got there).
@@ -53,9 +62,7 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if request.method == "POST" and request.path in getattr(settings, "UPLOAD_PATHS", ()):
-            limit = max(limit or 0, settings.UPLOAD_MAX_BODY_BYTES)
+        limit = body_limit(request.method or "", request.path)
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -3,7 +3,8 @@ from rest_framework.routers import SimpleRouter
 
 from documents.views import DocumentViewSet, OrganizationVerificationApi
 
-router = SimpleRouter()
+# Path converters (not regexes): lookups use the `id` converter (core.converters).
+router = SimpleRouter(use_regex_path=False)
 router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [

@@ -29,7 +29,7 @@ class DocumentViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.Retrie
 
     serializer_class = DocumentOutputSerializer
     queryset = Document.objects.none()
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "id"
     parser_classes = [MultiPartParser, FormParser]  # the one write here is a file upload
 
     def scoped_queryset(self):
@@ -64,7 +64,7 @@ class DocumentViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.Retrie
         description="The file itself, with its sniffed content type, as an attachment named by its SHA-256.",
     )
     @action(detail=True, methods=["get"])
-    def file(self, request: Request, pk: str):
+    def file(self, request: Request, pk: int):
         document = document_get_for(user=self.user, document_id=int(pk))
         handle = documents_storage().open(document.storage_name, "rb")
         return FileResponse(

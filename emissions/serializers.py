@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import IdField
 from emissions.activities import ACTIVITIES, units_help_text
 from emissions.arithmetic import plain
 from emissions.models import ACTIVITY_CHOICES, EmissionCheck, EmissionFactor, EmissionLine, EmissionReport, Scope
@@ -142,7 +143,7 @@ class EmissionReportOutputSerializer(serializers.ModelSerializer):
 
 
 class EmissionReportCheckInputSerializer(serializers.Serializer):
-    report = serializers.IntegerField(min_value=1, help_text="Id of one of your emission reports.")
+    report = IdField(help_text="Id of one of your emission reports.")
 
 
 class EmissionFindingOutputSerializer(serializers.Serializer):

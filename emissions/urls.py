@@ -4,7 +4,7 @@ from emissions import views
 
 urlpatterns = [
     path("emissions/", views.EmissionReportListCreateApi.as_view(), name="emission-report-list"),
-    path("emissions/<int:report_id>/", views.EmissionReportDetailApi.as_view(), name="emission-report-detail"),
+    path("emissions/<id:report_id>/", views.EmissionReportDetailApi.as_view(), name="emission-report-detail"),
     path("verify-emissions/", views.EmissionReportCheckApi.as_view(), name="emission-report-verify"),
     path("emission-factors/", views.EmissionFactorListApi.as_view(), name="emission-factor-list"),
 ]

@@ -15,7 +15,7 @@ from django.db.models import CharField, F, Func
 
 from ledger import merkle, notes
 from ledger.hashing import GENESIS_PREV_HASH, entry_hash, format_timestamp
-from ledger.models import BlockStatus, Checkpoint, CreditBlock, EntryKind, LedgerEntry, LedgerHead
+from ledger.models import BlockStatus, Checkpoint, CreditBlock, EntryKind, LedgerEntry, LedgerHead, MerkleNode
 from ledger.signing import key_ring
 
 MAX_REPORTED = 100
@@ -116,16 +116,21 @@ def ledger_verify(
     """Re-hash every entry in ``seq`` order and check the chain, the head and the checkpoints.
 
     ``first_bad_seq`` is the first entry that can no longer be trusted: the exact entry when a hash,
-    link, sequence number or column disagrees; when the chain is self-consistent but disagrees
-    with a checkpoint root or a pinned head (a rewritten tail with recomputed hashes), the first
-    entry after the last checkpoint that still matches. ``expected_head=(seq, hash)`` and
-    ``expected_checkpoint=(size, root)`` are values pinned outside this database.
+    link, sequence number or column disagrees. When hashes were recomputed (a rewritten tail, or
+    one forged entry re-hashed so that only its successor stops linking), it is the first entry
+    whose hash differs from the leaf the checkpoints stored for it — found by
+    :func:`_first_unattested` with the stored leaves of the first checkpoint after the last one
+    that still matches, once those leaves are shown to add up to its root (docs/LEDGER.md,
+    "Naming the first bad entry"). Without such leaves it is the first entry after the last
+    checkpoint that still matches. ``expected_head=(seq, hash)`` and ``expected_checkpoint=(size,
+    root)`` are values pinned outside this database.
     """
     chunk_size = chunk_size or settings.LEDGER_STREAM_CHUNK
     problems: list[str] = []
     with _snapshot():
-        roots = dict(Checkpoint.objects.order_by("size").values_list("size", "root"))
-        roots = {size: bytes(root) for size, root in roots.items()}
+        roots: dict[int, bytes] = {
+            size: bytes(root) for size, root in Checkpoint.objects.order_by("size").values_list("size", "root")
+        }
         stored_sizes = set(roots)
         if expected_checkpoint is not None:
             size, root = expected_checkpoint
@@ -143,6 +148,8 @@ def ledger_verify(
         expected = 1
         first_bad = None
         trusted_up_to = 0  # entries vouched for by a matching checkpoint root
+        trusted_frontier: list[bytes] = []  # the tree of entries 1..trusted_up_to
+        bounded = False  # first_bad only bounds the damage (a root or pinned hash differs), not exact
         pinned_seq, pinned_hash = expected_head if expected_head else (None, None)
         checked = 0
 
@@ -173,14 +180,15 @@ def ledger_verify(
                     merkle.push(frontier, seq - 1, merkle.leaf_hash(digest))
                     while next_check == seq:
                         if merkle.root_from_frontier(frontier) == roots[seq]:
-                            trusted_up_to = seq
+                            if first_bad is None:
+                                trusted_up_to, trusted_frontier = seq, list(frontier)
                         elif first_bad is None:
-                            first_bad = trusted_up_to + 1
+                            first_bad, bounded = trusted_up_to + 1, True
                             which = "stored" if seq in stored_sizes else "pinned"
                             problems.append(f"the entries 1..{seq} do not match the {which} checkpoint root")
                         next_check = next(check_sizes, None)
                 if seq == pinned_seq and digest != pinned_hash and first_bad is None:
-                    first_bad = trusted_up_to + 1
+                    first_bad, bounded = trusted_up_to + 1, True
                     problems.append(f"entry {seq} differs from the pinned head hash")
                 expected += 1
 
@@ -199,6 +207,20 @@ def ledger_verify(
                 first_bad = last + 1
                 problems.append(f"the pinned head {pinned_seq} is beyond the last entry {last}")
 
+        if first_bad is not None:
+            located = _first_unattested(
+                trusted=trusted_up_to, frontier=trusted_frontier, roots=roots, chunk_size=chunk_size
+            )
+            if isinstance(located, str):
+                problems.append(located)
+            elif located is not None and (bounded or located[0] < first_bad):
+                first_bad, size = located
+                problems.insert(
+                    0,
+                    f"entry {first_bad} differs from the entry checkpoint {size} attests "
+                    "(its hash was recomputed; every later entry was re-linked to it)",
+                )
+
         signatures_checked, unsigned = _check_signatures(chunk_size, problems)
 
     return VerifyReport(
@@ -211,6 +233,62 @@ def ledger_verify(
         signatures_checked=signatures_checked,
         unsigned_checkpoints=unsigned,
     )
+
+
+def _first_unattested(
+    *, trusted: int, frontier: list[bytes], roots: dict[int, bytes], chunk_size: int
+) -> tuple[int, int] | str | None:
+    """The first entry after ``trusted`` whose hash is not the one the next checkpoint attests.
+
+    ``frontier`` is the tree of entries 1..``trusted`` (recomputed, and matching a checkpoint). The
+    next checkpoint after it, of ``size`` entries, stored the leaf hash of each entry it attested
+    (``MerkleNode`` level 0). Those leaves are believed only if, appended to ``frontier``, they give
+    that checkpoint's root (stored or pinned): then they are exactly what it attests, and the first
+    entry whose current leaf differs is the first one changed since. A chain hash covers every
+    entry before it, so from that entry on every re-linked hash differs too, and the first
+    difference is the forged entry itself. One streaming pass over both, only when verification
+    has already failed.
+
+    Returns ``(seq, size)``; a sentence when the leaves cannot be used; ``None`` when no checkpoint
+    attests entries after ``trusted`` (a pinned head alone names no entry).
+    """
+    size = next((candidate for candidate in sorted(roots) if candidate > trusted), None)
+    if size is None:
+        return None
+    stored = (
+        MerkleNode.objects.filter(level=0, index__gte=trusted, index__lt=size)
+        .order_by("index")
+        .values_list("index", "hash")
+        .iterator(chunk_size=chunk_size)
+    )
+    current = (
+        LedgerEntry.objects.filter(seq__gt=trusted, seq__lte=size)
+        .order_by("seq")
+        .values_list("seq", "hash")
+        .iterator(chunk_size=chunk_size)
+    )
+    tree, first_difference = list(frontier), None
+    # iterator() returns a generator, which closes; the stubs say Iterator.
+    with closing(stored), closing(current):  # type: ignore[type-var]
+        for expected_seq in range(trusted + 1, size + 1):
+            leaf_row = next(stored, None)
+            if leaf_row is None or leaf_row[0] != expected_seq - 1:
+                return (
+                    f"checkpoint {size} stored no leaf for entry {expected_seq} (it predates stored leaves), "
+                    f"so the rewrite is located only within entries {trusted + 1}..{size}"
+                )
+            leaf = bytes(leaf_row[1])
+            merkle.push(tree, expected_seq - 1, leaf)
+            if first_difference is None:
+                entry_row = next(current, None)
+                if entry_row is None or entry_row[0] != expected_seq or merkle.leaf_hash(bytes(entry_row[1])) != leaf:
+                    first_difference = expected_seq
+    if merkle.root_from_frontier(tree) != roots[size]:
+        return (
+            f"the leaves stored for checkpoint {size} do not add up to its root (they were altered too), "
+            f"so the rewrite is located only within entries {trusted + 1}..{size}"
+        )
+    return None if first_difference is None else (first_difference, size)
 
 
 # --- replay ---------------------------------------------------------------------------------
@@ -428,6 +506,17 @@ def _replay_cancellation(
     blocks.update(snapshots)
 
 
+def _payload_of(canonical: str) -> dict[str, Any]:
+    """The payload of an entry's text; ValueError naming what is wrong when it is no JSON entry."""
+    try:
+        document = json.loads(canonical)
+    except ValueError as error:
+        raise ValueError(f"its text is not JSON ({error})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("payload"), dict):
+        raise ValueError("its text is JSON but not an entry with a payload object")
+    return document["payload"]
+
+
 def replay(*, chunk_size: int | None = None) -> ReplayReport:
     """Rebuild every block's range, owner, status and parent from the entries alone, checking each
     step is a legal move that neither creates nor loses a kilogram, then compare with CreditBlock."""
@@ -445,8 +534,8 @@ def replay(*, chunk_size: int | None = None) -> ReplayReport:
         # iterator() returns a generator, which closes; the stubs say Iterator.
         with closing(entries):  # type: ignore[type-var]
             for seq, kind, canonical in entries:
-                payload = json.loads(canonical)["payload"]
                 try:
+                    payload = _payload_of(canonical)
                     if kind == EntryKind.ISSUE:
                         _replay_issue(payload, blocks, issued)
                         issues[seq] = _issued_range(payload)
@@ -511,7 +600,8 @@ def conservation(*, chunk_size: int | None = None) -> ConservationReport:
     their serials — tile serials 1..issued exactly (no gap, no overlap, nothing past the last issued
     serial; on SQLite too, where no exclusion constraint guards overlaps), and the cancelled blocks
     hold what the entries cancelled. ``unbacked_kg`` sums the shortfalls the buffer pool could not make
-    up (docs/VERIFICATION.md, "Reversals"). Independent of replay: no block history is rebuilt.
+    up (docs/VERIFICATION.md, "Reversals"). Independent of replay: no block history is rebuilt. The
+    backup drill (scripts/backup_restore_drill.sh) runs it on the restored copy.
     """
     chunk_size = chunk_size or settings.LEDGER_STREAM_CHUNK
     differences: list[str] = []
@@ -532,7 +622,7 @@ def conservation(*, chunk_size: int | None = None) -> ConservationReport:
         with closing(rows):  # type: ignore[type-var]
             for seq, kind, canonical in rows:
                 try:
-                    payload = json.loads(canonical)["payload"]
+                    payload = _payload_of(canonical)
                     if kind == EntryKind.ISSUE:
                         key = (int(payload["project"]), payload["vintage"])
                         issued[key] = issued.get(key, 0) + _quantity(payload["quantity_kg"])

@@ -1,7 +1,7 @@
 """Consistency proofs between checkpoints, read from the checkpoint store.
 
 Like an inclusion proof (ledger.checkpoints), a consistency proof needs three indexed reads at any
-size: the aligned group of 2^NODE_MIN_LEVEL entry hashes around entry ``first`` (leaf ``first - 1``),
+size: the aligned group of 2^NODE_MIN_LEVEL stored leaves around entry ``first`` (leaf ``first - 1``),
 the stored MerkleNode rows the plan names, and the second checkpoint's frontier (already loaded with
 the Checkpoint row). ``ledger.merkle.consistency_path_nodes`` says which subtrees make up the proof;
 ``ledger.merkle.path_from_store`` turns them into hashes.
@@ -10,8 +10,8 @@ the Checkpoint row). ``ledger.merkle.consistency_path_nodes`` says which subtree
 from django.db.models import Q
 
 from ledger import merkle
-from ledger.checkpoints import NODE_MIN_LEVEL, split_frontier
-from ledger.models import Checkpoint, LedgerEntry, MerkleNode
+from ledger.checkpoints import NODE_MIN_LEVEL, attested_leaves, split_frontier
+from ledger.models import Checkpoint, MerkleNode
 
 
 def consistency_proof_for(*, first: int, checkpoint: Checkpoint) -> list[bytes]:
@@ -27,12 +27,9 @@ def consistency_proof_for(*, first: int, checkpoint: Checkpoint) -> list[bytes]:
         return []
     group_start = (first - 1) >> NODE_MIN_LEVEL << NODE_MIN_LEVEL
     group_end = min(group_start + (1 << NODE_MIN_LEVEL), second)
-    group = [
-        merkle.leaf_hash(bytes(digest))
-        for digest in LedgerEntry.objects.filter(seq__gt=group_start, seq__lte=group_end)
-        .order_by("seq")
-        .values_list("hash", flat=True)
-    ]
+    # What the checkpoints attested (their stored leaves), not the entries as they are now: the proof
+    # is about the checkpoints, and one forged entry must not make two honest checkpoints look apart.
+    group = attested_leaves(group_start, group_end)
     wanted = merkle.stored_nodes_wanted(plan, min_level=NODE_MIN_LEVEL)
     stored: dict[tuple[int, int], bytes] = {}
     if wanted:

@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
-from ledger.checkpoints import InclusionProof, checkpoint_latest, inclusion_proof_for
+from ledger.checkpoints import InclusionProof, checkpoint_latest, inclusion_proof_for, inclusion_proofs_for
 from ledger.consistency import consistency_proof_for
 from ledger.errors import CheckpointNotFoundError, ConsistencyRangeError, EntryNotFoundError
 from ledger.hashing import GENESIS_PREV_HASH
@@ -47,6 +47,7 @@ __all__ = [
     "holdings_list_for",
     "holdings_totals_for",
     "inclusion_proof_for",
+    "inclusion_proofs_for",
     "ledger_head_get",
     "movements_for_organization",
     "parse_serial",

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.fields import JSONIntegerField
+from core.fields import JSONIntegerField, QueryIntegerField
 from ledger.models import BlockStatus, CreditBlock, EntryKind, LedgerEntry
 from ledger.selectors import parse_serial
 from ledger.services import MAX_QUANTITY_KG
@@ -67,8 +67,24 @@ class LedgerEntryListInputSerializer(serializers.Serializer):
         return query
 
 
+class EntryPayloadField(serializers.JSONField):
+    """The payload parsed from the entry's text; ``null`` when that text is no longer a JSON entry
+    (altered in the database): the entry is still served, with its ``canonical``, so that anyone
+    can find it, and ``ledger_verify`` names it."""
+
+    def get_attribute(self, instance):
+        try:
+            return super().get_attribute(instance)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
 class LedgerEntryOutputSerializer(serializers.ModelSerializer):
-    payload = serializers.JSONField(read_only=True, help_text="The entry's data (the `payload` inside `canonical`).")
+    payload = EntryPayloadField(
+        read_only=True,
+        allow_null=True,
+        help_text="The entry's data (the `payload` inside `canonical`); null if that text is no JSON entry.",
+    )
     prev_hash = serializers.CharField(source="prev_hash_hex", read_only=True, help_text="Hex; 64 zeros for seq 1.")
     hash = serializers.CharField(source="hash_hex", read_only=True, help_text="Hex SHA-256; see docs/LEDGER.md.")
     canonical = serializers.CharField(read_only=True, help_text="The exact RFC 8785 text that was hashed (UTF-8).")
@@ -154,12 +170,8 @@ class LedgerCheckpointDetailOutputSerializer(serializers.Serializer):
 
 
 class LedgerConsistencyInputSerializer(serializers.Serializer):
-    first = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, help_text="The smaller tree's size (e.g. a checkpoint you pinned)."
-    )
-    second = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, help_text="The size of a stored checkpoint, at most the latest one."
-    )
+    first = QueryIntegerField(min_value=1, help_text="The smaller tree's size (e.g. a checkpoint you pinned).")
+    second = QueryIntegerField(min_value=1, help_text="The size of a stored checkpoint, at most the latest one.")
 
 
 class LedgerConsistencyOutputSerializer(serializers.Serializer):

@@ -16,8 +16,8 @@ from ledger.views import (
 urlpatterns = [
     path("holdings/", HoldingListApi.as_view(), name="holdings"),
     path("ledger/entries/", LedgerEntryListApi.as_view(), name="ledger-entries"),
-    path("ledger/entries/<int:seq>/", LedgerEntryDetailApi.as_view(), name="ledger-entry"),
-    path("ledger/entries/<int:seq>/proof/", LedgerEntryProofApi.as_view(), name="ledger-entry-proof"),
+    path("ledger/entries/<id:seq>/", LedgerEntryDetailApi.as_view(), name="ledger-entry"),
+    path("ledger/entries/<id:seq>/proof/", LedgerEntryProofApi.as_view(), name="ledger-entry-proof"),
     path("ledger/head/", LedgerHeadApi.as_view(), name="ledger-head"),
     path("ledger/verify/", LedgerVerifyApi.as_view(), name="ledger-verify"),
     path("ledger/checkpoints/", LedgerCheckpointListApi.as_view(), name="ledger-checkpoints"),

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from accounts.models import Organization, VerificationStatus
 from accounts.serializers import PUBLIC_REGISTRATION_HELP, OrganizationSummarySerializer
-from core.fields import IdField
+from core.fields import IdField, QueryIntegerField
 from core.units import kg_to_tonnes
 from ledger.models import LedgerEntry
 from ledger.serializers import QuantityKgField
@@ -146,7 +146,7 @@ class MarketplaceListInputSerializer(serializers.Serializer):
         required=False,
         help_text="ISO 3166-1 code of the project's country (alpha-2; alpha-3 is read too).",
     )
-    vintage = serializers.IntegerField(min_value=1990, max_value=2999, required=False)
+    vintage = QueryIntegerField(min_value=1990, max_value=2999, required=False)
     min_price = price_field(min_value=Decimal(0), required=False, help_text="Price per tonne, inclusive.")
     max_price = price_field(min_value=Decimal(0), required=False, help_text="Price per tonne, inclusive.")
     ordering = serializers.ChoiceField(

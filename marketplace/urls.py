@@ -4,9 +4,9 @@ from marketplace import views
 
 urlpatterns = [
     path("marketplace/", views.MarketplaceListApi.as_view(), name="marketplace"),
-    path("marketplace/<int:listing_id>/", views.MarketplaceDetailApi.as_view(), name="marketplace-listing"),
+    path("marketplace/<id:listing_id>/", views.MarketplaceDetailApi.as_view(), name="marketplace-listing"),
     path("listings/", views.ListingListCreateApi.as_view(), name="listing-list"),
-    path("listings/<int:listing_id>/", views.ListingDetailApi.as_view(), name="listing-detail"),
+    path("listings/<id:listing_id>/", views.ListingDetailApi.as_view(), name="listing-detail"),
     path("buy/", views.BuyApi.as_view(), name="buy"),
     path("orders/", views.OrderListApi.as_view(), name="order-list"),
     path("orders/<uuid:order_id>/", views.OrderDetailApi.as_view(), name="order-detail"),

@@ -16,6 +16,7 @@ class ProjectViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.Retriev
 
     serializer_class = ProjectOutputSerializer
     queryset = Project.objects.none()
+    lookup_value_converter = "id"
 
     def scoped_queryset(self):
         return project_list_for(user=self.user)

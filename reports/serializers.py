@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import QueryIntegerField
 from core.units import kg_to_tonnes
 from reports.models import IssuedReport
 from reports.selectors import report_published_url
@@ -14,8 +15,9 @@ SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class GhgYearInputSerializer(serializers.Serializer):
-    year = serializers.IntegerField(
-        min_value=EARLIEST_YEAR, help_text=f"Calendar year, {EARLIEST_YEAR} to the current year (UTC)."
+    # In the query string (every endpoint using it takes its options there): ASCII digits only.
+    year = QueryIntegerField(
+        min_value=EARLIEST_YEAR, max_value=9999, help_text=f"Calendar year, {EARLIEST_YEAR} to the current year (UTC)."
     )
 
     def validate_year(self, value: int) -> int:

@@ -9,14 +9,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import OrganizationApiMixin
 from core.filters import query_filters
-from core.renderers import CSVRenderer, FileDownloadMixin, PDFRenderer
+from core.renderers import CSVRenderer, FileDownloadMixin, JSONRenderer, PDFRenderer
 from core.routers import ReplicaReadsMixin, reads_from_replica
 from reports.errors import PublishedReportNotFoundError
 from reports.export import statement_csv

@@ -26,7 +26,7 @@ class SiteViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     serializer_class = SiteOutputSerializer
     queryset = Site.objects.none()
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "id"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def scoped_queryset(self):
@@ -59,7 +59,7 @@ class SiteViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveMo
         responses={200: SiteOutputSerializer},
         description="Change a site. A new capacity, meter set or location puts it `under_review`.",
     )
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         payload = SiteUpdateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         site = site_update(owner=self.organization, site_id=int(pk), **payload.validated_data)
@@ -75,7 +75,7 @@ class SiteReviewViewSet(
     serializer_class = SiteReviewOutputSerializer
     permission_classes = [IsVerifier]
     queryset = Site.objects.none()
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "id"
 
     def scoped_queryset(self):
         return site_review_list(**query_filters(SiteReviewListInputSerializer, self.request))
@@ -89,17 +89,17 @@ class SiteReviewViewSet(
 
     @extend_schema(request=SiteReviewDecisionInputSerializer, responses={200: SiteReviewOutputSerializer})
     @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str) -> Response:
+    def approve(self, request: Request, pk: int) -> Response:
         """Clear a site under review: it is a distinct site and its meters are its own."""
         return self._decide(request, pk, site_approve)
 
     @extend_schema(request=SiteReviewDecisionInputSerializer, responses={200: SiteReviewOutputSerializer})
     @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str) -> Response:
+    def reject(self, request: Request, pk: int) -> Response:
         """Reject a site under review (a duplicate registration): claims on it are rejected from now on."""
         return self._decide(request, pk, site_reject)
 
-    def _decide(self, request: Request, pk: str, service) -> Response:
+    def _decide(self, request: Request, pk: int, service) -> Response:
         payload = SiteReviewDecisionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         site = service(site_id=int(pk), reviewer=self.user, **payload.validated_data)

@@ -8,6 +8,8 @@ from rest_framework import serializers
 from core.fields import IdField
 from core.references import reference_key
 from core.units import kg_to_tonnes
+from ledger.serializers import QuantityKgField
+from ledger.services import MAX_QUANTITY_KG
 from projects.models import Project
 from projects.selectors import project_owned_by
 from verification.engine.screening import SCREENING_LABEL
@@ -158,7 +160,7 @@ class ReductionClaimCreateInputSerializer(serializers.Serializer):
     """The claim's shape. ``parameters`` are parsed by the serializer of the project's category once the
     service has found the project (``project`` must be one of the caller's organisation: 404 otherwise)."""
 
-    project = serializers.IntegerField(min_value=1)
+    project = IdField(help_text="One of your organisation's projects.")
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     parameters = serializers.DictField(help_text="By category: see the API documentation.")
@@ -166,8 +168,9 @@ class ReductionClaimCreateInputSerializer(serializers.Serializer):
     evidence = EvidenceItemInputSerializer(  # type: ignore[call-arg]
         many=True, required=False, default=list, max_length=MAX_EVIDENCE_ITEMS
     )
-    claimed_reduction_kg = serializers.IntegerField(
+    claimed_reduction_kg = QuantityKgField(
         min_value=1,
+        max_value=MAX_QUANTITY_KG,
         required=False,
         allow_null=True,
         default=None,
@@ -214,10 +217,14 @@ def claim_submission_parse(data: Any, *, organization_id: int) -> dict[str, Any]
 # --- Output ---------------------------------------------------------------------------------------
 
 
+# What a screening reason does to the claim (named ReasonSeverityEnum in the OpenAPI schema).
+REASON_SEVERITIES = ["reject", "review", "info"]
+
+
 class ReasonOutputSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
-    severity = serializers.ChoiceField(choices=["reject", "review", "info"])
+    severity = serializers.ChoiceField(choices=REASON_SEVERITIES)
 
 
 class FactorOutputSerializer(serializers.Serializer):
@@ -236,11 +243,26 @@ class FactorOutputSerializer(serializers.Serializer):
     quality = serializers.CharField(help_text="SECONDARY / WEAK / UNCONFIRMED / DERIVED, when the source says so.")
 
 
+VERIFIER_ROLE = "verifier"
+VERIFIER_DISPLAY_NAME = "CarbonCred verifier"
+
+
 class ReviewOutputSerializer(serializers.Serializer):
+    """A verifier's decision as the claimant sees it: the verifier is named by the name they gave
+    (or their role), never by their e-mail address."""
+
     decision = serializers.CharField(source="status")
     note = serializers.CharField(source="review_note")
-    reviewer = serializers.EmailField(source="reviewed_by.email")
+    reviewer = serializers.SerializerMethodField(help_text="The verifier's name, or their role when they gave none.")
+    reviewer_role = serializers.SerializerMethodField()
     reviewed_at = serializers.DateTimeField()
+
+    def get_reviewer(self, claim) -> str:
+        reviewer = claim.reviewed_by
+        return (reviewer.full_name.strip() if reviewer else "") or VERIFIER_DISPLAY_NAME
+
+    def get_reviewer_role(self, claim) -> str:
+        return VERIFIER_ROLE
 
 
 # The model reason's detail once named the features that drove the risk; claimants no longer see that.

@@ -44,6 +44,7 @@ class ReductionClaimViewSet(
 
     serializer_class = ReductionClaimOutputSerializer
     queryset = ReductionClaim.objects.none()
+    lookup_value_converter = "id"
 
     def scoped_queryset(self):
         return claim_list_for(user=self.user)
@@ -80,11 +81,10 @@ class ReductionClaimViewSet(
         ),
     )
     @action(detail=True, methods=["post"], permission_classes=[IsVerifier])
-    def reverse(self, request: Request, pk: str) -> Response:
+    def reverse(self, request: Request, pk: int) -> Response:
         payload = ReversalInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        claim_id = int(pk) if pk.isascii() and pk.isdecimal() else 0  # 0 names no claim: 404
-        result = claim_reverse(claim_id=claim_id, reviewer=self.user, reason=payload.validated_data["reason"])
+        result = claim_reverse(claim_id=pk, reviewer=self.user, reason=payload.validated_data["reason"])
         return Response(ReversalOutputSerializer(result.reversal).data)
 
 
@@ -97,7 +97,7 @@ class ClaimReviewViewSet(
     serializer_class = VerificationListOutputSerializer
     permission_classes = [IsVerifier]
     queryset = ReductionClaim.objects.none()
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "id"
 
     def scoped_queryset(self):
         return claim_review_list(**query_filters(ClaimReviewListInputSerializer, self.request))
@@ -108,7 +108,7 @@ class ClaimReviewViewSet(
 
     @extend_schema(request=ReviewDecisionInputSerializer, responses={200: VerificationListOutputSerializer})
     @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str) -> Response:
+    def approve(self, request: Request, pk: int) -> Response:
         """Approve a claim that needs review: its credits are issued in the same transaction, exactly once.
         A claim that is no longer pending (already approved or rejected, e.g. by a concurrent approval)
         is a 409 `claim_not_pending`; the verifier's own organisation's claim is a 403."""
@@ -116,14 +116,14 @@ class ClaimReviewViewSet(
 
     @extend_schema(request=ReviewDecisionInputSerializer, responses={200: VerificationListOutputSerializer})
     @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str) -> Response:
+    def reject(self, request: Request, pk: int) -> Response:
         """Reject a claim that needs review: nothing is issued, its period and evidence are freed."""
         return self._decide(request, pk, claim_reject)
 
-    def _decide(self, request: Request, pk: str, service) -> Response:
+    def _decide(self, request: Request, pk: int, service) -> Response:
         payload = ReviewDecisionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        claim = service(claim_id=int(pk), reviewer=self.user, **payload.validated_data)
+        claim = service(claim_id=pk, reviewer=self.user, **payload.validated_data)
         return Response(VerificationListOutputSerializer(claim_review_get(claim_id=claim.pk)).data)
 
 
@@ -134,7 +134,7 @@ class AuditViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveM
     serializer_class = AuditOutputSerializer
     permission_classes = [IsVerifier]
     queryset = Audit.objects.none()
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "id"
 
     def scoped_queryset(self):
         return audit_list(**query_filters(AuditListInputSerializer, self.request))
@@ -145,12 +145,12 @@ class AuditViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     @extend_schema(request=AuditConfirmInputSerializer, responses={200: AuditOutputSerializer})
     @action(detail=True, methods=["post"])
-    def confirm(self, request: Request, pk: str) -> Response:
+    def confirm(self, request: Request, pk: int) -> Response:
         """The issuance was found sound: the audit closes as `confirmed`. 409 `audit_not_open` once decided;
         403 for the verifier's own organisation's claim. To reverse it, POST /api/reduction-data/{claim}/reverse/."""
         payload = AuditConfirmInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        audit = audit_confirm(audit_id=int(pk), reviewer=self.user, **payload.validated_data)
+        audit = audit_confirm(audit_id=pk, reviewer=self.user, **payload.validated_data)
         return Response(AuditOutputSerializer(audit_get(audit_id=audit.pk)).data)
 
 

@@ -68,7 +68,13 @@ def test_verification_json_for_a_genuine_certificate(api_client, certificate):
     assert response.status_code == 200
     data = response.json()
     assert data["valid"] is True
-    assert checks(data) == {"entry_hash": True, "entry_matches_certificate": True, "inclusion_proof": True}
+    assert checks(data) == {
+        "entry_hash": True,
+        "entry_matches_certificate": True,
+        "inclusion_proof": True,
+        "issuance_entry": True,
+        "movement_entries": True,
+    }
     stated = data["certificate"]
     assert stated["serial"] == certificate.serial
     assert stated["quantity_kg"] == 250
@@ -149,7 +155,13 @@ def test_the_public_check_never_writes_a_checkpoint_it_says_the_proof_is_pending
     data = api_client.get(verify_url(certificate)).json()
 
     assert data["valid"] is False
-    assert checks(data) == {"entry_hash": True, "entry_matches_certificate": True, "inclusion_proof": False}
+    assert checks(data) == {
+        "entry_hash": True,
+        "entry_matches_certificate": True,
+        "inclusion_proof": False,
+        "issuance_entry": False,  # nothing proves the issue entry either
+        "movement_entries": True,  # there were none
+    }
     detail = next(check["detail"] for check in data["checks"] if check["name"] == "inclusion_proof")
     assert "No checkpoint covers this entry yet" in detail
     assert not Checkpoint.objects.exists()
@@ -177,7 +189,13 @@ def test_forged_and_rehashed_entry_fails_its_proof_and_the_certified_hash(api_cl
     data = api_client.get(verify_url(certificate)).json()
 
     assert data["valid"] is False
-    assert checks(data) == {"entry_hash": True, "entry_matches_certificate": False, "inclusion_proof": False}
+    assert checks(data) == {
+        "entry_hash": True,
+        "entry_matches_certificate": False,
+        "inclusion_proof": False,
+        "issuance_entry": True,
+        "movement_entries": True,
+    }
     assert data["proof"]["verified"] is False
 
 
@@ -206,7 +224,13 @@ def test_rehashed_forgery_of_the_newest_entry_is_caught_by_the_certified_hash(ap
     data = api_client.get(verify_url(certificate)).json()
 
     assert data["valid"] is False
-    assert checks(data) == {"entry_hash": True, "entry_matches_certificate": False, "inclusion_proof": True}
+    assert checks(data) == {
+        "entry_hash": True,
+        "entry_matches_certificate": False,
+        "inclusion_proof": True,
+        "issuance_entry": True,
+        "movement_entries": True,
+    }
 
 
 @pytest.mark.django_db
@@ -220,7 +244,13 @@ def test_certificate_disagreeing_with_its_entry_is_invalid(api_client, certifica
     data = api_client.get(verify_url(certificate)).json()
 
     assert data["valid"] is False
-    assert checks(data) == {"entry_hash": True, "entry_matches_certificate": False, "inclusion_proof": True}
+    assert checks(data) == {
+        "entry_hash": True,
+        "entry_matches_certificate": False,
+        "inclusion_proof": True,
+        "issuance_entry": True,
+        "movement_entries": True,
+    }
     detail = next(check["detail"] for check in data["checks"] if check["name"] == "entry_matches_certificate")
     assert "beneficiary" in detail
 
@@ -277,6 +307,7 @@ def test_methodology_and_screening_version_come_from_the_issue_entry_memo(api_cl
         memo={"methodology": "Grid solar, combined margin (CEA v19)", "screening_version": "engine 2026.1"},
     ).owner_block
     certificate = retire(organization=organization, block=block, quantity_kg=40)
+    certificate_checkpoint_ensure(seq=certificate.ledger_entry_id)  # as after commit
 
     stated = api_client.get(verify_url(certificate)).json()["certificate"]
 
@@ -285,7 +316,7 @@ def test_methodology_and_screening_version_come_from_the_issue_entry_memo(api_cl
 
 
 @pytest.mark.django_db
-def test_an_unreadable_issue_entry_leaves_the_methodology_unrecorded(api_client, certificate):
+def test_an_unreadable_issue_entry_is_not_verified_and_states_no_methodology(api_client, certificate):
     issue_seq = LedgerEntry.objects.filter(kind="issue").order_by("seq").values_list("seq", flat=True).first()
     with triggers_off() as cursor:
         cursor.execute("UPDATE ledger_ledgerentry SET canonical = %s WHERE seq = %s", ["not json", issue_seq])
@@ -293,21 +324,30 @@ def test_an_unreadable_issue_entry_leaves_the_methodology_unrecorded(api_client,
     response = api_client.get(page_url(certificate))
 
     assert response.status_code == 200
-    assert "not recorded" in response.content.decode()
+    assert "cannot be verified against the ledger" in response.content.decode()
+    assert "<h1>Not verified</h1>" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_certificate_names_the_methodology_and_screening_version_of_screened_credits(user):
+def test_certificate_names_the_methodology_and_screening_version_of_screened_credits(
+    user, django_capture_on_commit_callbacks
+):
     """Credits issued by claim screening carry their methodology onto the retirement certificate."""
     from tests.verification.test_issuance import HONEST, submit
 
     claim = submit(user, HONEST[0]).json()
     client = client_for(user)
-    retired = client.post(
-        "/api/retire/",
-        {"block": claim["issuance"]["block"], "quantity_kg": 1000, "beneficiary": "Acme", "reason": "2025 footprint"},
-        format="json",
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the checkpoint stored on commit
+        retired = client.post(
+            "/api/retire/",
+            {
+                "block": claim["issuance"]["block"],
+                "quantity_kg": 1000,
+                "beneficiary": "Acme",
+                "reason": "2025 footprint",
+            },
+            format="json",
+        )
     assert retired.status_code == 201, retired.content
 
     public = client.get(f"/api/certificates/verify/{retired.json()['certificate']['public_id']}/").json()

@@ -72,7 +72,8 @@ def rewrite_from(seq: int, *, edit) -> None:
 
 
 def recompute_checkpoints(*, ring=None) -> None:
-    """Rebuild every stored checkpoint (the same sizes) and every Merkle node from the entries as they
+    """Rebuild every stored checkpoint (the same sizes) and every Merkle node — the stored leaves
+    included, which would otherwise still attest the entries as they were — from the entries as they
     are now, and sign each tree head again, as an operator holding the database and the signing key
     (``ring``, default the registry's own) would after rewriting history."""
     from ledger import merkle
@@ -89,7 +90,8 @@ def recompute_checkpoints(*, ring=None) -> None:
         nodes: dict[tuple[int, int], bytes] = {}
 
         def keep(level: int, index: int, digest: bytes) -> None:
-            if level >= NODE_MIN_LEVEL:
+            # What ledger.checkpoints stores: every leaf, and every subtree of NODE_MIN_LEVEL and up.
+            if level == 0 or level >= NODE_MIN_LEVEL:
                 nodes[(level, index)] = digest
 
         size = 0

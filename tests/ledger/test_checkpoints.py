@@ -39,13 +39,14 @@ def test_checkpoints_grow_incrementally_and_match_a_tree_built_from_scratch():
     latest = checkpoint_latest()
     assert latest is not None and latest.size == 68
     assert checkpoint_made().pk == latest.pk, "nothing new: no new checkpoint"
-    # Every perfect subtree of height >= NODE_MIN_LEVEL inside 68 leaves is stored, and right.
-    expected = {(level, i) for level in range(NODE_MIN_LEVEL, 7) for i in range(68 >> level)}
+    # Every leaf, and every perfect subtree of height >= NODE_MIN_LEVEL inside 68 leaves, is stored, and right.
+    expected = {(level, i) for level in (0, *range(NODE_MIN_LEVEL, 7)) for i in range(68 >> level)}
     stored = {(n.level, n.index): bytes(n.hash) for n in MerkleNode.objects.all()}
     assert set(stored) == expected
     all_leaves = leaves(68)
     for (level, i), digest in stored.items():
         assert digest == merkle.subtree_root(all_leaves[i << level : (i + 1) << level])
+    assert stored[(0, 41)] == all_leaves[41]
 
 
 @pytest.mark.slow
@@ -128,3 +129,37 @@ def test_a_checkpoint_refuses_to_attest_a_broken_chain():
     with pytest.raises(ChainBrokenError, match="entry 7"):
         checkpoint_create()
     assert Checkpoint.objects.count() == 1
+
+
+def _verifies(proof, checkpoint) -> bool:
+    return verify_inclusion(
+        leaf_hash=proof.leaf_hash,
+        leaf_index=proof.leaf_index,
+        tree_size=proof.tree_size,
+        audit_path=proof.audit_path,
+        root=bytes(checkpoint.root),
+    )
+
+
+def test_a_forged_entry_fails_its_proof_while_its_neighbours_still_prove():
+    """Siblings come from the leaves the checkpoint stored, not from the entries as they are now."""
+    make_entries(20)
+    checkpoint = checkpoint_create()
+    forged = merkle.leaf_hash(b"\x01" * 32)
+    with triggers_off() as cursor:
+        cursor.execute("UPDATE ledger_ledgerentry SET hash = %s WHERE seq = 7", [b"\x01" * 32])
+
+    assert not _verifies(inclusion_proof_for(seq=7, checkpoint=checkpoint), checkpoint)
+    assert inclusion_proof_for(seq=7, checkpoint=checkpoint).leaf_hash == forged
+    for neighbour in (5, 6, 8, 16, 17):
+        assert _verifies(inclusion_proof_for(seq=neighbour, checkpoint=checkpoint), checkpoint), neighbour
+
+
+def test_entries_checkpointed_before_leaves_were_stored_are_proven_from_the_entries():
+    make_entries(37)
+    checkpoint = checkpoint_create()
+    with triggers_off() as cursor:
+        cursor.execute("DELETE FROM ledger_merklenode WHERE level = 0")
+
+    for seq in range(1, 38):
+        assert _verifies(inclusion_proof_for(seq=seq, checkpoint=checkpoint), checkpoint), seq

@@ -11,6 +11,7 @@ from ledger import merkle
 from ledger.consistency import consistency_proof_for
 from ledger.models import LedgerEntry
 from tests.ledger.factories import checkpoint_made
+from tests.ledger.tamper import triggers_off
 from tests.ledger.test_chain import make_entries
 
 # The 8-leaf tree of the Certificate Transparency test suite and the consistency proofs published for
@@ -263,3 +264,20 @@ def test_proofs_read_from_the_store_match_the_reference_with_three_queries(djang
 
     with pytest.raises(ValueError, match="not a prefix"):
         consistency_proof_for(first=71, checkpoint=checkpoints[-1])
+
+
+@pytest.mark.django_db
+def test_a_forged_entry_does_not_make_honest_checkpoints_look_inconsistent():
+    """The proof reads the leaves the checkpoints stored, not the entries as they are now: two
+    checkpoints that were consistent stay provably so (the forged entry fails its own inclusion proof,
+    and ledger_verify names it)."""
+    make_entries(5)
+    first = checkpoint_made()
+    make_entries(20)
+    second = checkpoint_made()
+    with triggers_off() as cursor:
+        cursor.execute("UPDATE ledger_ledgerentry SET hash = %s WHERE seq = 6", [SOME_HASH])
+
+    proof = consistency_proof_for(first=first.size, checkpoint=second)
+
+    assert merkle.verify_consistency(first.size, second.size, bytes(first.root), bytes(second.root), proof)

@@ -19,7 +19,7 @@ from ledger.services import (
     credits_transfer,
 )
 from tests.accounts.factories import OrganizationFactory
-from tests.ledger.factories import issue
+from tests.ledger.factories import buffer_of, issue
 from tests.ledger.tamper import rewrite_from, triggers_off
 from tests.ledger.test_chain import _refused
 from tests.projects.factories import ProjectFactory
@@ -58,10 +58,10 @@ def test_what_the_owner_holds_is_cancelled_and_the_rest_made_up_from_the_pool():
     assert state(listed) == (owner.pk, 3_001, 5_000, "cancelled")
     assert state(retired) == (owner.pk, 5_001, 6_000, "retired")
     assert state(given) == (buyer.pk, 6_001, 9_000, "available")
-    assert state(reversed_.buffer_block) == (pool.pk, 9_001, 10_000, "cancelled")
+    assert state(buffer_of(reversed_)) == (pool.pk, 9_001, 10_000, "cancelled")
     # The other project's buffer block gave its last 4,000 serials; the rest stays available.
-    assert state(elsewhere.buffer_block) == (pool.pk, 45_001, 46_000, "available")
-    drawn = CreditBlock.objects.get(parent=elsewhere.buffer_block)
+    assert state(buffer_of(elsewhere)) == (pool.pk, 45_001, 46_000, "available")
+    drawn = CreditBlock.objects.get(parent=buffer_of(elsewhere))
     assert (drawn.owner, drawn.serial_start, drawn.serial_end, drawn.status) == (pool, 46_001, 50_000, "cancelled")
 
     cancel, buffer_cancel = result.entries
@@ -73,7 +73,7 @@ def test_what_the_owner_holds_is_cancelled_and_the_rest_made_up_from_the_pool():
         [
             (str(block.pk), "available", 3_000),
             (str(listed.pk), "listed", 2_000),
-            (str(reversed_.buffer_block.pk), "available", 1_000),
+            (str(buffer_of(reversed_).pk), "available", 1_000),
         ]
     )
     assert cancel.payload["memo"] == {"claim": "7", "reason": "meter data copied"}
@@ -82,7 +82,7 @@ def test_what_the_owner_holds_is_cancelled_and_the_rest_made_up_from_the_pool():
     assert buffer_cancel.payload["cancelled"] == [
         {
             "block": str(drawn.pk),
-            "source": str(elsewhere.buffer_block.pk),
+            "source": str(buffer_of(elsewhere).pk),
             "owner": str(pool.pk),
             "quantity_kg": 4_000,
             "status_before": "available",
@@ -112,11 +112,11 @@ def test_the_pool_gives_the_same_project_and_vintage_first_then_the_oldest_block
 
     drawn = [(item["source"], item["quantity_kg"]) for item in result.entries[1].payload["cancelled"]]
     assert drawn == [
-        (str(sibling.buffer_block.pk), 500),
-        (str(oldest.buffer_block.pk), 2_000),
-        (str(other_vintage.buffer_block.pk), 500),  # issued before "newest": older, of 500 kg
+        (str(buffer_of(sibling).pk), 500),
+        (str(buffer_of(oldest).pk), 2_000),
+        (str(buffer_of(other_vintage).pk), 500),  # issued before "newest": older, of 500 kg
     ]
-    assert state(newest.buffer_block)[3] == "available"
+    assert state(buffer_of(newest))[3] == "available"
     assert_sound()
 
 
@@ -128,7 +128,7 @@ def test_an_issuance_whose_buffer_share_backed_another_reversal_is_backed_again(
     issue(quantity_kg=20_000)  # 2,000 more in the pool
     credits_transfer(sender=owner, block=first.owner_block.pk, quantity_kg=500, to=OrganizationFactory.create())
     credits_reverse(issue_entry=first.entry.seq, reason="first")
-    assert state(second.buffer_block)[3] == "cancelled"  # drawn whole for the first
+    assert state(buffer_of(second))[3] == "cancelled"  # drawn whole for the first
 
     result = credits_reverse(issue_entry=second.entry.seq, reason="second")
 

@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from accounts.tokens import FamilyRefreshToken
 from carboncred.demo import DEMO_PASSWORD, demo_email
 from core.models import IdempotencyRecord
 from ledger.models import LedgerEntry
@@ -52,8 +52,8 @@ def changelist_url(model) -> str:
 
 @pytest.fixture
 def registry(client, settings):
-    """The demo registry plus a row in the tables the demo leaves empty (tokens, lockouts, checkpoints,
-    audits, reversals and a buffer shortfall)."""
+    """The demo registry plus a row in the tables the demo leaves empty (tokens and their families,
+    lockouts, checkpoints, audits, reversals and a buffer shortfall)."""
     settings.AUDIT_MIN_RATE = settings.AUDIT_MAX_RATE = Decimal(1)  # every automatic issuance audited
     call_command("seed_demo", stdout=io.StringIO())
     verifier = User.objects.get(email=demo_email("verifier"))
@@ -66,7 +66,7 @@ def registry(client, settings):
     assert BufferShortfall.objects.exists()
     checkpoint_create()  # after commit in production; tests never commit
     member = User.objects.get(email=demo_email("sunrise"))
-    RefreshToken.for_user(member).blacklist()
+    FamilyRefreshToken.for_user(member).blacklist()
     client.post("/api/token/", {"email": member.email, "password": "wrong password"}, content_type="application/json")
     IdempotencyRecord.objects.create(
         user=member, key="k", fingerprint="0" * 64, method="POST", path="/api/retire/", status_code=201
@@ -214,6 +214,7 @@ def test_the_demo_verifier_confirms_and_reverses_audits_in_the_admin(client, reg
     assert queue.status_code == 200 and "confirm_audits" in queue.content.decode()
     assert confirmed.status_code == 200
     audit.refresh_from_db()
+    assert audit.decided_by is not None
     assert (audit.status, audit.decided_by.email) == ("confirmed", demo_email("verifier"))
 
     # Found wrong after all: a reversal overrides the confirmation. It asks for the reason first, on its

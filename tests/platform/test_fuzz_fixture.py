@@ -47,7 +47,7 @@ def test_config_lists_existing_ids_and_only_the_users_own_for_bodies():
     dictionaries = {name: table["values"] for name, table in config["dictionaries"].items()}
     assert dictionaries["own_blocks"] == [mine.pk]
     certificates = other.organization.retirement_certificates.values_list("pk", flat=True)
-    assert dictionaries["certificates"] == [str(pk) for pk in certificates]
+    assert dictionaries["certificates"] == list(certificates)
     assert "own_reports" not in dictionaries  # nothing to offer: no binding to an empty dictionary
     bound = {op["include-path"]: set(op["parameters"]) for op in config["operations"]}
     assert bound["/api/retire/"] == {"body.block"}

@@ -174,6 +174,7 @@ def test_anyone_can_recheck_the_draws_once_the_month_is_over(settings, api_clien
 
     next_month = datetime(now.year + now.month // 12, now.month % 12 + 1, 2, tzinfo=UTC)
     revealed = {seed.period: seed for seed in audit_seeds(now=next_month)}[current]
+    assert revealed.salt is not None  # the month is over
     salt = bytes.fromhex(revealed.salt)
     assert sampling.salt_commitment(salt) == pinned[current]["commitment"] == revealed.commitment
 

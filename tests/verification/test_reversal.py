@@ -15,6 +15,7 @@ from marketplace.models import Listing
 from tests.accounts.factories import UserFactory
 from tests.certificates.factories import retire
 from tests.conftest import client_for
+from tests.ledger.factories import buffer_of
 from tests.marketplace.checks import assert_open_counts_agree
 from tests.verification.cases import CASES
 from tests.verification.factories import NORTHERN_SOLAR_SHAPE, monthly_evidence
@@ -101,10 +102,11 @@ def test_reversal_of_credits_partly_listed_sold_transferred_and_retired(user, ve
     }
     assert not CreditBlock.objects.filter(project_id=project, owner=owner, status__in=["available", "listed"]).exists()
     # The pool made the 10 t up from the other project's buffer block: its last serials, split off.
-    funding.buffer_block.refresh_from_db()
-    compensated = CreditBlock.objects.get(parent=funding.buffer_block, status="cancelled")
+    funding_block = buffer_of(funding)
+    funding_block.refresh_from_db()
+    compensated = CreditBlock.objects.get(parent=funding_block, status="cancelled")
     assert (compensated.owner, compensated.quantity_kg) == (pool, in_circulation)
-    assert funding.buffer_block.quantity_kg == 30_000 - in_circulation and funding.buffer_block.status == "available"
+    assert (funding_block.quantity_kg, funding_block.status) == (30_000 - in_circulation, "available")
     assert pool_available_kg() == pool_before - in_circulation - buffer_kg  # its own share went too
 
     # Both listings closed, their unsold rest cancelled as listed; nothing is for sale any more.

@@ -14,6 +14,7 @@ from ledger.models import CreditBlock, LedgerEntry, Reversal
 from marketplace.models import Listing, Order
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
+from tests.ledger.factories import buffer_of
 from tests.marketplace.checks import assert_open_counts_agree
 from tests.verification.concurrency import outcomes, race
 from tests.verification.reversals import REVERSE, fund_pool, issued_claim
@@ -74,8 +75,9 @@ def test_a_reversal_racing_buys_of_the_same_credits_leaves_every_sold_credit_bac
         )
     )
     assert cancelled_from_pool == sold_kg
-    funding.buffer_block.refresh_from_db()
-    assert funding.buffer_block.quantity_kg == 20_000 - sold_kg
+    funding_block = buffer_of(funding)
+    funding_block.refresh_from_db()
+    assert funding_block.quantity_kg == 20_000 - sold_kg
     # The owner holds nothing of the issuance any more; the listing closed with what it had sold.
     assert not CreditBlock.objects.filter(
         project_id=claim["project"], owner=user.organization, status__in=["available", "listed"]

@@ -121,7 +121,9 @@ def issued_claims() -> list[int]:
 
 
 @pytest.mark.django_db
-def test_a_verified_organisation_with_a_registered_site_gets_a_plausible_solar_claim_approved_at_once(api_client):
+def test_a_verified_organisation_with_a_registered_site_gets_a_plausible_solar_claim_approved_at_once(
+    api_client, django_capture_on_commit_callbacks
+):
     _, client = new_client()
     site = register_site(client)
     project = create_project(client, site=site["id"])
@@ -138,15 +140,18 @@ def test_a_verified_organisation_with_a_registered_site_gets_a_plausible_solar_c
     entry = LedgerEntry.objects.get(seq=claim["issuance"]["ledger_entry"]["seq"])
     assert entry.payload["documents"] == sorted(d["sha256"] for d in documents)
     assert ledger_verify().ok and replay().ok
-    # The certificate of a retirement from these credits lists the evidence behind them.
-    retired = client.post(
-        "/api/retire/",
-        {"block": claim["issuance"]["block"], "quantity_kg": 1_000, "beneficiary": "Sunrise", "reason": "2024"},
-        format="json",
-    )
+    # The certificate of a retirement from these credits lists the evidence behind them, from the
+    # issue entry once it is proven (the checkpoint stored as the retirement commits).
+    with django_capture_on_commit_callbacks(execute=True):
+        retired = client.post(
+            "/api/retire/",
+            {"block": claim["issuance"]["block"], "quantity_kg": 1_000, "beneficiary": "Sunrise", "reason": "2024"},
+            format="json",
+        )
     public_id = retired.json()["certificate"]["public_id"]
     verified = api_client.get(f"/api/certificates/verify/{public_id}/").json()
     page = api_client.get(f"/certificates/{public_id}/").content.decode()
+    assert verified["valid"], verified["checks"]
     assert verified["certificate"]["evidence_documents"] == entry.payload["documents"]
     assert all(document["sha256"] in page for document in documents)
 

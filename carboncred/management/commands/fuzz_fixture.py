@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.emails import email_normalize
 from accounts.models import VERIFIERS_GROUP, Organization, User
 from certificates.models import RetirementCertificate
 from documents.models import Document
@@ -33,8 +34,7 @@ DICTIONARIES: dict[str, Callable[[User], Iterable[object]]] = {
     "own_blocks": lambda user: CreditBlock.objects.filter(owner=user.organization_id).values_list("pk", flat=True),
     "entries": lambda user: LedgerEntry.objects.values_list("seq", flat=True),
     "checkpoint_sizes": lambda user: Checkpoint.objects.values_list("size", flat=True),
-    # The certificate routes take their id as a string of digits (the viewset's lookup regex).
-    "certificates": lambda user: (str(pk) for pk in RetirementCertificate.objects.values_list("pk", flat=True)),
+    "certificates": lambda user: RetirementCertificate.objects.values_list("pk", flat=True),
     "certificate_public_ids": lambda user: RetirementCertificate.objects.values_list("public_id", flat=True),
     "listings": lambda user: Listing.objects.values_list("pk", flat=True),
     "orders": lambda user: (str(pk) for pk in Order.objects.values_list("pk", flat=True)),
@@ -46,12 +46,12 @@ DICTIONARIES: dict[str, Callable[[User], Iterable[object]]] = {
     "statement_years": lambda user: sorted(
         {report.period_start.year for report in EmissionReport.objects.filter(organization=user.organization_id)}
     ),
-    # Sites, documents and organisations also take their path id as a string of digits.
-    "sites": lambda user: (str(pk) for pk in Site.objects.values_list("pk", flat=True)),
+    # Path ids are integers (the `id` converter, core.converters), as in bodies.
+    "sites": lambda user: Site.objects.values_list("pk", flat=True),
     "own_sites": lambda user: Site.objects.filter(owner=user.organization_id).values_list("pk", flat=True),
-    "documents": lambda user: (str(pk) for pk in Document.objects.values_list("pk", flat=True)),
-    "organization_ids": lambda user: (str(pk) for pk in Organization.objects.values_list("pk", flat=True)),
-    "audits": lambda user: (str(pk) for pk in Audit.objects.values_list("pk", flat=True)),
+    "documents": lambda user: Document.objects.values_list("pk", flat=True),
+    "organization_ids": lambda user: Organization.objects.values_list("pk", flat=True),
+    "audits": lambda user: Audit.objects.values_list("pk", flat=True),
 }
 
 # (operation path, parameter as schemathesis names it, dictionary)
@@ -148,7 +148,7 @@ class Command(BaseCommand):
         if "fuzz" not in connection.settings_dict["NAME"]:
             raise CommandError("fuzz_fixture only runs against a database whose name contains 'fuzz'.")
         if user:
-            fuzzer = User.objects.filter(email=user.lower()).first()
+            fuzzer = User.objects.filter(email=email_normalize(user)).first()
             if fuzzer is None:
                 raise CommandError(f"No user {user}; run seed_demo first.")
         else:

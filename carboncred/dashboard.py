@@ -42,6 +42,8 @@ _SUMMARIES: dict[tuple[str, str], str] = {
     (EntryKind.TRANSFER, DIRECTION_OUT): "Transferred {kg} kg to {name}",
     (EntryKind.TRANSFER, DIRECTION_IN): "Received {kg} kg from {name}",
     (EntryKind.RETIRE, DIRECTION_INTERNAL): "Retired {kg} kg",
+    (EntryKind.CANCEL, DIRECTION_OUT): "Cancelled {kg} kg: the issuance was reversed",
+    (EntryKind.BUFFER_CANCEL, DIRECTION_OUT): "Cancelled {kg} kg from the buffer pool to back a reversed issuance",
 }
 
 

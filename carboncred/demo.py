@@ -692,8 +692,13 @@ def _demo_staff() -> User:
         is_staff=True,
     )
     verifier.groups.add(Group.objects.get_or_create(name=VERIFIERS_GROUP)[0])
-    reviewed = {"verification": "reductionclaim", "accounts": "organization", "sites": "site"}
-    for app_label, model in reviewed.items():
+    reviewed = [
+        ("verification", "reductionclaim"),
+        ("verification", "audit"),
+        ("accounts", "organization"),
+        ("sites", "site"),
+    ]
+    for app_label, model in reviewed:
         verifier.user_permissions.add(
             *Permission.objects.filter(
                 content_type__app_label=app_label, codename__in=[f"view_{model}", f"change_{model}"]

@@ -320,6 +320,18 @@ CLAIM_MAX_AGE_DAYS = env.int("CLAIM_MAX_AGE_DAYS", default=730)
 # Crediting period from a project's start date; a claim reaching beyond it goes to review.
 CREDITING_PERIOD_YEARS = env.int("CREDITING_PERIOD_YEARS", default=10)
 
+# --- Audits of automatic issuances (docs/VERIFICATION.md, "Audits and reversals") -------------
+# Every automatically approved issuance is drawn for audit with probability
+# AUDIT_MIN_RATE + (AUDIT_MAX_RATE - AUDIT_MIN_RATE) * risk ** AUDIT_CURVE_EXPONENT.
+AUDIT_MIN_RATE = Decimal(env.str("AUDIT_MIN_RATE", default="0.05"))
+AUDIT_MAX_RATE = Decimal(env.str("AUDIT_MAX_RATE", default="0.50"))
+AUDIT_CURVE_EXPONENT = Decimal(env.str("AUDIT_CURVE_EXPONENT", default="2"))
+if not Decimal(0) <= AUDIT_MIN_RATE <= AUDIT_MAX_RATE <= Decimal(1) or not AUDIT_CURVE_EXPONENT > 0:
+    raise ValueError("AUDIT_MIN_RATE <= AUDIT_MAX_RATE must lie in 0..1 and AUDIT_CURVE_EXPONENT be positive")
+# The key each month's sampling salt is derived from (sampling.period_salt): secret until the month ends,
+# when that month's salt is published. Unset, one is generated once under var/, as the secret key is.
+AUDIT_SEED_KEY = env("AUDIT_SEED_KEY", default=None) or secret_key_from_file(VAR_DIR / "audit_seed_key")
+
 # --- Evidence documents ---------------------------------------------------------------------
 # The largest evidence file accepted. Uploads (POST /api/documents/) are exempt from MAX_BODY_BYTES up
 # to this plus room for the multipart envelope.

@@ -53,6 +53,53 @@ class CheckpointFacts:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReversalFacts:
+    """The issuance the certificate's serials came from was reversed after they were retired (or
+    sold): the registry cancelled as many of its buffer pool's credits to keep them backed."""
+
+    reversed_at: datetime.datetime
+    reason: str
+    in_circulation_kg: int  # the issuance's credits sold, transferred or retired before the reversal
+    buffer_cancelled_kg: int  # the buffer pool's credits cancelled for them
+    shortfall_kg: int  # what the pool could not make up (the registry reviews the issuer)
+    cancel_entry_seq: int | None
+    buffer_cancel_entry_seq: int | None
+
+    @property
+    def compensated(self) -> bool:
+        return self.shortfall_kg == 0
+
+    @property
+    def headline(self) -> str:
+        if self.compensated:
+            return "Issuance reversed, compensated from the buffer pool"
+        return (
+            "Issuance reversed, partly compensated"
+            if self.buffer_cancelled_kg
+            else "Issuance reversed, not compensated yet"
+        )
+
+    @property
+    def statement(self) -> str:
+        """What the page and the verification JSON say, in a sentence or three."""
+        when = display_datetime(self.reversed_at)
+        entry = f" (ledger entry #{display_int(self.buffer_cancel_entry_seq)})" if self.buffer_cancel_entry_seq else ""
+        reversed_on = f"The issuance these credits came from was reversed on {when}."
+        if self.compensated:
+            return (
+                f"{reversed_on} Its credits already sold, transferred or retired, these included, were compensated "
+                f"from the registry's buffer pool: {display_int(self.buffer_cancelled_kg)} kg of the pool's credits "
+                f"were cancelled in their place{entry}. This retirement stays valid."
+            )
+        return (
+            f"{reversed_on} Of its {display_int(self.in_circulation_kg)} kg already sold, transferred or retired, "
+            f"the registry's buffer pool compensated {display_int(self.buffer_cancelled_kg)} kg{entry}; "
+            f"{display_int(self.shortfall_kg)} kg are not compensated yet and the registry is reviewing the issuer. "
+            "This retirement stays valid."
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class CertificateFacts:
     """Everything a retirement certificate says. ``None`` means the registry has no record of it."""
 
@@ -84,6 +131,8 @@ class CertificateFacts:
     retired_by_registration: str | None = None
     # SHA-256 of the evidence documents behind the issuance of these serials (its ledger entry).
     evidence_documents: tuple[str, ...] = ()
+    # Set when that issuance was reversed after the certificate was issued.
+    issuance_reversal: ReversalFacts | None = None
     # What the credits are: avoided emissions or an emission reduction, never a removal.
     credit_type: str = "emission_reduction"
     credit_type_label: str = "Emission reduction, not a removal"

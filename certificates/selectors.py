@@ -7,10 +7,10 @@ from django_countries.fields import Country
 
 from accounts.models import Organization
 from certificates.errors import CertificateNotFoundError
-from certificates.facts import CertificateFacts, CheckpointFacts
+from certificates.facts import CertificateFacts, CheckpointFacts, ReversalFacts
 from certificates.models import RetirementCertificate
 from ledger.models import Checkpoint, LedgerEntry
-from ledger.selectors import SerialQuery, entries_list, parse_serial
+from ledger.selectors import SerialQuery, entries_list, parse_serial, reversal_covering
 from projects.credit_types import credit_type, credit_type_label
 
 # Keys of the issue entry's memo that name how the credits were made (set by the issuer).
@@ -77,6 +77,25 @@ def issuance_details(payload: object) -> tuple[str | None, str | None, tuple[str
     return _text(memo.get(METHODOLOGY_MEMO_KEY)), _text(memo.get(SCREENING_VERSION_MEMO_KEY)), hashes
 
 
+def issuance_reversal_for(*, certificate: RetirementCertificate) -> ReversalFacts | None:
+    """The reversal of the issuance the certificate's serials came from, if it was reversed (one query)."""
+    block = certificate.block
+    reversal = reversal_covering(
+        project=block.project_id, vintage=block.vintage, first=certificate.serial_start, last=certificate.serial_end
+    )
+    if reversal is None:
+        return None
+    return ReversalFacts(
+        reversed_at=reversal.created_at,
+        reason=reversal.reason,
+        in_circulation_kg=reversal.compensation_kg,
+        buffer_cancelled_kg=reversal.buffer_cancelled_kg,
+        shortfall_kg=reversal.shortfall_kg,
+        cancel_entry_seq=reversal.cancel_entry_id,
+        buffer_cancel_entry_seq=reversal.buffer_cancel_entry_id,
+    )
+
+
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -128,6 +147,7 @@ def certificate_facts(
         retired_by_status=organization.verification_status,
         retired_by_registration=organization.public_registration_number,
         evidence_documents=evidence,
+        issuance_reversal=issuance_reversal_for(certificate=certificate),
     )
 
 

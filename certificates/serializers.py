@@ -96,6 +96,23 @@ class CertificateRetiredByOutputSerializer(PublicOrganizationOutputSerializer):
     """The retiring organisation: its standing, and its registration number once verified."""
 
 
+class CertificateReversalOutputSerializer(serializers.Serializer):
+    """The issuance these serials came from was reversed; the certificate stays valid."""
+
+    reversed_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    compensated = serializers.BooleanField(help_text="Every credit of the issuance in circulation was made up.")
+    in_circulation_kg = serializers.IntegerField(help_text="The issuance's credits sold, transferred or retired.")
+    buffer_cancelled_kg = serializers.IntegerField(help_text="The buffer pool's credits cancelled in their place.")
+    shortfall_kg = serializers.IntegerField(help_text="Not yet made up (the registry reviews the issuer).")
+    cancel_entry = serializers.IntegerField(source="cancel_entry_seq", allow_null=True, help_text="Its seq.")
+    buffer_cancel_entry = serializers.IntegerField(
+        source="buffer_cancel_entry_seq", allow_null=True, help_text="Its seq."
+    )
+    headline = serializers.CharField(help_text="The public page's heading.")
+    statement = serializers.CharField(help_text="The same words as the public page.")
+
+
 class CertificatePublicOutputSerializer(serializers.Serializer):
     """What the certificate states, as anyone may read it."""
 
@@ -138,6 +155,11 @@ class CertificatePublicOutputSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="SHA-256 of every evidence document behind the issuance of these serials, from the proven "
         "issue entry; empty: none recorded, or that entry failed verification.",
+    )
+    issuance_reversal = CertificateReversalOutputSerializer(
+        source="facts.issuance_reversal",
+        allow_null=True,
+        help_text="Null unless the issuance of these serials was reversed; the retirement stays valid either way.",
     )
 
 

@@ -9,7 +9,15 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from accounts.models import Organization
-from ledger.models import Checkpoint, CreditBlock, LedgerEntry, LedgerEntryParty, LedgerEntryRange, LedgerHead
+from ledger.models import (
+    Checkpoint,
+    CreditBlock,
+    LedgerEntry,
+    LedgerEntryParty,
+    LedgerEntryRange,
+    LedgerHead,
+    Reversal,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -83,3 +91,23 @@ class CheckpointAdmin(ReadOnlyAdmin):
     @admin.display(boolean=True, description="signed")
     def signed(self, obj: Checkpoint) -> bool:
         return obj.note is not None
+
+
+@admin.register(Reversal)
+class ReversalAdmin(ReadOnlyAdmin):
+    """Reversed issuances: what was cancelled, what the buffer pool made up, and the shortfall."""
+
+    list_display = (
+        "issue_entry",
+        "project",
+        "vintage",
+        "owner",
+        "cancelled_kg",
+        "buffer_share_cancelled_kg",
+        "buffer_cancelled_kg",
+        "shortfall_kg",
+        "created_at",
+    )
+    list_filter = ("vintage", "created_at")
+    search_fields = ("=issue_entry__seq", "owner__name", "project__title")
+    list_select_related = ("issue_entry", "project", "owner")

@@ -383,6 +383,129 @@ def _replay_move(kind: str, payload: dict[str, Any], blocks: dict[int, BlockStat
     blocks.update(snapshots)
 
 
+@dataclass(frozen=True, slots=True)  # one per issue entry, kept for the whole replay
+class IssuedRange:
+    """What one ``issue`` entry issued: the range a reversal of it may cancel."""
+
+    project: int
+    vintage: int
+    serial_start: int
+    serial_end: int
+    owner: int
+    buffer_pool: int | None
+
+    @property
+    def quantity_kg(self) -> int:
+        return self.serial_end - self.serial_start + 1
+
+    def holds(self, state: BlockState) -> bool:
+        return (state.project, state.vintage) == (self.project, self.vintage) and (
+            self.serial_start <= state.serial_start and state.serial_end <= self.serial_end
+        )
+
+    def touches(self, state: BlockState) -> bool:
+        return (state.project, state.vintage) == (self.project, self.vintage) and (
+            state.serial_start <= self.serial_end and self.serial_start <= state.serial_end
+        )
+
+
+def _issued_range(payload: dict[str, Any]) -> IssuedRange:
+    snapshots = payload["blocks"]
+    return IssuedRange(
+        project=int(payload["project"]),
+        vintage=payload["vintage"],
+        serial_start=min(int(s["serial_start"]) for s in snapshots),
+        serial_end=max(int(s["serial_end"]) for s in snapshots),
+        owner=int(payload["to"]),
+        buffer_pool=None if payload["buffer_pool"] is None else int(payload["buffer_pool"]),
+    )
+
+
+_COMPENSATED = -1  # in ``reversed_``: the reversal of that issue is complete (its buffer_cancel replayed)
+
+
+def _replay_cancellation(
+    kind: str,
+    payload: dict[str, Any],
+    blocks: dict[int, BlockState],
+    issues: dict[int, IssuedRange],
+    reversed_: dict[int, int],
+) -> None:
+    """A ``cancel`` or ``buffer_cancel`` entry: each item cancels a whole block, or splits off its last
+    part, for the same owner. ``cancel`` takes credits of the reversed issuance's own range from its
+    owner (available or listed) or from the buffer pool; ``buffer_cancel`` takes the pool's available
+    credits from outside that range, and must cover what the issuance has in circulation
+    (``required_kg``: the issue's quantity less what its ``cancel`` took) up to ``shortfall_kg``.
+    An issuance is reversed once: one ``cancel`` at most, then one ``buffer_cancel`` at most."""
+    issue_seq = int(payload["issue"])
+    issue = issues.get(issue_seq)
+    if issue is None:
+        raise ValueError(f"it reverses entry {issue_seq}, which is no issue entry before it")
+    stated = (int(payload["project"]), payload["vintage"], int(payload["serial_start"]), int(payload["serial_end"]))
+    if stated != (issue.project, issue.vintage, issue.serial_start, issue.serial_end):
+        raise ValueError(f"it names another range than entry {issue_seq} issued")
+    done = reversed_.get(issue_seq)
+    if done == _COMPENSATED or (kind == EntryKind.CANCEL and done is not None):
+        raise ValueError(f"the issuance of entry {issue_seq} was already reversed")
+    if kind == EntryKind.CANCEL:
+        owners = {issue.owner} | ({issue.buffer_pool} if issue.buffer_pool is not None else set())
+    else:
+        owners = {int(payload["buffer_pool"])}
+
+    snapshots = {int(s["id"]): _state(s) for s in payload["blocks"]}
+    touched: set[int] = set()
+    total = 0
+    for item in payload["cancelled"]:
+        source_id, block_id = int(item["source"]), int(item["block"])
+        old = blocks.get(source_id)
+        if old is None:
+            raise ValueError(f"block {source_id} is cancelled before it exists")
+        if source_id in touched:
+            raise ValueError(f"block {source_id} is cancelled from twice")
+        owner, before = int(item["owner"]), item["status_before"]
+        allowed = (BlockStatus.AVAILABLE, BlockStatus.LISTED) if owner == issue.owner else (BlockStatus.AVAILABLE,)
+        if owner not in owners or old.owner != owner or old.status != before or before not in allowed:
+            raise ValueError(f"block {source_id} was {old.status} of {old.owner}, not cancellable by this {kind}")
+        if kind == EntryKind.CANCEL and not issue.holds(old):
+            raise ValueError(f"block {source_id} is not of the reversed issuance")
+        if kind == EntryKind.BUFFER_CANCEL and issue.touches(old):
+            raise ValueError(f"block {source_id} is of the reversed issuance itself, not of the buffer")
+        source, cancelled = snapshots[source_id], snapshots[block_id]
+        if cancelled.status != BlockStatus.CANCELLED or cancelled.owner != owner:
+            raise ValueError(f"block {block_id} is not cancelled for its owner")
+        if block_id == source_id:
+            if cancelled != replace(old, status=BlockStatus.CANCELLED.value):
+                raise ValueError(f"block {source_id} changed more than its status while cancelled whole")
+        else:
+            if block_id in blocks or cancelled.parent != source_id:
+                raise ValueError(f"block {block_id} is not a new child of block {source_id}")
+            if source != replace(old, serial_end=cancelled.serial_start - 1):
+                raise ValueError(f"block {source_id} changed more than shrinking to the first part of its range")
+            if (cancelled.serial_end, cancelled.project, cancelled.vintage) != (
+                old.serial_end,
+                old.project,
+                old.vintage,
+            ):
+                raise ValueError(f"block {block_id} is not the last part of block {source_id}")
+        quantity = cancelled.serial_end - cancelled.serial_start + 1
+        if item["quantity_kg"] != quantity:
+            raise ValueError(f"block {block_id} does not hold the quantity_kg its item says")
+        total += quantity
+        touched.update((source_id, block_id))
+    if touched != set(snapshots):
+        raise ValueError("its blocks are not exactly the ones it cancelled from")
+    if total != payload["quantity_kg"]:
+        raise ValueError("the cancelled blocks do not add up to quantity_kg")
+    if kind == EntryKind.CANCEL:
+        reversed_[issue_seq] = total
+    else:
+        required = issue.quantity_kg - (done or 0)
+        if payload["required_kg"] != required or payload["shortfall_kg"] != required - total or required < 1:
+            raise ValueError(f"it makes up {total} of {payload['required_kg']} kg; the issuance left {required} kg")
+        reversed_[issue_seq] = _COMPENSATED
+    blocks.update(snapshots)
+
+
 def _payload_of(canonical: str) -> dict[str, Any]:
     """The payload of an entry's text; ValueError naming what is wrong when it is no JSON entry."""
     try:
@@ -401,6 +524,8 @@ def replay(*, chunk_size: int | None = None) -> ReplayReport:
     differences: list[str] = []
     blocks: dict[int, BlockState] = {}
     issued: dict[tuple[int, int], int] = {}
+    issues: dict[int, IssuedRange] = {}  # by the issue entry's seq
+    reversed_: dict[int, int] = {}  # issue seq -> kg its cancel took, or _COMPENSATED
     replayed = compared = 0
     with _snapshot():
         entries = LedgerEntry.objects.order_by("seq").values_list("seq", "kind", "canonical").iterator(chunk_size)
@@ -413,6 +538,9 @@ def replay(*, chunk_size: int | None = None) -> ReplayReport:
                     payload = _payload_of(canonical)
                     if kind == EntryKind.ISSUE:
                         _replay_issue(payload, blocks, issued)
+                        issues[seq] = _issued_range(payload)
+                    elif kind in (EntryKind.CANCEL, EntryKind.BUFFER_CANCEL):
+                        _replay_cancellation(kind, payload, blocks, issues, reversed_)
                     else:
                         _replay_move(kind, payload, blocks)
                 except (KeyError, TypeError, ValueError) as error:
@@ -457,46 +585,57 @@ class ConservationReport:
     ok: bool
     pairs_checked: int  # (project, vintage) pairs with issuances or blocks
     issued_kg: int  # everything the ledger's issue entries issued
-    held_kg: dict[str, int]  # live blocks by status (available, listed, retired)
+    cancelled_kg: int  # everything its cancel and buffer_cancel entries cancelled
+    held_kg: dict[str, int]  # the blocks by status (available, listed, retired, cancelled)
+    unbacked_kg: int  # shortfalls recorded by buffer_cancel entries: in circulation, not made up
     differences: list[str] = field(default_factory=list)
 
 
 def conservation(*, chunk_size: int | None = None) -> ConservationReport:
-    """No kilogram created or lost: for every (project, vintage), the live blocks — available,
-    listed and retired alike — tile serials 1..N exactly, N being what the ledger's ``issue``
-    entries issued for it (their ``quantity_kg`` summed).
+    """No kilogram created or lost, per (project, vintage): issued - cancelled = held + retired.
 
-    Independent of replay: issued totals come from the issue entries' payloads, holdings from the
-    ``CreditBlock`` table, and the tiling is checked block by block (no gap, no overlap, nothing
-    past the last issued serial), on SQLite too where no exclusion constraint guards overlaps.
-    A kind that takes credits out of circulation (a future ``cancel``) belongs in ``removed``:
-    issued minus removed must equal what the blocks hold.
+    Issued and cancelled come from the entries (``issue`` quantities; each ``cancel`` and
+    ``buffer_cancel`` item counted for its block's own project and vintage), held, retired and
+    cancelled from the ``CreditBlock`` table. Also checked: the blocks — cancelled ones too, which keep
+    their serials — tile serials 1..issued exactly (no gap, no overlap, nothing past the last issued
+    serial; on SQLite too, where no exclusion constraint guards overlaps), and the cancelled blocks
+    hold what the entries cancelled. ``unbacked_kg`` sums the shortfalls the buffer pool could not make
+    up (docs/VERIFICATION.md, "Reversals"). Independent of replay: no block history is rebuilt. The
+    backup drill (scripts/backup_restore_drill.sh) runs it on the restored copy.
     """
     chunk_size = chunk_size or settings.LEDGER_STREAM_CHUNK
     differences: list[str] = []
     issued: dict[tuple[int, int], int] = {}
-    removed: dict[tuple[int, int], int] = {}  # nothing leaves circulation yet
-    held = {status: 0 for status in BlockStatus.values}
+    cancelled: dict[tuple[int, int], int] = {}
+    unbacked = 0
+    held = dict.fromkeys(BlockStatus.values, 0)
+    table: dict[tuple[int, int], dict[str, int]] = {}
+    kinds = (EntryKind.ISSUE, EntryKind.CANCEL, EntryKind.BUFFER_CANCEL)
     with _snapshot():
-        entries = (
-            LedgerEntry.objects.filter(kind=EntryKind.ISSUE)
+        rows = (
+            LedgerEntry.objects.filter(kind__in=kinds)
             .order_by("seq")
-            .values_list("seq", "canonical")
+            .values_list("seq", "kind", "canonical")
             .iterator(chunk_size)
         )
         # iterator() returns a generator, which closes; the stubs say Iterator.
-        with closing(entries):  # type: ignore[type-var]
-            for seq, canonical in entries:
+        with closing(rows):  # type: ignore[type-var]
+            for seq, kind, canonical in rows:
                 try:
                     payload = _payload_of(canonical)
-                    key = (int(payload["project"]), int(payload["vintage"]))
-                    quantity = payload["quantity_kg"]
-                    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-                        raise ValueError(f"its quantity_kg is {quantity!r}")
+                    if kind == EntryKind.ISSUE:
+                        key = (int(payload["project"]), payload["vintage"])
+                        issued[key] = issued.get(key, 0) + _quantity(payload["quantity_kg"])
+                        continue
+                    snapshots = {s["id"]: s for s in payload["blocks"]}
+                    for item in payload["cancelled"]:
+                        block = snapshots[item["block"]]
+                        key = (int(block["project"]), block["vintage"])
+                        cancelled[key] = cancelled.get(key, 0) + _quantity(item["quantity_kg"])
+                    if kind == EntryKind.BUFFER_CANCEL:
+                        unbacked += payload["shortfall_kg"]
                 except (KeyError, TypeError, ValueError) as error:
-                    differences.append(f"issue entry {seq} cannot be read: {error}")
-                    continue
-                issued[key] = issued.get(key, 0) + quantity
+                    differences.append(f"entry {seq} ({kind}) cannot be read: {error}")
 
         blocks = (
             CreditBlock.objects.order_by("project_id", "vintage", "serial_start", "id")
@@ -511,29 +650,49 @@ def conservation(*, chunk_size: int | None = None) -> ConservationReport:
                 if start <= covered:
                     differences.append(
                         f"project {project} vintage {vintage}: block {block_id} (serials {start}..{end}) overlaps "
-                        f"serials already held, up to {covered}"
+                        f"serials already in a block, up to {covered}"
                     )
                 elif start > covered + 1:
                     differences.append(
                         f"project {project} vintage {vintage}: serials {covered + 1}..{start - 1} are in no block"
                     )
                 tiled[key] = max(covered, end)
+                by_status = table.setdefault(key, dict.fromkeys(BlockStatus.values, 0))
+                by_status[status] = by_status.get(status, 0) + end - start + 1
                 held[status] = held.get(status, 0) + end - start + 1
 
     for key in sorted(issued.keys() | tiled.keys()):
         project, vintage = key
-        expected = issued.get(key, 0) - removed.get(key, 0)
-        covered = tiled.get(key, 0)
-        if covered != expected:
+        where = f"project {project} vintage {vintage}"
+        by_status = table.get(key, dict.fromkeys(BlockStatus.values, 0))
+        in_blocks = by_status[BlockStatus.AVAILABLE] + by_status[BlockStatus.LISTED] + by_status[BlockStatus.RETIRED]
+        issued_kg, cancelled_kg = issued.get(key, 0), cancelled.get(key, 0)
+        if tiled.get(key, 0) != issued_kg:
             differences.append(
-                f"project {project} vintage {vintage}: the ledger issued {issued.get(key, 0)} kg"
-                + (f" and removed {removed[key]} kg" if removed.get(key) else "")
-                + f", the blocks hold serials up to {covered}"
+                f"{where}: the ledger issued {issued_kg} kg, the blocks cover serials up to {tiled.get(key, 0)}"
+            )
+        if by_status[BlockStatus.CANCELLED] != cancelled_kg:
+            differences.append(
+                f"{where}: the ledger cancelled {cancelled_kg} kg, the cancelled blocks hold "
+                f"{by_status[BlockStatus.CANCELLED]} kg"
+            )
+        if issued_kg - cancelled_kg != in_blocks:
+            differences.append(
+                f"{where}: issued {issued_kg} - cancelled {cancelled_kg} = {issued_kg - cancelled_kg} kg, but "
+                f"{in_blocks} kg are held (available, listed) or retired"
             )
     return ConservationReport(
         ok=not differences,
         pairs_checked=len(issued.keys() | tiled.keys()),
         issued_kg=sum(issued.values()),
+        cancelled_kg=sum(cancelled.values()),
         held_kg=held,
+        unbacked_kg=unbacked,
         differences=differences[:MAX_REPORTED],
     )
+
+
+def _quantity(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"a quantity_kg of {value!r}")
+    return value

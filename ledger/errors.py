@@ -92,3 +92,15 @@ class ConsistencyRangeError(DomainError):
 
     def __init__(self, detail: str, *, field: str) -> None:
         super().__init__(detail, errors={field: [detail]})
+
+
+class IssuanceAlreadyReversedError(ConflictError):
+    """An issuance is reversed at most once (``Reversal.issue_entry`` is unique)."""
+
+    code, default_detail = "issuance_already_reversed", "This issuance has already been reversed."
+
+
+class NotAnIssuanceError(DomainError):
+    """Only an ``issue`` entry can be reversed."""
+
+    code, default_detail = "not_an_issuance", "Only the entry that issued credits can be reversed."

@@ -11,8 +11,9 @@ APPEND_ONLY_TABLES = (
     "ledger_ledgerentryrange",
     "ledger_checkpoint",
     "ledger_merklenode",
+    "ledger_reversal",  # migration 0006
 )
-# Credit blocks change, but are never deleted, and a retired block never changes again.
+# Credit blocks change, but are never deleted, and a retired or cancelled block never changes again.
 GUARDED_TABLES = ("ledger_creditblock",)
 
 TRIGGERS = {

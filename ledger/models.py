@@ -20,6 +20,12 @@ class BlockStatus(models.TextChoices):
     AVAILABLE = "available", "Available"
     LISTED = "listed", "Listed for sale"
     RETIRED = "retired", "Retired"
+    # Taken out of circulation by a reversal (docs/VERIFICATION.md "Reversals"): never changes again.
+    CANCELLED = "cancelled", "Cancelled"
+
+
+#: Statuses a block never leaves (the PostgreSQL guard trigger refuses any change to such a block).
+FINAL_STATUSES = (BlockStatus.RETIRED, BlockStatus.CANCELLED)
 
 
 class EntryKind(models.TextChoices):
@@ -29,6 +35,8 @@ class EntryKind(models.TextChoices):
     TRANSFER = "transfer", "Transfer"
     TRADE = "trade", "Trade"
     RETIRE = "retire", "Retire"
+    CANCEL = "cancel", "Cancel (issuance reversed)"
+    BUFFER_CANCEL = "buffer_cancel", "Cancel from the buffer pool (reversal compensated)"
 
 
 class CreditBlock(models.Model):
@@ -224,6 +232,84 @@ class LedgerEntryRange(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"#{self.entry_id} moved {self.serial_start}..{self.serial_end} of block {self.block_id}"
+
+
+class Reversal(AppendOnlyModel):
+    """The ledger's record of one reversed issuance (``ledger.services.credits_reverse``).
+
+    ``issue_entry`` is unique: an issuance is reversed at most once. The range is everything that
+    entry issued (the owner's serials and the buffer share). Of those, ``cancelled_kg`` were still
+    held by the owner and ``buffer_share_cancelled_kg`` by the buffer pool: both were cancelled by
+    ``cancel_entry``. The rest, ``compensation_kg``, had reached others (sold, transferred, retired)
+    or had already been drawn from the pool for an earlier reversal; ``buffer_cancel_entry``
+    cancelled ``buffer_cancelled_kg`` of the pool's other credits for them, and ``shortfall_kg``
+    could not be covered. Inserted with the reversal's last entry and never changed.
+    """
+
+    issue_entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="reversal")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    vintage = models.PositiveSmallIntegerField()
+    serial_start = models.BigIntegerField(help_text="First serial the issuance issued.")
+    serial_end = models.BigIntegerField(help_text="Last serial the issuance issued (its buffer share's last).")
+    owner = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", help_text="The issuance's owner."
+    )
+    cancelled_kg = models.BigIntegerField(help_text="Still held by the owner (available or listed): cancelled.")
+    buffer_share_cancelled_kg = models.BigIntegerField(
+        help_text="The issuance's own buffer share still in the pool: cancelled with it."
+    )
+    compensation_kg = models.BigIntegerField(help_text="The rest of the issuance: to be made up from the pool.")
+    buffer_cancelled_kg = models.BigIntegerField(help_text="Other buffer-pool credits cancelled to make up for it.")
+    shortfall_kg = models.BigIntegerField(help_text="What the buffer pool could not make up.")
+    cancel_entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="Kind `cancel`."
+    )
+    buffer_cancel_entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Kind `buffer_cancel`.",
+    )
+    reason = models.TextField(help_text="As recorded in the entries' memo (public).")
+    created_at = models.DateTimeField(help_text="The last entry's timestamp.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "vintage", "serial_start"], name="reversal_serials")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(serial_end__gte=models.F("serial_start")), name="reversal_range_well_formed"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    cancelled_kg__gte=0,
+                    buffer_share_cancelled_kg__gte=0,
+                    buffer_cancelled_kg__gte=0,
+                    shortfall_kg__gte=0,
+                ),
+                name="reversal_quantities_not_negative",
+            ),
+            # Every kilogram of the issuance is accounted for once.
+            models.CheckConstraint(
+                condition=models.Q(
+                    compensation_kg=models.F("serial_end")
+                    - models.F("serial_start")
+                    + 1
+                    - models.F("cancelled_kg")
+                    - models.F("buffer_share_cancelled_kg")
+                ),
+                name="reversal_compensation_is_the_rest",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(shortfall_kg=models.F("compensation_kg") - models.F("buffer_cancelled_kg")),
+                name="reversal_shortfall_is_what_the_pool_lacked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"reversal of entry #{self.issue_entry_id}"
 
 
 class LedgerHead(models.Model):

@@ -22,6 +22,7 @@ from ledger.models import (
     LedgerEntry,
     LedgerEntryRange,
     LedgerHead,
+    Reversal,
 )
 from ledger.signing import key_ring
 from projects.errors import ProjectNotFoundError
@@ -56,6 +57,7 @@ __all__ = [
     "public_project_get",
     "registry_entries",
     "registry_figures",
+    "reversal_covering",
     "verify_inclusion",
 ]
 
@@ -105,10 +107,23 @@ class EntryMovement:
     counterparty_id: int | None
 
 
-def entry_movement_for(entry: LedgerEntry, *, organization_id: int) -> EntryMovement:
-    """How ``entry`` moved credits for the organisation: quantity, block, direction, counterparty."""
+def entry_movement_for(entry: LedgerEntry, *, organization_id: int) -> EntryMovement | None:
+    """How ``entry`` moved credits for the organisation: quantity, block, direction, counterparty.
+    ``None`` when it moved none of the organisation's (a ``buffer_cancel`` that found nothing to cancel)."""
     payload = entry.payload
     me = str(organization_id)
+    if entry.kind in (EntryKind.CANCEL, EntryKind.BUFFER_CANCEL):
+        # Credits leave circulation: out, to nobody. The block shown is the first one cancelled.
+        mine = [item for item in payload["cancelled"] if item["owner"] == me]
+        if not mine:
+            return None
+        snapshots = {block["id"]: block for block in payload["blocks"]}
+        return EntryMovement(
+            quantity_kg=sum(item["quantity_kg"] for item in mine),
+            block=snapshots[mine[0]["block"]],
+            direction=DIRECTION_OUT,
+            counterparty_id=None,
+        )
     if entry.kind == EntryKind.ISSUE:
         mine = [block for block in payload["blocks"] if block["owner"] == me]
         return EntryMovement(
@@ -137,7 +152,18 @@ def movements_for_organization(*, organization: Organization, limit: int) -> lis
     """The latest ``limit`` entries concerning the organisation, newest first, each with what it did
     for the organisation (one query)."""
     entries = entries_for_organization(organization=organization, limit=limit)
-    return [(entry, entry_movement_for(entry, organization_id=organization.pk)) for entry in entries]
+    moves = [(entry, entry_movement_for(entry, organization_id=organization.pk)) for entry in entries]
+    return [(entry, move) for entry, move in moves if move is not None]
+
+
+def reversal_covering(*, project: int, vintage: int, first: int, last: int) -> Reversal | None:
+    """The reversal of the issuance that issued serials ``first..last`` of (project, vintage), if it was
+    reversed: a block's serials always lie within one issuance's range (index ``reversal_serials``)."""
+    return (
+        Reversal.objects.filter(project_id=project, vintage=vintage, serial_start__lte=first, serial_end__gte=last)
+        .order_by()
+        .first()
+    )
 
 
 def entry_get(*, seq: int) -> LedgerEntry:

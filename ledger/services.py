@@ -2,7 +2,8 @@
 lock, check, mutate, append one ledger entry (last, holding the head lock only until the commit).
 
 Lock order everywhere: the project row (issuance only), then credit blocks by primary key, then
-the ledger head. Each service is ``@atomic_with_retry``: called on its own it is a transaction
+the ledger head (a reversal locks two organisation rows and the marketplace's listings first: see
+:func:`credits_reverse`). Each service is ``@atomic_with_retry``: called on its own it is a transaction
 retried whole on deadlock or serialization failure; called inside a caller's transaction it is a
 savepoint, and the caller's outermost unit carries the retry.
 
@@ -28,15 +29,19 @@ from core.db import atomic_with_retry
 from core.ids import is_id
 from ledger import checkpoints, entries
 from ledger.chain import EntryRow, append_entry
+from ledger.entries import Cancelled, ReversedIssuance
 from ledger.errors import (
     BlockNotFoundError,
     BlockStatusError,
     InsufficientCreditsError,
     InvalidMovementError,
     InvalidQuantityError,
+    IssuanceAlreadyReversedError,
+    NotAnIssuanceError,
     SelfDealingError,
 )
-from ledger.models import BlockStatus, Checkpoint, CreditBlock, EntryKind, LedgerEntry
+from ledger.models import BlockStatus, Checkpoint, CreditBlock, EntryKind, LedgerEntry, Reversal
+from ledger.signals import credits_cancelling
 from projects.models import Project
 
 MEMO_MAX_KEYS = 16
@@ -421,6 +426,230 @@ def credits_retire(
         memo=memo,
         then=then,
     )
+
+
+# --- reversal -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReversalPlan:
+    """What a reversal does, worked out under its locks and shown to the caller's ``then`` before the
+    head lock. ``cancelled_kg + buffer_share_cancelled_kg + compensation_kg`` is the whole issuance;
+    ``compensation_kg = buffer_cancelled_kg + shortfall_kg``."""
+
+    issuance: ReversedIssuance
+    cancelled_kg: int  # the owner's, available or listed: cancelled
+    buffer_share_cancelled_kg: int  # the issuance's own buffer share still in the pool: cancelled
+    compensation_kg: int  # in circulation (or drawn earlier for another reversal): made up from the pool
+    buffer_cancelled_kg: int  # the pool's other credits cancelled for it
+    shortfall_kg: int  # what the pool could not make up
+
+
+@dataclass(frozen=True)
+class ReversalResult:
+    reversal: Reversal  # the ledger's record, inserted with the last entry
+    plan: ReversalPlan
+    entries: list[LedgerEntry]  # cancel and/or buffer_cancel, in chain order
+
+
+#: Called with the plan once every block is locked and cancelled, before the head lock; writes the caller's rows.
+ReverseThen = Callable[[ReversalPlan], None]
+
+
+def reversed_issuance_of(entry: LedgerEntry) -> ReversedIssuance:
+    """The whole range an ``issue`` entry issued (its owner's block and its buffer share), from its payload."""
+    if entry.kind != EntryKind.ISSUE:
+        raise NotAnIssuanceError()
+    payload = entry.payload
+    blocks = payload["blocks"]
+    return ReversedIssuance(
+        issue_seq=entry.seq,
+        project_id=int(payload["project"]),
+        vintage=payload["vintage"],
+        serial_start=min(int(block["serial_start"]) for block in blocks),
+        serial_end=max(int(block["serial_end"]) for block in blocks),
+        owner_id=int(payload["to"]),
+        buffer_pool_id=buffer_pool().pk,
+    )
+
+
+def _lock_held(*, issuance: ReversedIssuance, owner_id: int, statuses: Sequence[str]) -> list[CreditBlock]:
+    """``owner_id``'s blocks of the issuance's range in ``statuses``, locked ``FOR UPDATE`` in primary-key
+    order. A block that changed while we waited is matched again on its new row (READ COMMITTED)."""
+    return list(
+        CreditBlock.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .filter(
+            project_id=issuance.project_id,
+            vintage=issuance.vintage,
+            owner_id=owner_id,
+            status__in=statuses,
+            serial_start__gte=issuance.serial_start,
+            serial_end__lte=issuance.serial_end,
+        )
+        .order_by("pk")
+    )
+
+
+def _buffer_draw(*, issuance: ReversedIssuance, need_kg: int, exclude: set[int]) -> list[tuple[CreditBlock, int]]:
+    """The buffer pool's available blocks to cancel ``need_kg`` from, with the kilograms each gives:
+    the same project and vintage first (the oldest serials first), then any other, oldest block first.
+    Locked ``FOR UPDATE`` in primary-key order. Expects the pool's row locked (reversals are the only
+    writers of the pool's blocks, one at a time), so what was chosen is what gets locked."""
+    if need_kg <= 0:
+        return []
+    pool_blocks = CreditBlock.objects.filter(owner_id=issuance.buffer_pool_id, status=BlockStatus.AVAILABLE).exclude(
+        pk__in=exclude
+    )
+    same = pool_blocks.filter(project_id=issuance.project_id, vintage=issuance.vintage).order_by("serial_start")
+    others = pool_blocks.exclude(project_id=issuance.project_id, vintage=issuance.vintage).order_by("pk")
+    chosen: list[int] = []
+    found = 0
+    for candidates in (same, others):
+        rows = candidates.values_list("pk", "serial_start", "serial_end")
+        for block_id, start, end in rows.iterator(chunk_size=settings.LEDGER_STREAM_CHUNK):
+            chosen.append(block_id)
+            found += end - start + 1
+            if found >= need_kg:
+                break
+        if found >= need_kg:
+            break
+    locked = (
+        CreditBlock.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .filter(pk__in=chosen, owner_id=issuance.buffer_pool_id, status=BlockStatus.AVAILABLE)
+        .in_bulk()
+    )
+    if len(locked) != len(chosen):
+        raise RuntimeError("the buffer pool's blocks changed under its lock")
+    draw, left = [], need_kg
+    for block_id in chosen:
+        take = min(locked[block_id].quantity_kg, left)
+        draw.append((locked[block_id], take))
+        left -= take
+    return draw
+
+
+def _cancel(block: CreditBlock, quantity_kg: int) -> Cancelled:
+    """Cancel the last ``quantity_kg`` of a locked block (all of it: the block itself) for its owner."""
+    status_before = block.status
+    part = block_split(block=block, quantity_kg=quantity_kg, owner_id=block.owner_id, status=BlockStatus.CANCELLED)
+    return Cancelled(source=block, block=part, status_before=status_before)
+
+
+@atomic_with_retry
+def credits_reverse(
+    *, issue_entry: int, reason: str, memo: dict[str, str] | None = None, then: ReverseThen | None = None
+) -> ReversalResult:
+    """Reverse the issuance made by the ``issue`` entry ``issue_entry``, so that every credit still in
+    circulation stays backed (docs/LEDGER.md and docs/VERIFICATION.md, "Reversals"):
+
+    - the credits of its range still held by its owner (available, or listed: the marketplace closes
+      those listings first, through :data:`ledger.signals.credits_cancelling`) and what is left of its
+      buffer share in the pool are cancelled — one ``cancel`` entry;
+    - the rest of the issuance (sold, transferred, retired, or drawn earlier for another reversal) is
+      made up by cancelling as many kilograms of the pool's other credits, the same project and vintage
+      first, then the oldest — one ``buffer_cancel`` entry, with ``shortfall_kg`` when the pool holds
+      too little.
+
+    ``reason`` (and ``memo``) go into both entries' memo. ``then(plan)`` writes the caller's rows once
+    everything is locked and cancelled, before the head lock; the ledger's :class:`Reversal` row is
+    inserted with the last entry. An issuance is reversed once (409 ``issuance_already_reversed``).
+
+    Locks, in this order: the owner's organisation row ``FOR NO KEY UPDATE`` (its listings and transfers,
+    which read it ``FOR SHARE`` first, wait), the buffer pool's row ``FOR NO KEY UPDATE`` (reversals
+    draw from the pool one at a time), the receivers' rows (the marketplace's open listings, by primary
+    key), the owner's blocks of the range by primary key, the pool's blocks of the range, the pool's
+    blocks drawn, then the ledger head. A purchase locks its listing before its block, as this does, so
+    a purchase and a reversal of the same credits queue instead of deadlocking: a purchase that commits
+    first leaves the buyer's credits in circulation (compensated from the pool); one that waits finds
+    its listing closed (409).
+    """
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidMovementError("A reversal needs a reason.")
+    memo = _check_memo({**(memo or {}), "reason": reason})
+    entry = LedgerEntry.objects.filter(seq=issue_entry).first() if is_id(issue_entry) else None
+    if entry is None:
+        raise NotAnIssuanceError()
+    issuance = reversed_issuance_of(entry)
+
+    Organization.objects.select_for_update(no_key=True).filter(pk=issuance.owner_id).values_list("pk").get()
+    Organization.objects.select_for_update(no_key=True).filter(pk=issuance.buffer_pool_id).values_list("pk").get()
+    # Under the locks: a reversal of the same issuance that committed meanwhile is seen now.
+    if Reversal.objects.filter(issue_entry_id=entry.seq).exists():
+        raise IssuanceAlreadyReversedError()
+    credits_cancelling.send(
+        sender=CreditBlock,
+        owner_id=issuance.owner_id,
+        project_id=issuance.project_id,
+        vintage=issuance.vintage,
+        serial_start=issuance.serial_start,
+        serial_end=issuance.serial_end,
+    )
+    held = _lock_held(
+        issuance=issuance, owner_id=issuance.owner_id, statuses=(BlockStatus.AVAILABLE, BlockStatus.LISTED)
+    )
+    share = _lock_held(issuance=issuance, owner_id=issuance.buffer_pool_id, statuses=(BlockStatus.AVAILABLE,))
+    cancelled_kg = sum(block.quantity_kg for block in held)
+    share_kg = sum(block.quantity_kg for block in share)
+    compensation_kg = issuance.quantity_kg - cancelled_kg - share_kg
+    draw = _buffer_draw(issuance=issuance, need_kg=compensation_kg, exclude={block.pk for block in share})
+    drawn_kg = sum(take for _, take in draw)
+
+    # Every lock is held: cancel, then let the caller write, then append (the head lock, last).
+    cancelled = [_cancel(block, block.quantity_kg) for block in [*held, *share]]
+    compensated = [_cancel(block, take) for block, take in draw]
+    plan = ReversalPlan(
+        issuance=issuance,
+        cancelled_kg=cancelled_kg,
+        buffer_share_cancelled_kg=share_kg,
+        compensation_kg=compensation_kg,
+        buffer_cancelled_kg=drawn_kg,
+        shortfall_kg=compensation_kg - drawn_kg,
+    )
+    if then is not None:
+        then(plan)
+
+    record = Reversal(
+        issue_entry_id=entry.seq,
+        project_id=issuance.project_id,
+        vintage=issuance.vintage,
+        serial_start=issuance.serial_start,
+        serial_end=issuance.serial_end,
+        owner_id=issuance.owner_id,
+        cancelled_kg=cancelled_kg,
+        buffer_share_cancelled_kg=share_kg,
+        compensation_kg=compensation_kg,
+        buffer_cancelled_kg=drawn_kg,
+        shortfall_kg=plan.shortfall_kg,
+        reason=reason,
+    )
+    appended: list[LedgerEntry] = []
+    if cancelled:
+        last = compensation_kg == 0
+        appended.append(
+            append_entry(
+                kind=EntryKind.CANCEL,
+                payload=entries.cancel_payload(reversed_issuance=issuance, cancelled=cancelled, memo=memo),
+                parties=[item.block.owner_id for item in cancelled],
+                moved=[item.block for item in cancelled],
+                row=EntryRow(record, {"cancel_entry_id": "seq", "created_at": "created_at"}) if last else None,
+            )
+        )
+        record.cancel_entry_id = appended[0].seq
+    if compensation_kg > 0:
+        appended.append(
+            append_entry(
+                kind=EntryKind.BUFFER_CANCEL,
+                payload=entries.buffer_cancel_payload(
+                    reversed_issuance=issuance, required_kg=compensation_kg, cancelled=compensated, memo=memo
+                ),
+                parties=[issuance.buffer_pool_id],
+                moved=[item.block for item in compensated],
+                row=EntryRow(record, {"buffer_cancel_entry_id": "seq", "created_at": "created_at"}),
+            )
+        )
+    return ReversalResult(reversal=record, plan=plan, entries=appended)
 
 
 # --- checkpoints ----------------------------------------------------------------------------

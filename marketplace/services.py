@@ -279,6 +279,38 @@ def listings_withdraw_on_suspension(*, organization: Organization, **_: Any) -> 
     return [listing_withdraw(seller=organization, listing_id=pk, reason=SUSPENSION_REASON) for pk in open_ids]
 
 
+def listings_close_on_cancellation(
+    *, owner_id: int, project_id: int, vintage: int, serial_start: int, serial_end: int, **_: Any
+) -> list[Listing]:
+    """Close the owner's open listings of credits a reversal is about to cancel (the ledger's
+    ``credits_cancelling`` signal, sent inside the reversal's transaction before it locks any block).
+
+    Each listing row is locked ``FOR UPDATE`` in primary-key order — before its block, as a purchase
+    locks it, so a purchase either finished first (its buyer keeps the credits) or finds the listing
+    closed — and closed as ``withdrawn`` with nothing left for sale. No ``delist`` entry: the listed
+    block never returns to ``available``; the ledger's ``cancel`` entry cancels it as listed."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("listings are closed inside the reversal's transaction")
+    listings = list(
+        Listing.objects.select_for_update(of=("self",))
+        .filter(
+            seller_id=owner_id,
+            status=Listing.Status.OPEN,
+            project_id=project_id,
+            vintage=vintage,
+            block__serial_start__gte=serial_start,
+            block__serial_end__lte=serial_end,
+        )
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for listing in listings:
+        listing.status, listing.quantity_available_kg, listing.closed_at = Listing.Status.WITHDRAWN, 0, now
+        listing.save(update_fields=["status", "quantity_available_kg", "closed_at"])
+        _open_count_add(category=listing.category, country=str(listing.country), vintage=listing.vintage, delta=-1)
+    return listings
+
+
 @transaction.atomic
 def open_listing_counts_rebuild() -> int:
     """Recompute every :class:`OpenListingCount` from the open listings (after a bulk load, or to

@@ -107,6 +107,13 @@ def _claims_of_any_age(settings):
 
 
 @pytest.fixture(autouse=True)
+def _audit_draws_of_a_fixed_key(settings):
+    """Audit draws depend on the key (var/audit_seed_key by default, different in every checkout): a fixed
+    one makes which claims are drawn the same on every machine. Tests of the sampling set their own rates."""
+    settings.AUDIT_SEED_KEY = "the test suite's audit seed key"
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
     """Background tasks run synchronously in tests (Django's immediate backend): no worker needed.
     Tests of the scheduling itself switch to another backend."""

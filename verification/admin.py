@@ -1,8 +1,21 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 
 from core.errors import DomainError
-from verification.models import Assessment, ClaimIssuance, ClaimSlot, CreditingFactor, EvidenceItem, ReductionClaim
-from verification.services import claim_approve, claim_reject
+from verification.models import (
+    Assessment,
+    Audit,
+    BufferShortfall,
+    ClaimIssuance,
+    ClaimReversal,
+    ClaimSlot,
+    CreditingFactor,
+    EvidenceItem,
+    ReductionClaim,
+)
+from verification.services import audit_confirm, claim_approve, claim_reject, claim_reverse
 
 
 @admin.register(CreditingFactor)
@@ -119,6 +132,99 @@ def reject_claims(modeladmin, request, queryset):
     _review(modeladmin, request, queryset, claim_reject, "Rejected")
 
 
+class ReversalForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        max_length=1000,
+        label="Reason",
+        help_text="Why the issuance is reversed. Public: it is recorded in the ledger entries' memo.",
+    )
+
+
+def _reverse(modeladmin, request, queryset, *, claim_ids: list[int]):
+    """Ask for the reason on an intermediate page, then reverse each claim's issuance (one transaction each)."""
+    form = ReversalForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        done = 0
+        for claim_id in claim_ids:
+            try:
+                claim_reverse(claim_id=claim_id, reviewer=request.user, reason=form.cleaned_data["reason"])
+                done += 1
+            except DomainError as error:
+                modeladmin.message_user(request, f"Claim {claim_id}: {error.detail}", level=messages.WARNING)
+        if done:
+            modeladmin.message_user(request, f"Reversed {done} issuance(s).", level=messages.SUCCESS)
+        return None
+    return TemplateResponse(
+        request,
+        "admin/verification/reverse.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Reverse issuances",
+            "opts": modeladmin.model._meta,
+            "form": form,
+            "queryset": queryset,
+            "claim_ids": claim_ids,
+            "action": request.POST.get("action"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+@admin.action(description="Reverse the selected claims' issuances (asks for the reason)", permissions=["review"])
+def reverse_claims(modeladmin, request, queryset):
+    return _reverse(modeladmin, request, queryset, claim_ids=list(queryset.order_by("pk").values_list("pk", flat=True)))
+
+
+@admin.action(description="Confirm the selected audits (the issuance is sound)", permissions=["review"])
+def confirm_audits(modeladmin, request, queryset):
+    done = 0
+    for audit in queryset.order_by("pk"):
+        try:
+            audit_confirm(
+                audit_id=audit.pk, reviewer=request.user, note=f"Confirmed in the admin by {request.user.email}"
+            )
+            done += 1
+        except DomainError as error:
+            modeladmin.message_user(request, f"Audit {audit.pk}: {error.detail}", level=messages.WARNING)
+    if done:
+        modeladmin.message_user(request, f"Confirmed {done} audit(s).", level=messages.SUCCESS)
+
+
+@admin.action(description="Reverse the selected audits' issuances (asks for the reason)", permissions=["review"])
+def reverse_audits(modeladmin, request, queryset):
+    claim_ids = list(queryset.order_by("pk").values_list("claim_id", flat=True))
+    return _reverse(modeladmin, request, queryset, claim_ids=claim_ids)
+
+
+@admin.register(Audit)
+class AuditAdmin(admin.ModelAdmin):
+    """The audit queue: confirm or reverse, through the same services as the API; nothing is edited by hand."""
+
+    list_display = ("id", "claim", "owner", "status", "risk_score", "rate", "period", "sampled_at", "decided_by")
+    list_filter = ("status", "period")
+    search_fields = ("=claim__id", "claim__project__owner__name", "claim__project__title")
+    list_select_related = ("claim__project__owner", "decided_by")
+    actions = [confirm_audits, reverse_audits]
+    readonly_fields = [f.name for f in Audit._meta.fields]
+
+    @admin.display(description="organisation", ordering="claim__project__owner__name")
+    def owner(self, obj: Audit) -> str:
+        return obj.claim.project.owner.name
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.is_verifier  # viewing the queue is not the right to decide it
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ScreeningRecordAdmin(admin.ModelAdmin):
     """Written with the claim by the screening and never edited: the record a decision is explained by."""
 
@@ -164,6 +270,26 @@ class AssessmentAdmin(ScreeningRecordAdmin):
         return obj.claim.project.owner.name
 
 
+@admin.register(ClaimReversal)
+class ClaimReversalAdmin(ScreeningRecordAdmin):
+    """Written by the reversal with the ledger's `cancel` and `buffer_cancel` entries; never edited."""
+
+    list_display = ("claim", "reversed_by", "audit", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("=claim__id", "claim__project__owner__name", "reason")
+    list_select_related = ("claim", "reversed_by", "audit")
+
+
+@admin.register(BufferShortfall)
+class BufferShortfallAdmin(ScreeningRecordAdmin):
+    """What the buffer pool could not make up: the registry's open backing debts."""
+
+    list_display = ("reversal", "organization", "quantity_kg", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("organization__name", "=reversal__claim__id")
+    list_select_related = ("reversal", "organization")
+
+
 @admin.register(ReductionClaim)
 class ReductionClaimAdmin(admin.ModelAdmin):
     list_display = (
@@ -181,7 +307,7 @@ class ReductionClaimAdmin(admin.ModelAdmin):
     list_filter = ("status", "decided_by", "project__category", "project__country")
     search_fields = ("project__title", "project__owner__name", "=id")
     list_select_related = ("project__owner", "assessment", "site")
-    actions = [approve_claims, reject_claims]
+    actions = [approve_claims, reject_claims, reverse_claims]
     inlines = [AssessmentInline, IssuanceInline, EvidenceInline]
     readonly_fields = [f.name for f in ReductionClaim._meta.fields]
 

@@ -45,3 +45,22 @@ class ClaimSlotTakenError(ConflictError):
 
     code = "site_period_overlap"
     default_detail = "Another claim holds this site or meter for an overlapping period."
+
+
+class ClaimNotIssuedError(ConflictError):
+    code = "claim_not_issued"
+    default_detail = "Only a claim whose credits were issued can be reversed."
+
+
+class ClaimAlreadyReversedError(ConflictError):
+    code = "claim_already_reversed"
+    default_detail = "This claim's issuance has already been reversed."
+
+
+class AuditNotFoundError(NotFoundError):
+    code, default_detail = "audit_not_found", "Audit not found."
+
+
+class AuditNotOpenError(ConflictError):
+    code = "audit_not_open"
+    default_detail = "Only an open audit can be confirmed."

@@ -86,6 +86,9 @@ class ReductionClaim(models.Model):
         APPROVED = "approved", "Approved (credits issued)"
         NEEDS_REVIEW = "needs_review", "Needs review by a verifier"
         REJECTED = "rejected", "Rejected"
+        # Issued, then reversed by a verifier: the credits still held were cancelled, the rest made up
+        # from the buffer pool. The period and evidence stay taken (nothing can be claimed again on them).
+        REVERSED = "reversed", "Reversed (credits cancelled after issuance)"
 
     class DecidedBy(models.TextChoices):
         SCREENING = "screening", "Automated screening"
@@ -293,3 +296,96 @@ class ClaimIssuance(models.Model):
     @property
     def total_kg(self) -> int:
         return self.quantity_kg + self.buffer_kg
+
+
+class Audit(models.Model):
+    """An automatically approved issuance drawn for a post-issuance audit (docs/VERIFICATION.md,
+    "Audits and reversals"). Written in the issuance's transaction, before the ledger's head lock, when the claim's
+    draw falls below its sampling rate; a verifier then confirms the issuance or reverses it.
+
+    ``rate`` is the probability the claim's risk gave (``verification.sampling.sampling_rate``) and
+    ``draw`` the 64-bit value drawn from the month's salt and the claim (``sampling.draw``, hex): anyone
+    holding the salt, published once the month ends, can recompute both. One audit per claim.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CONFIRMED = "confirmed", "Confirmed"
+        REVERSED = "reversed", "Reversed"
+
+    claim = models.OneToOneField(ReductionClaim, on_delete=models.PROTECT, related_name="audit")
+    risk_score = models.DecimalField(max_digits=5, decimal_places=4, help_text="The assessment's risk when issued.")
+    rate = models.DecimalField(max_digits=7, decimal_places=6, help_text="The sampling probability it gave.")
+    period = models.CharField(max_length=7, help_text="YYYY-MM (UTC): whose salt drew it.")
+    draw = models.CharField(max_length=16, help_text="The 64-bit draw, hex; sampled because draw / 2^64 < rate.")
+    sampled_at = models.DateTimeField(default=timezone.now, editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="The verifier's finding (a reversal's reason).")
+
+    class Meta:
+        ordering = ["sampled_at", "id"]
+        indexes = [models.Index(fields=["status", "sampled_at"], name="audit_status_sampled")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "confirmed", "reversed"]), name="audit_status_valid"
+            ),
+            # Decided exactly when no longer open.
+            models.CheckConstraint(
+                condition=models.Q(status="open", decided_at__isnull=True)
+                | (~models.Q(status="open") & models.Q(decided_at__isnull=False)),
+                name="audit_decided_iff_closed",
+            ),
+            models.CheckConstraint(condition=models.Q(rate__gte=0, rate__lte=1), name="audit_rate_is_a_probability"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit of claim {self.claim_id} ({self.status})"
+
+
+class ClaimReversal(models.Model):
+    """Who reversed a claim's issuance, when and why (the credits' side is the ledger's
+    :class:`ledger.models.Reversal` of the claim's ``issue`` entry, written in the same transaction).
+    One per claim: a second reversal is refused (409), and the database refuses it too."""
+
+    claim = models.OneToOneField(ReductionClaim, on_delete=models.PROTECT, related_name="reversal")
+    audit = models.OneToOneField(
+        Audit, null=True, blank=True, on_delete=models.PROTECT, related_name="reversal", help_text="When sampled."
+    )
+    reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(help_text="Recorded in the ledger entries' memo too: public.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Reversal of claim {self.claim_id}"
+
+    @property
+    def ledger_reversal(self):
+        """The ledger's record of the same reversal (``ledger.models.Reversal``): quantities and entries."""
+        return self.claim.issuance.ledger_entry.reversal
+
+
+class BufferShortfall(models.Model):
+    """Credits of a reversed issuance in circulation that the buffer pool could not make up: the
+    registry owes that backing. Recorded with the reversal, which also suspends the owner's
+    organisation pending review (docs/VERIFICATION.md, "Reversals")."""
+
+    reversal = models.OneToOneField(ClaimReversal, on_delete=models.PROTECT, related_name="shortfall")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    quantity_kg = models.BigIntegerField(help_text="Kilograms in circulation without backing.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity_kg__gte=1), name="buffershortfall_quantity_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Shortfall of {self.quantity_kg} kg ({self.organization_id})"

@@ -1,17 +1,20 @@
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from core.ids import is_id
 from core.references import compact_key, reference_key
 from emissions.selectors import reported_energy_for
 from projects.models import Project
 from sites.models import Site
 from sites.readings import MAX_INTERVAL
 from sites.selectors import readings_sharing_windows, site_meter_keys, site_readings_between
+from verification import sampling
 from verification.engine.rules import (
     ENERGY_CATEGORIES,
     REJECTION_LOOKBACK_DAYS,
@@ -29,12 +32,22 @@ from verification.engine.types import (
     SiteClaim,
     TrustContext,
 )
-from verification.errors import ClaimNotFoundError
-from verification.models import ClaimIssuance, ClaimSlot, EvidenceItem, ReductionClaim
+from verification.errors import AuditNotFoundError, ClaimNotFoundError
+from verification.models import Audit, ClaimIssuance, ClaimReversal, ClaimSlot, EvidenceItem, ReductionClaim
 
 # Everything the claim serializers show, in one query: the issuance and its ledger entry are a
 # reverse one-to-one and a forward one, so they join (LEFT OUTER) like the rest.
-CLAIM_RELATED = ("project", "project__owner", "assessment", "issuance", "issuance__ledger_entry")
+CLAIM_RELATED = (
+    "project",
+    "project__owner",
+    "assessment",
+    "issuance",
+    "issuance__ledger_entry",
+    # A reversed claim's reversal and the ledger's record of it with its entries (all one-to-one).
+    "reversal",
+    "issuance__ledger_entry__reversal__cancel_entry",
+    "issuance__ledger_entry__reversal__buffer_cancel_entry",
+)
 
 
 def claim_list_for(*, user: User) -> QuerySet[ReductionClaim]:
@@ -168,8 +181,8 @@ def _site_claims(*, keys: list[str], period_start: date, period_end: date) -> tu
 def claim_trust_context(*, project: Project, claim: ClaimInput, submitted_on: date) -> TrustContext:
     """The trust facts of a new claim, read now (``claim_submit`` reads them again under the
     organisation's and the site's locks): the organisation's standing and automatic issuance so far, its
-    recent rejections, the site's status and the live claims on its slots within 12 months, and for an
-    efficiency claim the emission reports of its baseline period."""
+    recent rejections and reversed issuances, the site's status and the live claims on its slots within
+    12 months, and for an efficiency claim the emission reports of its baseline period."""
     organization_id = project.owner_id
     status = Organization.objects.filter(pk=organization_id).values_list("verification_status", flat=True).get()
     auto_issued = (
@@ -182,6 +195,7 @@ def claim_trust_context(*, project: Project, claim: ClaimInput, submitted_on: da
     rejections = ReductionClaim.objects.filter(
         project__owner_id=organization_id, status=ReductionClaim.Status.REJECTED, created_at__gte=since
     ).count()
+    reversed_issuances = ClaimReversal.objects.filter(claim__project__owner_id=organization_id).count()
     site = (
         Site.objects.filter(pk=project.site_id).values("id", "status", "capacity_kw").first()
         if project.site_id is not None
@@ -212,6 +226,7 @@ def claim_trust_context(*, project: Project, claim: ClaimInput, submitted_on: da
         site_capacity_kw=None if site is None else site["capacity_kw"],
         site_claims=_site_claims(keys=keys, period_start=claim.period_start, period_end=claim.period_end),
         books=books,
+        reversed_issuances=reversed_issuances,
     )
 
 
@@ -258,3 +273,53 @@ def claim_readings(
             where = f"{other.meter.key} on site {other.meter.site_id} at {other.start.isoformat()}"
             (copied_from if other.pk < own.reading_id else copied_to).append(f"{own.start.isoformat()} = {where}")
     return ReadingsEvidence(points, max_id, tuple(copied_from), tuple(copied_to), declared_kwh)
+
+
+# --- audits and reversals -------------------------------------------------------------------
+
+AUDIT_RELATED = ("claim__project__owner", "claim__issuance__ledger_entry", "decided_by")
+
+
+def audit_list(*, status: str | None = None) -> QuerySet[Audit]:
+    """The audit queue, oldest first, for verifiers; ``status`` filters (open, confirmed, reversed)."""
+    audits = Audit.objects.select_related(*AUDIT_RELATED)
+    if status:
+        audits = audits.filter(status=status)
+    return audits
+
+
+def audit_get(*, audit_id: int) -> Audit:
+    audit = audit_list().filter(pk=audit_id).first() if is_id(audit_id) else None
+    if audit is None:
+        raise AuditNotFoundError()
+    return audit
+
+
+@dataclass(frozen=True)
+class AuditSeed:
+    period: str  # YYYY-MM, UTC
+    commitment: str  # SHA-256 of the salt, hex
+    salt: str | None  # hex, once the period is over
+
+
+def audit_seeds(*, now: datetime | None = None) -> list[AuditSeed]:
+    """The sampling salts, newest period first: from the month of the first issuance to the month after
+    this one. A period's salt is shown once it is over; until then only its commitment (so the next
+    month's commitment can be pinned before any of its claims exists)."""
+    now = now or timezone.now()
+    first = ClaimIssuance.objects.aggregate(first=Min("created_at"))["first"] or now
+    key = settings.AUDIT_SEED_KEY.encode()
+    current = sampling.period_of(now)
+    year, month = int(current[:4]), int(current[5:])
+    last = f"{year + month // 12}-{month % 12 + 1:02d}"  # the month after this one
+    seeds = []
+    year, month = first.astimezone(UTC).year, first.astimezone(UTC).month
+    while (period := f"{year}-{month:02d}") <= last:
+        salt = sampling.period_salt(key, period)
+        seeds.append(
+            AuditSeed(
+                period=period, commitment=sampling.salt_commitment(salt), salt=salt.hex() if period < current else None
+            )
+        )
+        year, month = year + month // 12, month % 12 + 1
+    return seeds[::-1]

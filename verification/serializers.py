@@ -14,7 +14,7 @@ from projects.credit_types import credit_type
 from projects.models import Project
 from projects.selectors import project_owned_by
 from verification.engine.screening import SCREENING_LABEL
-from verification.models import EvidenceItem, ReductionClaim
+from verification.models import Audit, EvidenceItem, ReductionClaim
 
 UNIT_ALIASES = {
     "kwh": "kWh",
@@ -397,9 +397,57 @@ class IssuanceOutputSerializer(serializers.Serializer):
 ISSUANCE_HELP = "Null until credits are issued (when the claim is approved, in the same transaction)."
 
 
+class ReversalLedgerEntryOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    hash = serializers.CharField(source="hash_hex", help_text="The entry's SHA-256 chain hash, hex.")
+
+
+class ReversalOutputSerializer(serializers.Serializer):
+    """A claim's reversal: what was cancelled, what the buffer pool made up, the ledger entries."""
+
+    claim = serializers.IntegerField(source="claim_id")
+    reason = serializers.CharField(help_text="Public: recorded in the entries' memo.")
+    reversed_at = serializers.DateTimeField(source="created_at")
+    cancelled_kg = serializers.IntegerField(
+        source="ledger_reversal.cancelled_kg", help_text="Still held by the owner (available or listed): cancelled."
+    )
+    buffer_cancelled_kg = serializers.IntegerField(
+        source="ledger_reversal.buffer_cancelled_kg",
+        help_text="Sold, transferred or retired (so in circulation): as much of the buffer pool's credits cancelled.",
+    )
+    buffer_share_cancelled_kg = serializers.IntegerField(
+        source="ledger_reversal.buffer_share_cancelled_kg",
+        help_text="The issuance's own buffer share, still in the pool: cancelled with it.",
+    )
+    compensation_kg = serializers.IntegerField(
+        source="ledger_reversal.compensation_kg", help_text="What the buffer pool had to make up."
+    )
+    shortfall_kg = serializers.IntegerField(
+        source="ledger_reversal.shortfall_kg",
+        help_text="What the buffer pool could not make up (then the owner's organisation is suspended).",
+    )
+    ledger_entries = serializers.SerializerMethodField(help_text="The `cancel` and `buffer_cancel` entries.")
+
+    @extend_schema_field(ReversalLedgerEntryOutputSerializer(many=True))
+    def get_ledger_entries(self, reversal) -> Any:
+        ledger = reversal.ledger_reversal
+        entries = [entry for entry in (ledger.cancel_entry, ledger.buffer_cancel_entry) if entry is not None]
+        return ReversalLedgerEntryOutputSerializer(entries, many=True).data
+
+
+class ReversalInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=1000, help_text="Why the issuance is reversed. Public: it is recorded in the ledger entries' memo."
+    )
+
+
+REVERSAL_HELP = "Null unless the issuance was reversed after it was issued."
+
+
 class ReductionClaimOutputSerializer(serializers.ModelSerializer):
     verification = VerificationOutputSerializer(source="assessment", read_only=True)
     issuance = IssuanceOutputSerializer(read_only=True, allow_null=True, help_text=ISSUANCE_HELP)
+    reversal = ReversalOutputSerializer(read_only=True, allow_null=True, help_text=REVERSAL_HELP)
     category = serializers.CharField(source="project.category", read_only=True)
     computed_reduction_t = serializers.SerializerMethodField()
     credit_type = serializers.SerializerMethodField(
@@ -423,6 +471,7 @@ class ReductionClaimOutputSerializer(serializers.ModelSerializer):
             "computed_reduction_t",
             "verification",
             "issuance",
+            "reversal",
             "created_at",
         ]
         read_only_fields = fields
@@ -448,6 +497,7 @@ class VerificationListOutputSerializer(serializers.ModelSerializer):
     site = serializers.IntegerField(source="site_id", read_only=True, allow_null=True)
     verification = VerifierVerificationOutputSerializer(source="assessment", read_only=True)
     issuance = IssuanceOutputSerializer(read_only=True, allow_null=True, help_text=ISSUANCE_HELP)
+    reversal = ReversalOutputSerializer(read_only=True, allow_null=True, help_text=REVERSAL_HELP)
 
     class Meta:
         model = ReductionClaim
@@ -466,6 +516,7 @@ class VerificationListOutputSerializer(serializers.ModelSerializer):
             "computed_reduction_kg",
             "verification",
             "issuance",
+            "reversal",
             "created_at",
         ]
         read_only_fields = fields
@@ -473,3 +524,50 @@ class VerificationListOutputSerializer(serializers.ModelSerializer):
 
 class ReviewDecisionInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+# --- audits ---------------------------------------------------------------------------------
+
+
+class AuditListInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Audit.Status.choices, required=False)
+
+
+class AuditOutputSerializer(serializers.ModelSerializer):
+    """An issuance drawn for audit. ``draw`` / 2^64 fell below ``rate``: recompute both with the
+    period's salt once it is published (GET /api/audit-seeds/)."""
+
+    owner = serializers.CharField(source="claim.project.owner.name", read_only=True)
+    issuance = IssuanceOutputSerializer(source="claim.issuance", read_only=True)
+    decided_by = serializers.EmailField(source="decided_by.email", read_only=True, allow_null=True)
+    risk_score = serializers.DecimalField(max_digits=5, decimal_places=4, coerce_to_string=True, read_only=True)
+    rate = serializers.DecimalField(max_digits=7, decimal_places=6, coerce_to_string=True, read_only=True)
+
+    class Meta:
+        model = Audit
+        fields = [
+            "id",
+            "claim",
+            "owner",
+            "sampled_at",
+            "risk_score",
+            "rate",
+            "period",
+            "draw",
+            "status",
+            "decided_by",
+            "decided_at",
+            "note",
+            "issuance",
+        ]
+        read_only_fields = fields
+
+
+class AuditConfirmInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class AuditSeedOutputSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM (UTC): the issuances of that month are drawn with this salt.")
+    commitment = serializers.CharField(help_text="SHA-256 of the salt (hex), published before the month starts.")
+    salt = serializers.CharField(allow_null=True, help_text="The salt (hex), published once the month is over.")

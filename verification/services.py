@@ -10,12 +10,18 @@ its :class:`ClaimIssuance` and the ledger's ``issue`` entry exist. Screening —
 runs before the transaction, never under a lock; the history and trust facts are read under the locks
 and the rules run with them on the same model output (``rescreen``).
 
+Automatically approved issuances are drawn for audit (``verification.sampling``) in the issuance's
+transaction. A reversal (:func:`claim_reverse`) locks the claim row, then the audit row, then what
+``ledger.services.credits_reverse`` locks: the owner's and the buffer pool's organisation rows, the
+marketplace's open listings of the credits, the credit blocks, the ledger head.
+
 A live claim holds :class:`ClaimSlot` rows for its site and the site's meters. Two claims on one meter
 through different sites are not serialised by the site lock: on PostgreSQL the slots' exclusion
 constraint stops the second, and its submission runs once more and is rejected with
 ``site_period_overlap`` by the facts it then reads.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -27,6 +33,7 @@ from django.utils import timezone
 
 from accounts.errors import OrganizationSuspendedError
 from accounts.models import Organization, User, VerificationStatus
+from accounts.services import organization_suspend
 from core.db import atomic_with_retry
 from core.ids import is_id
 from core.references import compact_key, reference_key
@@ -34,11 +41,12 @@ from core.units import kg_to_tonnes
 from documents.models import Document
 from documents.services import documents_submit
 from ledger.models import CreditBlock
-from ledger.services import buffer_kg_for, credits_issue
+from ledger.services import ReversalPlan, ReversalResult, buffer_kg_for, credits_issue, credits_reverse
 from projects.credit_types import credit_type, credit_type_label
 from projects.models import Project
 from projects.selectors import project_owned_by
 from sites.models import Site
+from verification import sampling
 from verification.engine.factors import DatabaseFactorProvider, ListFactorProvider
 from verification.engine.screening import rescreen, screen
 from verification.engine.site_solar import DEFAULT_CEILING_FACTOR
@@ -52,7 +60,11 @@ from verification.engine.types import (
     TrustContext,
 )
 from verification.errors import (
+    AuditNotFoundError,
+    AuditNotOpenError,
+    ClaimAlreadyReversedError,
     ClaimNotFoundError,
+    ClaimNotIssuedError,
     ClaimNotPendingError,
     ClaimSlotTakenError,
     ClaimTooSmallError,
@@ -61,7 +73,16 @@ from verification.errors import (
     ProjectNotActiveError,
     ReplayModelMismatchError,
 )
-from verification.models import Assessment, ClaimIssuance, ClaimSlot, EvidenceItem, ReductionClaim
+from verification.models import (
+    Assessment,
+    Audit,
+    BufferShortfall,
+    ClaimIssuance,
+    ClaimReversal,
+    ClaimSlot,
+    EvidenceItem,
+    ReductionClaim,
+)
 from verification.selectors import claim_history, claim_readings, claim_slot_keys, claim_trust_context
 
 NUMERIC_PARAMETERS = frozenset(
@@ -424,7 +445,22 @@ def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssua
     if owner_kg_for(quantity) < 1:
         raise NothingToIssueError(f"The claim's creditable reduction ({quantity} kg) is too small to issue.")
 
+    memo = issuance_memo(claim=claim, assessment=assessment)
+    drawn = None
+    if claim.decided_by == ReductionClaim.DecidedBy.SCREENING:
+        # Only automatic approvals are sampled: a verifier has already looked at the others.
+        drawn = audit_draw_for(claim_id=claim.pk, risk=assessment.risk_score, period=sampling.period_of(timezone.now()))
+        memo |= {"audit_period": drawn.period, "audit_rate": str(drawn.rate)}
+
     def issuance_for(owner_block: CreditBlock, buffer_block: CreditBlock | None) -> ClaimIssuance:
+        if drawn is not None and drawn.sampled:
+            Audit.objects.create(
+                claim=claim,
+                risk_score=assessment.risk_score,
+                rate=drawn.rate,
+                period=drawn.period,
+                draw=drawn.value_hex,
+            )
         owner_kg = owner_block.quantity_kg
         return ClaimIssuance(
             claim=claim,
@@ -445,10 +481,23 @@ def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssua
         project=claim.project,
         vintage=claim.period_end.year,  # the year in which the monitoring period ends
         quantity_kg=quantity,
-        memo=issuance_memo(claim=claim, assessment=assessment),
+        memo=memo,
         documents=list(evidence),
         then=issuance_for,
     ).row
+
+
+def audit_draw_for(*, claim_id: int, risk: Decimal, period: str) -> sampling.Draw:
+    """The claim's audit draw with the policy in the settings (docs/VERIFICATION.md, "Audits and reversals")."""
+    return sampling.draw_for(
+        key=settings.AUDIT_SEED_KEY.encode(),
+        claim_id=claim_id,
+        risk=risk,
+        period=period,
+        min_rate=settings.AUDIT_MIN_RATE,
+        max_rate=settings.AUDIT_MAX_RATE,
+        exponent=settings.AUDIT_CURVE_EXPONENT,
+    )
 
 
 def _review_lock(*, claim_id: int, reviewer: User) -> ReductionClaim:
@@ -559,3 +608,115 @@ def assessment_replay(*, assessment: Assessment, model=None) -> ScreeningResult:
         trust=None if trust is None else TrustContext.from_json(trust),
         solar_ceiling_factor=float(thresholds.get("solar_ceiling_factor", DEFAULT_CEILING_FACTOR)),
     )
+
+
+# --- audits and reversals -------------------------------------------------------------------
+
+
+@atomic_with_retry
+def audit_confirm(*, audit_id: int, reviewer: User, note: str = "") -> Audit:
+    """A verifier found the sampled issuance sound. The audit row is locked, so a confirmation and a
+    reversal of the same claim queue; only an open audit can be confirmed (409 ``audit_not_open``), and
+    never by a verifier of the claimant's organisation (403)."""
+    audit = None
+    if is_id(audit_id):
+        audit = (
+            Audit.objects.select_for_update(of=("self",)).select_related("claim__project").filter(pk=audit_id).first()
+        )
+    if audit is None:
+        raise AuditNotFoundError()
+    if audit.claim.project.owner_id == reviewer.organization_id:
+        raise ConflictOfInterestError("A verifier cannot audit a claim of their own organisation.")
+    if audit.status != Audit.Status.OPEN:
+        raise AuditNotOpenError(f"The audit is {audit.status}: only an open audit can be confirmed.")
+    _audit_decide(audit, status=Audit.Status.CONFIRMED, reviewer=reviewer, note=note)
+    return audit
+
+
+def _audit_decide(audit: Audit, *, status: str, reviewer: User, note: str) -> None:
+    audit.status, audit.decided_by, audit.decided_at, audit.note = status, reviewer, timezone.now(), note
+    audit.save(update_fields=["status", "decided_by", "decided_at", "note"])
+
+
+SHORTFALL_SUSPENSION = (
+    "The buffer pool could not back {kg:,} kg of reversed claim {claim} still in circulation: suspended pending review."
+)
+
+
+@dataclass(frozen=True)
+class ClaimReversalResult:
+    reversal: ClaimReversal
+    ledger: ReversalResult  # the ledger's record, plan and entries
+
+
+@atomic_with_retry
+def claim_reverse(*, claim_id: int, reviewer: User, reason: str) -> ClaimReversalResult:
+    """A verifier reverses a claim's issuance (sampled for audit or not, issued automatically or by a
+    verifier), in one transaction through the ledger (``credits_reverse``): what the owner still holds
+    of it is cancelled, what is in circulation is made up from the buffer pool. The claim becomes
+    ``reversed``; its audit, if any, ``reversed``. If the pool falls short, a :class:`BufferShortfall`
+    is recorded and the owner's organisation suspended pending review. The owner's later claims go to
+    review (rule ``issuances_reversed``). Certificates already issued stay valid.
+
+    404 unknown claim; 403 the verifier's own organisation's claim; 409 ``claim_not_issued``, and
+    ``claim_already_reversed`` for a second reversal (the claim row is locked first, so of two racing
+    reversals the second waits, then finds the first).
+
+    Locks: the claim row ``FOR UPDATE``, its audit row, then (in ``credits_reverse``) the owner's and the
+    buffer pool's organisation rows, the open listings of the credits, their blocks, the ledger head.
+    """
+    claim = None
+    if is_id(claim_id):
+        claim = (
+            ReductionClaim.objects.select_for_update(of=("self",))
+            .select_related("project__owner", "issuance")
+            .filter(pk=claim_id)
+            .first()
+        )
+    if claim is None:
+        raise ClaimNotFoundError()
+    if claim.project.owner_id == reviewer.organization_id:
+        raise ConflictOfInterestError("A verifier cannot reverse a claim of their own organisation.")
+    if claim.status == ReductionClaim.Status.REVERSED:
+        raise ClaimAlreadyReversedError()
+    issuance = getattr(claim, "issuance", None)
+    if issuance is None:
+        raise ClaimNotIssuedError(f"The claim is {claim.status}: nothing was issued for it.")
+    audit = Audit.objects.select_for_update().filter(claim=claim).first()
+
+    def record(plan: ReversalPlan) -> None:
+        reversal = ClaimReversal.objects.create(claim=claim, audit=audit, reversed_by=reviewer, reason=reason)
+        claim.status = ReductionClaim.Status.REVERSED
+        claim.save(update_fields=["status"])
+        if audit is not None:
+            _audit_decide(audit, status=Audit.Status.REVERSED, reviewer=reviewer, note=reason)
+        if plan.shortfall_kg:
+            BufferShortfall.objects.create(
+                reversal=reversal, organization_id=claim.project.owner_id, quantity_kg=plan.shortfall_kg
+            )
+            # The owner's row is locked by credits_reverse: its status, read now, cannot change under us.
+            owner_status = Organization.objects.filter(pk=claim.project.owner_id).values_list(
+                "verification_status", flat=True
+            )
+            if owner_status.get() != VerificationStatus.SUSPENDED:
+                organization_suspend(
+                    organization_id=claim.project.owner_id,
+                    reviewer=reviewer,
+                    reason=SHORTFALL_SUSPENSION.format(kg=plan.shortfall_kg, claim=claim.pk),
+                )
+        _issuance_reversed_emit(claim=claim, plan=plan)
+        recorded.append(reversal)
+
+    recorded: list[ClaimReversal] = []
+    ledger = credits_reverse(
+        issue_entry=issuance.ledger_entry_id, reason=reason, memo={"claim": str(claim.pk)}, then=record
+    )
+    return ClaimReversalResult(reversal=recorded[0], ledger=ledger)
+
+
+def _issuance_reversed_emit(*, claim: ReductionClaim, plan: ReversalPlan) -> None:
+    """WEBHOOK (issue 20): the one place that emits ``issuance.reversed`` to the claimant. The webhooks
+    app is not on main yet; once it is, call ``webhooks.services.event_emit(organization=
+    claim.project.owner_id, type=EventType.ISSUANCE_REVERSED, data={"claim": claim.pk, "cancelled_kg":
+    plan.cancelled_kg, "buffer_cancelled_kg": plan.buffer_cancelled_kg, "shortfall_kg":
+    plan.shortfall_kg})`` here: it runs in the reversal's transaction, before the ledger head lock."""

@@ -275,7 +275,7 @@ def test_certificate_pointing_at_another_entry_is_invalid(api_client, certificat
 def test_verification_query_count_is_bounded(api_client, certificate, django_assert_max_num_queries):
     certificate_checkpoint_ensure(seq=certificate.ledger_entry_id)
 
-    # certificate, checkpoint, issue entry memo, proof: entry hash, leaf group, stored nodes (none here)
+    # certificate, history, checkpoint, stored leaves, stored nodes, the issuance's reversal (none here)
     with django_assert_max_num_queries(6):
         assert api_client.get(verify_url(certificate)).json()["valid"] is True
 

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from ledger.models import Checkpoint
+from ledger.models import Checkpoint, CreditBlock
 from ledger.services import Issuance, checkpoint_create, credits_issue
 from tests.accounts.factories import OrganizationFactory
 from tests.projects.factories import ProjectFactory
@@ -13,6 +13,12 @@ def issue(*, owner=None, project=None, quantity_kg=1000, vintage=2025, buffer_sh
     if project is None:
         project = ProjectFactory.create(owner=owner or OrganizationFactory.create())
     return credits_issue(project=project, vintage=vintage, quantity_kg=quantity_kg, buffer_share=buffer_share)
+
+
+def buffer_of(issuance: Issuance) -> CreditBlock:
+    """The buffer pool's block of an issuance made with a buffer share (every one here has it)."""
+    assert issuance.buffer_block is not None, "issued without a buffer share"
+    return issuance.buffer_block
 
 
 def checkpoint_made() -> Checkpoint:

@@ -1,7 +1,9 @@
 """The Django admin as a whole: every model is in it, every page loads, lists join what they show,
 and only staff get in. Runs over the demo registry, which has rows in every project table."""
 
+import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -18,10 +20,10 @@ from carboncred.demo import DEMO_PASSWORD, demo_email
 from core.models import IdempotencyRecord
 from ledger.models import LedgerEntry
 from ledger.services import checkpoint_create
-from sites.models import Meter
-from sites.services import readings_import
+from sites.models import Meter, Reading
 from tests.accounts.factories import UserFactory
-from verification.models import ClaimIssuance, ReductionClaim
+from verification.models import Audit, BufferShortfall, ClaimIssuance, ClaimReversal, ReductionClaim
+from verification.services import claim_reverse
 
 # Seeding signs up seven users; a fast hasher saves seconds per seed.
 pytestmark = pytest.mark.django_db
@@ -51,10 +53,19 @@ def changelist_url(model) -> str:
 
 
 @pytest.fixture
-def registry(client):
+def registry(client, settings):
     """The demo registry plus a row in the tables the demo leaves empty (tokens and their families,
-    lockouts, checkpoints, meter readings)."""
+    lockouts, checkpoints, audits, reversals, a buffer shortfall, meter readings)."""
+    settings.AUDIT_MIN_RATE = settings.AUDIT_MAX_RATE = Decimal(1)  # every automatic issuance audited
     call_command("seed_demo", stdout=io.StringIO())
+    verifier = User.objects.get(email=demo_email("verifier"))
+    # Reversing issuances in turn drains the buffer pool until one falls short. Not those of the SME
+    # whose claim awaits review: a shortfall suspends its owner, and the review test approves that claim.
+    pending_owner = ReductionClaim.objects.get(status="needs_review").project.owner_id
+    approved = ReductionClaim.objects.filter(status="approved").exclude(project__owner=pending_owner).order_by("pk")
+    for claim_id in approved.values_list("pk", flat=True):
+        claim_reverse(claim_id=claim_id, reviewer=verifier, reason="Admin pages test: every issuance reversed")
+    assert BufferShortfall.objects.exists()
     checkpoint_create()  # after commit in production; tests never commit
     member = User.objects.get(email=demo_email("sunrise"))
     FamilyRefreshToken.for_user(member).blacklist()
@@ -64,18 +75,14 @@ def registry(client):
     )
     meter = Meter.objects.filter(site__owner=member.organization, active=True).order_by("pk").first()
     assert meter is not None, "the demo gives Sunrise a metered site"
-    readings_import(
-        owner=member.organization,
-        site_id=meter.site_id,
-        rows=[
-            {
-                "meter_id": meter.meter_id,
-                "unit": "kWh",
-                "start": "2024-03-01T06:30:00Z",
-                "end": "2024-03-01T07:30:00Z",
-                "value": "21.5",
-            }
-        ],
+    # Written directly: the shortfall above may have suspended the organisation, and the import refuses it.
+    Reading.objects.create(
+        meter=meter,
+        start=datetime.datetime(2024, 3, 1, 6, 30, tzinfo=datetime.UTC),
+        end=datetime.datetime(2024, 3, 1, 7, 30, tzinfo=datetime.UTC),
+        value=Decimal("21.5"),
+        unit="kWh",
+        kwh=Decimal("21.5"),
     )
     return member
 
@@ -206,3 +213,38 @@ def test_the_demo_verifier_works_the_review_queue_in_the_admin(client, registry)
     issuance = ClaimIssuance.objects.get(claim=pending)
     assert LedgerEntry.objects.get(seq=issuance.ledger_entry_id).kind == "issue"
     assert pending.reviewed_at <= timezone.now()
+
+
+def test_the_demo_verifier_confirms_and_reverses_audits_in_the_admin(client, registry):
+    client.force_login(User.objects.get(email=demo_email("verifier")))
+    url = changelist_url(Audit)
+    audit = Audit.objects.filter(status="open").order_by("pk").first()
+    assert audit is not None
+
+    queue = client.get(url, {"status__exact": "open"})
+    confirmed = client.post(url, {"action": "confirm_audits", "_selected_action": [audit.pk]}, follow=True)
+
+    assert queue.status_code == 200 and "confirm_audits" in queue.content.decode()
+    assert confirmed.status_code == 200
+    audit.refresh_from_db()
+    assert audit.decided_by is not None
+    assert (audit.status, audit.decided_by.email) == ("confirmed", demo_email("verifier"))
+
+    # Found wrong after all: a reversal overrides the confirmation. It asks for the reason first, on its
+    # own page, and does nothing until the reason is given.
+    asked = client.post(url, {"action": "reverse_audits", "_selected_action": [audit.pk]})
+    audit.refresh_from_db()
+    assert asked.status_code == 200 and 'name="reason"' in asked.content.decode()
+    assert audit.status == "confirmed"
+    body = {
+        "action": "reverse_audits",
+        "_selected_action": [audit.pk],
+        "apply": "yes",
+        "reason": "Photos show no panels",
+    }
+    reversed_ = client.post(url, body, follow=True)
+
+    assert reversed_.status_code == 200
+    audit.refresh_from_db()
+    assert (audit.status, audit.note) == ("reversed", "Photos show no panels")
+    assert ClaimReversal.objects.get(claim_id=audit.claim_id).reason == "Photos show no panels"

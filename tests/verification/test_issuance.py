@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import Organization, buffer_pool
 from ledger.audit import ledger_verify, replay
@@ -17,7 +18,7 @@ from tests.conftest import client_for
 from tests.verification.cases import CASES, Case
 from tests.verification.factories import baseline_books, monthly_evidence, project_for, solar_shape
 from tests.verification.test_claims_api import URL
-from verification import services
+from verification import sampling, services
 from verification.engine import ENGINE_VERSION
 from verification.models import Assessment, ClaimIssuance, EvidenceItem, ReductionClaim
 
@@ -175,12 +176,23 @@ def test_vintage_is_the_year_the_monitoring_period_ends(user):
 
 
 @pytest.mark.django_db
-def test_issue_entry_memo_names_claim_methodology_and_screening_version(user):
+def test_issue_entry_memo_names_claim_methodology_and_screening_version(user, settings):
+    before = sampling.period_of(timezone.now())
     claim = submit(user, HONEST[0]).json()
+    after = sampling.period_of(timezone.now())
 
     memo = issue_entries()[0].payload["memo"]
 
     assessment = Assessment.objects.get(claim_id=claim["id"])
+    rate = sampling.sampling_rate(
+        assessment.risk_score,
+        min_rate=settings.AUDIT_MIN_RATE,
+        max_rate=settings.AUDIT_MAX_RATE,
+        exponent=settings.AUDIT_CURVE_EXPONENT,
+    )
+    # What anyone needs to recheck the audit draw once the month's salt is published.
+    assert memo.pop("audit_period") in {before, after}
+    assert memo.pop("audit_rate") == str(rate)
     assert memo == {
         "claim": str(claim["id"]),
         "category": "solar",

@@ -684,6 +684,13 @@ def _issuance_cap_rule(claim: ClaimInput, calc: Calculation, trust: TrustContext
 def _trust_rules(claim: ClaimInput, calc: Calculation, trust: TrustContext, out: RuleOutcome) -> None:
     _site_rules(claim, trust, out)
     _age_rules(claim, trust, out)
+    if trust.reversed_issuances:
+        out.add(
+            "issuances_reversed",
+            "review",
+            f"{trust.reversed_issuances} issuance(s) of your organisation were reversed after issuance: "
+            "its claims are decided by a verifier.",
+        )
     if claim.category == "energy_efficiency":
         _baseline_rules(claim, trust, out)
 

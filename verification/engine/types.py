@@ -260,6 +260,7 @@ class TrustContext:
     site_capacity_kw: Decimal | None = None
     site_claims: tuple[SiteClaim, ...] = ()
     books: ReportedBooks | None = None
+    reversed_issuances: int = 0  # the organisation's issuances reversed after issuance (audits)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -277,6 +278,7 @@ class TrustContext:
             "site_capacity_kw": None if self.site_capacity_kw is None else str(self.site_capacity_kw),
             "site_claims": [claim.as_json() for claim in self.site_claims],
             "books": None if self.books is None else self.books.as_json(),
+            "reversed_issuances": self.reversed_issuances,
         }
 
     @classmethod
@@ -298,6 +300,8 @@ class TrustContext:
             site_capacity_kw=None if capacity is None else Decimal(capacity),
             site_claims=tuple(SiteClaim.from_json(item) for item in data.get("site_claims", ())),
             books=None if books is None else ReportedBooks.from_json(books),
+            # Absent from assessments made before reversals existed: none had been reversed.
+            reversed_issuances=int(data.get("reversed_issuances", 0)),
         )
 
 

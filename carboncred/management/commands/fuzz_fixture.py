@@ -17,7 +17,7 @@ from marketplace.models import Listing, Order, Transfer
 from projects.models import Project
 from reports.models import IssuedReport
 from sites.models import Site
-from verification.models import ReductionClaim
+from verification.models import Audit, ReductionClaim
 
 # Existing objects schemathesis may pick instead of inventing ids, so requests get past the 404 and
 # into the code behind it. Path ids draw from every row of a table (others' ids exercise the "not
@@ -51,6 +51,7 @@ DICTIONARIES: dict[str, Callable[[User], Iterable[object]]] = {
     "own_sites": lambda user: Site.objects.filter(owner=user.organization_id).values_list("pk", flat=True),
     "documents": lambda user: Document.objects.values_list("pk", flat=True),
     "organization_ids": lambda user: Organization.objects.values_list("pk", flat=True),
+    "audits": lambda user: Audit.objects.values_list("pk", flat=True),
 }
 
 # (operation path, parameter as schemathesis names it, dictionary)
@@ -61,6 +62,9 @@ FUZZ_BINDINGS = [
     ("/api/verifications/{id}/", "path.id", "claims"),
     ("/api/verifications/{id}/approve/", "path.id", "claims"),
     ("/api/verifications/{id}/reject/", "path.id", "claims"),
+    ("/api/reduction-data/{id}/reverse/", "path.id", "claims"),
+    ("/api/audits/{id}/", "path.id", "audits"),
+    ("/api/audits/{id}/confirm/", "path.id", "audits"),
     ("/api/emissions/{report_id}/", "path.report_id", "reports"),
     ("/api/verify-emissions/", "body.report", "own_reports"),
     ("/api/ledger/entries/{seq}/", "path.seq", "entries"),

@@ -8,8 +8,8 @@ from ledger.audit import conservation
 
 class Command(BaseCommand):
     help = (
-        "Check that no kilogram was created or lost: for every project and vintage, the credit blocks "
-        "(available, listed and retired) tile exactly the serials the ledger's issue entries issued."
+        "Check that no kilogram was created or lost: for every project and vintage, issued - cancelled = "
+        "held + retired, and the credit blocks (cancelled ones too) tile exactly the serials issued."
     )
 
     def handle(self, *args, **options) -> None:

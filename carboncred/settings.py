@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "axes",
     "django_tasks_db",
+    # Its abstract model and hashing back accounts.ApiKey; its own APIKey table stays empty.
+    "rest_framework_api_key",
     "django_htmx",
     # Bottom to top, as the layers of docs/DESIGN.md.
     "core.apps.CoreConfig",
@@ -246,7 +248,10 @@ SIMPLE_JWT = {
 THROTTLE_RATES = parse_throttle_rates(env("THROTTLE_RATES", default=None))
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.JWTAuthentication",
+        "accounts.authentication.ApiKeyAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.standing.IsAuthenticatedInGoodStanding"],
     # JSON by default (an upload view lists its own parsers): no lone surrogates or deep nesting in,
     # nothing unencodable out (core.parsers, core.renderers).
@@ -258,6 +263,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "accounts.throttling.ApiKeyRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     # Unset, DRF keys anonymous throttles on the whole X-Forwarded-For header, which the client writes.

@@ -34,9 +34,8 @@ def test_concurrent_creations_never_pass_the_endpoint_limit(fake_dns):
     fake_dns["hooks.example.com"] = PUBLIC_ADDRESS
     user = UserFactory.create()
     for n in range(MAX_ENDPOINTS_PER_ORGANIZATION - 2):
-        endpoint_create(
-            organization=user.organization, created_by=user, url=f"https://hooks.example.com/{n}", events=["listing.sold"]
-        )
+        url = f"https://hooks.example.com/{n}"
+        endpoint_create(organization=user.organization, created_by=user, url=url, events=["listing.sold"])
     client = client_for(user)
     body = {"url": "https://hooks.example.com/more", "events": ["listing.sold"]}
 

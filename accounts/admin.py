@@ -204,8 +204,13 @@ admin.site.unregister(LibraryApiKey)
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(APIKeyModelAdmin):
+    """The library's admin (an added key is shown once in a message), with the organisation and scopes."""
+
     list_display = ("name", "prefix", "organization", "created_by", "scopes", "created", "last_used_at", "revoked")  # type: ignore[assignment]
     list_filter = ("revoked",)
+    list_select_related = ("organization", "created_by")
     search_fields = ("name", "prefix", "organization__name")  # type: ignore[assignment]
-    raw_id_fields = ["organization", "created_by", "revoked_by"]
-    readonly_fields = ["prefix", "last_used_at", "revoked_at", "revoked_by"]
+    raw_id_fields = ("organization", "created_by", "revoked_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "last_used_at", "revoked_at", "revoked_by")

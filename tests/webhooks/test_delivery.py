@@ -15,7 +15,8 @@ from tests.conftest import client_for
 from tests.webhooks.conftest import PUBLIC_ADDRESS
 from tests.webhooks.receiver import Receiver, free_port
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from webhooks.services import endpoint_create, event_emit, retry_delay
+from webhooks.services import deliveries_resume, endpoint_create, event_emit, retry_delay
+from webhooks.tasks import webhook_deliver_task
 
 DUMMY_BACKEND = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 
@@ -253,3 +254,35 @@ def test_the_delivery_log_takes_a_fixed_number_of_queries(
         response = client.get(f"/api/webhooks/{endpoint.pk}/deliveries/")
     assert response.json()["count"] == 3
     assert client.get(f"/api/webhooks/{endpoint.pk}/deliveries/?status=failed").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_due_deliveries_without_a_task_are_resumed(user, receiver, django_capture_on_commit_callbacks):
+    """Django's immediate backend cannot defer: the retry waits in the database until webhooks_resume."""
+    receiver.answers.append((500, {}))
+    endpoint_for(user, receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_emit(organization_id=user.organization_id, type="claim.decided", data={})
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+
+    assert deliveries_resume(now=delivery.next_attempt_at - timedelta(seconds=1)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliveries_resume(now=delivery.next_attempt_at) == 1
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("succeeded", 2)
+    assert len(receiver.received) == 2
+
+
+@pytest.mark.django_db
+def test_a_paused_endpoint_gets_nothing_and_its_pending_delivery_fails(user, receiver, settings):
+    settings.TASKS = DUMMY_BACKEND
+    endpoint = endpoint_for(user, receiver.url)
+    event_emit(organization_id=user.organization_id, type="claim.decided", data={})
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False)
+
+    assert webhook_deliver_task.call(WebhookDelivery.objects.get().pk, 0) == WebhookDelivery.Status.FAILED
+
+    assert receiver.received == []
+    assert WebhookAttempt.objects.get().error == "endpoint inactive: not sent"

@@ -117,6 +117,7 @@ def test_a_receiver_that_is_down_is_retried_with_backoff_and_then_succeeds(
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.attempts == 1 and delivery.last_status_code is None and "Connection" in delivery.last_error
+    assert delivery.last_attempt_at is not None
     [_, second] = queued()
     assert second.task.run_after == delivery.last_attempt_at + retry_delay(1)
     assert delivery.next_attempt_at == second.task.run_after
@@ -265,10 +266,12 @@ def test_due_deliveries_without_a_task_are_resumed(user, receiver, django_captur
         event_emit(organization_id=user.organization_id, type="claim.decided", data={})
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("pending", 1)
+    due = delivery.next_attempt_at
+    assert due is not None
 
-    assert deliveries_resume(now=delivery.next_attempt_at - timedelta(seconds=1)) == 0
+    assert deliveries_resume(now=due - timedelta(seconds=1)) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert deliveries_resume(now=delivery.next_attempt_at) == 1
+        assert deliveries_resume(now=due) == 1
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("succeeded", 2)

@@ -255,3 +255,14 @@ def test_each_key_has_its_own_rate(user, settings):
         SimpleRateThrottle.THROTTLE_RATES = original
     assert statuses == [200, 200, 429]
     assert other == 200
+
+
+def test_the_key_list_takes_a_fixed_number_of_queries(auth_client, user, django_assert_max_num_queries):
+    for _ in range(3):
+        make_key(user, "read")
+
+    with django_assert_max_num_queries(4):
+        response = auth_client.get("/api/api-keys/")
+
+    assert response.json()["count"] == 3
+    assert {item["created_by"] for item in response.json()["results"]} == {user.email}

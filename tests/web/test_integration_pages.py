@@ -120,3 +120,13 @@ def test_another_organisations_endpoint_is_404(other_client, endpoint):
     assert other_client.post(f"/app/webhooks/{endpoint.pk}/delete/").status_code == 404
     assert other_client.post(f"/app/webhooks/{endpoint.pk}/toggle/").status_code == 404
     assert WebhookEndpoint.objects.get().active
+
+
+def test_the_keys_page_takes_a_fixed_number_of_queries(sme_client, sme, django_assert_max_num_queries):
+    for n in range(3):
+        api_key_create(organization=sme.organization, created_by=sme, name=f"k{n}", scopes=["read"])
+
+    with django_assert_max_num_queries(8):
+        response = sme_client.get("/app/api-keys/")
+
+    assert response.content.decode().count("Revoke “k") == 3

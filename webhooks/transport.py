@@ -32,11 +32,18 @@ class AddressNotAllowed(Exception):
     """The URL is malformed or names an address deliveries may not go to."""
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+
+
 def address_is_public(address: str) -> bool:
-    """Whether deliveries may connect to ``address`` (an IPv4 or IPv6 literal, maybe with a zone)."""
+    """Whether deliveries may connect to ``address`` (an IPv4 or IPv6 literal, maybe with a zone). An IPv6
+    address that carries an IPv4 one (mapped, or NAT64's well-known prefix) is judged by that one too."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in NAT64 and not address_is_public(str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))):
+            return False
     return ip.is_global and not ip.is_multicast
 
 

@@ -8,6 +8,7 @@ from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.webhooks.conftest import PUBLIC_ADDRESS
 from webhooks.models import WebhookEndpoint
+from webhooks.transport import address_is_public
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,9 @@ def test_bad_input_is_400_naming_the_field(auth_client, body, field):
         "http://localhost/hook",
         "http://[::1]/hook",
         "http://[::ffff:127.0.0.1]/hook",
+        "http://[64:ff9b::a9fe:a9fe]/hook",  # 169.254.169.254 through NAT64
+        "http://[2002:7f00:1::]/hook",  # 127.0.0.1 through 6to4
+        "http://[fe80::1]/hook",
         "http://0.0.0.0/hook",
         "http://10.0.0.1/hook",
         "http://192.168.1.10/hook",
@@ -167,3 +171,22 @@ def test_the_list_takes_a_fixed_number_of_queries(auth_client, django_assert_max
     with django_assert_max_num_queries(4):
         response = auth_client.get("/api/webhooks/")
     assert response.json()["count"] == 3
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.215.14", True),
+        ("2606:4700::1111", True),
+        ("64:ff9b::5db8:d70e", True),  # 93.184.215.14 through NAT64
+        ("127.0.0.1", False),
+        ("169.254.169.254", False),
+        ("172.16.5.4", False),
+        ("fd00::1", False),
+        ("fe80::1%eth0", False),
+        ("224.0.0.1", False),
+        ("::", False),
+    ],
+)
+def test_the_address_policy(address, public):
+    assert address_is_public(address) is public

@@ -54,7 +54,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-run
 
-# gunicorn and the task worker (manage.py db_worker: checkpoints) together; Ctrl-C stops both.
+# gunicorn and the task worker (manage.py db_worker: checkpoints, webhook deliveries) together; Ctrl-C stops both.
 define serve
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py ledger_checkpoint --schedule >/dev/null

@@ -2,9 +2,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey as LibraryApiKey
 
 from accounts.emails import email_normalize
 from accounts.models import (
+    ApiKey,
     Organization,
     OrganizationStatusChange,
     OrganizationVerificationRequest,
@@ -193,3 +196,21 @@ class OrganizationVerificationRequestAdmin(ReadOnlyRecordAdmin):
     list_filter = ("status",)
     search_fields = ("organization__name", "legal_name", "registration_number")
     list_select_related = ("organization",)
+
+
+# The library's own APIKey model is installed only for its abstract base; ours carries the organisation.
+admin.site.unregister(LibraryApiKey)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(APIKeyModelAdmin):
+    """The library's admin (an added key is shown once in a message), with the organisation and scopes."""
+
+    list_display = ("name", "prefix", "organization", "created_by", "scopes", "created", "last_used_at", "revoked")  # type: ignore[assignment]
+    list_filter = ("revoked",)
+    list_select_related = ("organization", "created_by")
+    search_fields = ("name", "prefix", "organization__name")  # type: ignore[assignment]
+    raw_id_fields = ("organization", "created_by", "revoked_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "last_used_at", "revoked_at", "revoked_by")

@@ -1,11 +1,13 @@
 from typing import cast
 
 from django.contrib.auth import get_user_model
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication as BaseJWTAuthentication
 from rest_framework_simplejwt.tokens import Token
 
-from accounts.models import User
+from accounts.models import ApiKey, User
 from core.logcontext import organization_id_var
 
 
@@ -42,3 +44,31 @@ class JWTAuthentication(BaseJWTAuthentication):
         user, token = cast(User, result[0]), result[1]
         organization_id_var.set(user.organization_id)
         return user, token
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``Authorization: Api-Key <key>``: the request acts as the key's creator for the key's organisation
+    (``request.user``), and ``request.auth`` is the :class:`accounts.models.ApiKey`, whose scopes
+    ``accounts.standing`` enforces. An unknown, revoked or expired key is 401."""
+
+    keyword = "api-key"
+
+    def authenticate(self, request: Request) -> tuple[User, ApiKey] | None:
+        scheme, _, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() != self.keyword:
+            return None
+        key = key.strip()
+        if not key or " " in key:
+            raise exceptions.AuthenticationFailed("Send the key as 'Authorization: Api-Key <key>'.", "api_key_invalid")
+        # Not at import time: DRF imports this module while core.errors is still loading.
+        from accounts.api_keys import ApiKeyInvalid, api_key_authenticate
+
+        try:
+            api_key = api_key_authenticate(key=key)
+        except ApiKeyInvalid as error:
+            raise exceptions.AuthenticationFailed(error.message, error.code) from error
+        organization_id_var.set(api_key.organization_id)
+        return api_key.created_by, api_key
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Api-Key"

@@ -46,3 +46,20 @@ class RegistrationNumberTakenError(DomainError):
 class SelfReviewError(DomainError):
     status_code, code = 403, "conflict_of_interest"
     default_detail = "A verifier cannot decide on their own organisation."
+
+
+class ApiKeyNotFoundError(NotFoundError):
+    code, default_detail = "api_key_not_found", "API key not found."
+
+
+class ApiKeyScopeError(DomainError):
+    """The request's API key lacks the scope this operation needs."""
+
+    status_code, code = 403, "api_key_scope_missing"
+
+
+class ApiKeyNotAllowedError(DomainError):
+    """An operation no API key may perform: it needs a signed-in person."""
+
+    status_code, code = 403, "api_key_not_allowed"
+    default_detail = "This operation cannot be performed with an API key: sign in with a user's token."

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
+from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
 from accounts.emails import email_normalize
 from accounts.names import name_key
@@ -331,3 +332,52 @@ class RefreshTokenFamily(models.Model):
     def __str__(self) -> str:
         state = f"revoked ({self.revoked_reason})" if self.revoked_at else "live"
         return f"sign-in of {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}, {state}"
+
+
+class ApiKeyScope(models.TextChoices):
+    """What an API key may do besides nothing: ``read`` every GET of the API, and each write scope the
+    writes named in docs/API.md ("API keys")."""
+
+    READ = "read", "Read"
+    TRADE = "trade", "Trade (list, withdraw, buy, transfer)"
+    RETIRE = "retire", "Retire credits"
+    READINGS = "readings", "Send meter readings"
+
+
+class ApiKeyManager(APIKeyManager):
+    def assign_key(self, obj: "AbstractAPIKey") -> str:
+        """The library's key (``<prefix>.<secret>``), prefix and SHA-512 hash, without its habit of making
+        ``prefix.hash`` the primary key: our keys have plain integer ids (``DELETE /api/api-keys/{id}/``)."""
+        key, prefix, hashed_key = self.key_generator.generate()
+        obj.prefix, obj.hashed_key = prefix, hashed_key
+        return key
+
+
+class ApiKey(AbstractAPIKey):
+    """An organisation's API key (djangorestframework-api-key's model with an organisation and scopes).
+
+    The key itself is shown once, at creation, and never stored: ``hashed_key`` is its SHA-512 (a key
+    has 190 bits of entropy, so a fast hash is right for it), ``prefix`` (unique) finds the row. A
+    request sent with it acts as ``created_by`` for ``organization``, within ``scopes``. Revocation
+    cannot be undone (the library refuses to save it back).
+    """
+
+    id = models.BigAutoField(primary_key=True)  # type: ignore[assignment]  # the library's is "prefix.hash"
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_keys")
+    scopes = models.JSONField(default=list, help_text="Of read, trade, retire, readings.")
+    last_used_at = models.DateTimeField(null=True, blank=True, help_text="To the minute.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects: ClassVar[ApiKeyManager] = ApiKeyManager()  # type: ignore[assignment]
+
+    # Lets the permission and throttle classes recognise a key without importing this module.
+    is_api_key = True
+
+    class Meta(AbstractAPIKey.Meta):
+        ordering = ("-created", "-id")  # type: ignore[assignment]  # the library types it as a 1-tuple
+        indexes = [models.Index(fields=["organization", "-created"], name="apikey_organization_recent")]
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

@@ -10,6 +10,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.emails import email_normalize
 from accounts.models import (
+    ApiKey,
+    ApiKeyScope,
     Organization,
     OrganizationStatusChange,
     OrganizationVerificationRequest,
@@ -253,3 +255,35 @@ class TokenBlacklistInputSerializer(TokenBlacklistSerializer):
             raise serializers.ValidationError({"refresh": ["This refresh token belongs to another user."]})
         refresh_token_logout(token=token)
         return {}
+
+
+# --- API keys -------------------------------------------------------------------------------
+
+
+class ApiKeyCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50, help_text="What the key is for (free text, need not be unique).")
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=ApiKeyScope.choices),
+        allow_empty=False,
+        max_length=len(ApiKeyScope),
+        help_text="read: every GET; trade: list, withdraw, buy, transfer; retire: retire; readings: send readings.",
+    )
+
+
+class ApiKeyOutputSerializer(serializers.ModelSerializer):
+    created_at = serializers.DateTimeField(source="created", read_only=True)
+    created_by = serializers.EmailField(source="created_by.email", read_only=True)
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=ApiKeyScope.choices), read_only=True)
+
+    class Meta:
+        model = ApiKey
+        fields = ["id", "name", "prefix", "scopes", "created_at", "created_by", "last_used_at", "revoked", "revoked_at"]
+        read_only_fields = fields
+
+
+class ApiKeyCreateOutputSerializer(ApiKeyOutputSerializer):
+    key = serializers.CharField(read_only=True, help_text="The key, shown this once: only its hash is kept.")
+
+    class Meta(ApiKeyOutputSerializer.Meta):
+        fields = [*ApiKeyOutputSerializer.Meta.fields, "key"]
+        read_only_fields = fields

@@ -5,6 +5,41 @@ imports no model and no error class at import time."""
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 
 
+def is_api_key_request(request) -> bool:
+    """Whether the request was authenticated with an API key (``request.auth`` is an ``ApiKey``)."""
+    return getattr(request.auth, "is_api_key", False) is True
+
+
+def api_key_required_scope(request, view) -> str | None:
+    """The scope an API key needs for this request: ``read`` for every safe method, else what the view
+    declares for its action or method in ``api_key_scopes`` (``{"create": "trade"}``, ``{"post":
+    "retire"}``). ``None``: no key may make this request (docs/API.md, "API keys")."""
+    if getattr(view, "api_key_refused", False):
+        return None
+    if request.method in SAFE_METHODS:
+        return "read"
+    scopes = getattr(view, "api_key_scopes", {})
+    action = getattr(view, "action", None)
+    return scopes.get(action) if action in scopes else scopes.get(request.method.lower())
+
+
+def api_key_check(request, view) -> None:
+    """Refuse (403) a key-authenticated request the key's scopes do not cover; nothing for other requests."""
+    if not is_api_key_request(request):
+        return
+    from accounts.errors import ApiKeyNotAllowedError, ApiKeyScopeError
+
+    scope = api_key_required_scope(request, view)
+    if scope is None:
+        raise ApiKeyNotAllowedError()
+    if not request.auth.has_scope(scope):
+        raise ApiKeyScopeError(
+            f"This API key lacks the {scope!r} scope this operation needs.",
+            required_scope=scope,
+            scopes=list(request.auth.scopes),
+        )
+
+
 def suspended(request) -> bool:
     """Whether the request's user acts for a suspended organisation (loaded with the user: no query)."""
     organization = getattr(request.user, "organization", None)
@@ -13,11 +48,13 @@ def suspended(request) -> bool:
 
 class IsAuthenticatedInGoodStanding(IsAuthenticated):
     """A signed-in user, and only reads (GET, HEAD, OPTIONS) while the user's organisation is suspended
-    (403 ``organization_suspended``). Services check the standing again where it matters."""
+    (403 ``organization_suspended``). Services check the standing again where it matters. A request
+    with an API key also needs the scope the operation asks for (:func:`api_key_check`)."""
 
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
+        api_key_check(request, view)
         if request.method not in SAFE_METHODS and suspended(request):
             from accounts.errors import OrganizationSuspendedError
 

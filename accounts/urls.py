@@ -5,6 +5,7 @@ from accounts import views
 
 # Path converters (not regexes): lookups use the `id` converter (core.converters).
 router = SimpleRouter(use_regex_path=False)
+router.register("api-keys", views.ApiKeyViewSet, basename="api-key")
 router.register("organizations", views.OrganizationReviewViewSet, basename="organization-review")
 
 urlpatterns = [

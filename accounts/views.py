@@ -9,13 +9,17 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from accounts.api import OrganizationApiMixin
+from accounts.api_keys import api_key_create, api_key_get_for, api_key_list_for, api_key_revoke
 from accounts.authentication import JWTAuthentication
 from accounts.errors import LockedOutError
 from accounts.lockout import cooloff_seconds, lockout_message
-from accounts.models import Organization
+from accounts.models import ApiKey, Organization
 from accounts.permissions import IsVerifier
 from accounts.selectors import namesakes_for, organization_review_get, organization_review_list
 from accounts.serializers import (
+    ApiKeyCreateInputSerializer,
+    ApiKeyCreateOutputSerializer,
+    ApiKeyOutputSerializer,
     MeOutputSerializer,
     OrganizationDecisionInputSerializer,
     OrganizationReviewDetailOutputSerializer,
@@ -154,3 +158,43 @@ class OrganizationReviewViewSet(
         payload.is_valid(raise_exception=True)
         organization_suspend(organization_id=int(pk), reviewer=self.user, **payload.validated_data)
         return self._detail(int(pk))
+
+
+@extend_schema(tags=["api keys"])
+class ApiKeyViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Your organisation's API keys (``Authorization: Api-Key <key>``). Managed only by signed-in users:
+    a key cannot list, create or revoke keys (403 ``api_key_not_allowed``)."""
+
+    serializer_class = ApiKeyOutputSerializer
+    queryset = ApiKey.objects.none()
+    lookup_value_converter = "id"
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    api_key_refused = True
+
+    def scoped_queryset(self):
+        return api_key_list_for(organization=self.organization)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        api_key = api_key_get_for(organization=self.organization, api_key_id=int(kwargs["pk"]))
+        return Response(ApiKeyOutputSerializer(api_key).data)
+
+    @extend_schema(
+        request=ApiKeyCreateInputSerializer,
+        responses={201: ApiKeyCreateOutputSerializer},
+        description=(
+            "Create a key with `scopes` (read, trade, retire, readings). The answer's `key` is shown this once "
+            "and never stored (only its SHA-512): keep it. The key acts as you, for your organisation, within "
+            "its scopes."
+        ),
+    )
+    def create(self, request: Request) -> Response:
+        payload = ApiKeyCreateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        created = api_key_create(organization=self.organization, created_by=self.user, **payload.validated_data)
+        body = {**ApiKeyOutputSerializer(created.api_key).data, "key": created.key}
+        return Response(ApiKeyCreateOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None}, description="Revoke the key for good: requests with it get 401.")
+    def destroy(self, request: Request, pk: int) -> Response:
+        api_key_revoke(organization=self.organization, api_key_id=int(pk), revoked_by=self.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

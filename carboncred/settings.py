@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "axes",
     "django_tasks_db",
+    # Its abstract model and hashing back accounts.ApiKey; its own APIKey table stays empty.
+    "rest_framework_api_key",
     "django_htmx",
     # Bottom to top, as the layers of docs/DESIGN.md.
     "core.apps.CoreConfig",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "projects",
     "emissions",
     "ledger",
+    "webhooks",
     "verification",
     "certificates",
     "marketplace",
@@ -246,7 +249,10 @@ SIMPLE_JWT = {
 THROTTLE_RATES = parse_throttle_rates(env("THROTTLE_RATES", default=None))
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.JWTAuthentication",
+        "accounts.authentication.ApiKeyAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.standing.IsAuthenticatedInGoodStanding"],
     # JSON by default (an upload view lists its own parsers): no lone surrogates or deep nesting in,
     # nothing unencodable out (core.parsers, core.renderers).
@@ -258,6 +264,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "accounts.throttling.ApiKeyRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     # Unset, DRF keys anonymous throttles on the whole X-Forwarded-For header, which the client writes.
@@ -288,6 +295,7 @@ SPECTACULAR_SETTINGS = {
         "SiteStatusEnum": "sites.models.Site.Status",
         # Two "severity" choice sets (screening reasons, GHG statement notes): each gets its own name.
         "ReasonSeverityEnum": "verification.serializers.REASON_SEVERITIES",
+        "WebhookEventTypeEnum": "webhooks.events.EventType",
     },
     # core.converters.IdConverter: a row id in a path.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "format": "int64", "minimum": 1}},
@@ -297,6 +305,20 @@ SPECTACULAR_SETTINGS = {
 # Django's tasks framework (django.tasks). The default backend keeps tasks in the database
 # (django-tasks-db) and `manage.py db_worker` runs them; `make run` starts one beside gunicorn.
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+
+# --- Webhooks (docs/WEBHOOKS.md) -------------------------------------------------------------
+# Endpoints on private, loopback or link-local addresses are refused (at save and at every delivery)
+# unless this is on: development and tests only.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# Seconds for each socket operation of a delivery (connect, send, each read).
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# Attempts per delivery before it is `failed`; the wait after attempt n is BASE * 4^(n-1) s, at most 12 h.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+if WEBHOOK_MAX_ATTEMPTS < 1 or WEBHOOK_RETRY_BASE_SECONDS < 1 or not 0 < WEBHOOK_TIMEOUT_SECONDS <= 60:
+    raise ValueError(
+        "WEBHOOK_MAX_ATTEMPTS and WEBHOOK_RETRY_BASE_SECONDS must be at least 1, WEBHOOK_TIMEOUT_SECONDS 0..60"
+    )
 
 # --- Idempotency ----------------------------------------------------------------------------
 # A stored first response is replayed for this long; `manage.py idempotency_purge` deletes older.

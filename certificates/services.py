@@ -4,8 +4,10 @@ import functools
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
 
 from accounts.models import Organization
 from accounts.services import organization_check_not_suspended
@@ -31,6 +33,8 @@ from ledger.hashing import entry_hash
 from ledger.models import BlockStatus, Checkpoint, CreditBlock, LedgerEntry
 from ledger.selectors import InclusionProof, inclusion_proofs_for, parse_serial, verify_inclusion
 from ledger.services import checkpoint_create, credits_retire
+from webhooks.events import EventType
+from webhooks.services import event_emit
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +78,22 @@ def retirement_create(
         then=certificate_for,
     )
     certificate = movement.row
+    # After the ledger step, so the event can name the certificate's id and entry: one indexed query
+    # while the head is held when no endpoint wants it.
+    event_emit(
+        organization_id=organization.pk,
+        type=EventType.CERTIFICATE_ISSUED,
+        data={
+            "certificate": certificate.pk,
+            "public_id": certificate.public_id,
+            "serial": certificate.serial,
+            "quantity_kg": certificate.quantity_kg,
+            "beneficiary": beneficiary,
+            "reason": reason,
+            "ledger_entry": {"seq": movement.entry.seq, "hash": movement.entry.hash_hex},
+            "verify_url": settings.PUBLIC_BASE_URL + reverse("certificate-verify", args=[certificate.public_id]),
+        },
+    )
     # robust: the retirement has committed by then; a failed checkpoint is logged and made on demand.
     transaction.on_commit(functools.partial(certificate_checkpoint_ensure, seq=movement.entry.seq), robust=True)
     return certificate

@@ -38,6 +38,8 @@ PUBLIC_CACHE_SECONDS = 60
 class RetirementCreateApi(OrganizationApiMixin, APIView):
     """Retire credits for good and receive a verifiable certificate."""
 
+    api_key_scopes = {"post": "retire"}  # accounts.standing: what an API key needs to write here
+
     @extend_schema(
         operation_id="retire_create",
         request=RetirementCreateInputSerializer,

@@ -9,6 +9,7 @@ DEFAULT_THROTTLE_RATES = {
     "token": "60/min",
     "user": "1200/min",
     "anon": "600/min",
+    "api_key": "600/min",
 }
 
 

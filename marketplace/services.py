@@ -52,6 +52,8 @@ from marketplace.models import (
     Transfer,
 )
 from marketplace.money import trade_amounts
+from webhooks.events import EventType
+from webhooks.services import event_emit
 
 
 def _check_price(price_per_tonne: Any, currency: Any) -> None:
@@ -193,6 +195,34 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
     order_id = uuid.uuid4()
 
     def order_for(received: CreditBlock) -> Order:
+        # The events are recorded here, with the block split and before the ledger head lock.
+        event_emit(
+            organization_id=buyer.pk,
+            type=EventType.CREDITS_RECEIVED,
+            data={
+                "reason": "purchase",
+                "order": str(order_id),
+                "block": received.pk,
+                "serial": received.serial,
+                "quantity_kg": quantity_kg,
+                "project": received.project_id,
+                "vintage": received.vintage,
+            },
+        )
+        event_emit(
+            organization_id=listing.seller_id,
+            type=EventType.LISTING_SOLD,
+            data={
+                "listing": listing.pk,
+                "order": str(order_id),
+                "quantity_kg": quantity_kg,
+                "quantity_available_kg": listing.quantity_available_kg,
+                "status": listing.status,
+                "price_per_tonne": str(listing.price_per_tonne),
+                "total": str(amounts.total),
+                "currency": listing.currency,
+            },
+        )
         return Order(
             id=order_id,
             listing=listing,
@@ -237,6 +267,20 @@ def transfer_create(*, sender: Organization, block_id: int, quantity_kg: int, to
     transfer_id = uuid.uuid4()
 
     def transfer_for(moved: CreditBlock) -> Transfer:
+        event_emit(
+            organization_id=to.pk,
+            type=EventType.CREDITS_RECEIVED,
+            data={
+                "reason": "transfer",
+                "transfer": str(transfer_id),
+                "from_organization": sender.pk,
+                "block": moved.pk,
+                "serial": moved.serial,
+                "quantity_kg": quantity_kg,
+                "project": moved.project_id,
+                "vintage": moved.vintage,
+            },
+        )
         return Transfer(
             id=transfer_id,
             sender=sender,

@@ -105,6 +105,8 @@ class MarketplaceDetailApi(ReplicaReadsMixin, NeverCachedMixin, APIView):
 class ListingListCreateApi(OrganizationApiMixin, ListAPIView):
     """Your organisation's listings in every status (GET), or a new one (POST)."""
 
+    api_key_scopes = {"post": "trade"}  # accounts.standing: what an API key needs to write here
+
     serializer_class = ListingOutputSerializer
     queryset = Listing.objects.none()
 
@@ -141,6 +143,8 @@ class ListingListCreateApi(OrganizationApiMixin, ListAPIView):
 
 @extend_schema(tags=["marketplace"])
 class ListingDetailApi(OrganizationApiMixin, APIView):
+    api_key_scopes = {"delete": "trade"}
+
     @extend_schema(responses={200: ListingOutputSerializer})
     def get(self, request: Request, listing_id: int) -> Response:
         """One of your listings (another organisation's is 404)."""
@@ -158,6 +162,8 @@ class ListingDetailApi(OrganizationApiMixin, APIView):
 
 
 class BuyApi(OrganizationApiMixin, APIView):
+    api_key_scopes = {"post": "trade"}
+
     @extend_schema(
         tags=["marketplace"],
         request=BuyInputSerializer,
@@ -205,6 +211,8 @@ class OrderDetailApi(OrganizationApiMixin, APIView):
 @extend_schema(tags=["credits"])
 class TransferListCreateApi(OrganizationApiMixin, ListAPIView):
     """Transfers your organisation sent or received (GET), or a new one (POST)."""
+
+    api_key_scopes = {"post": "trade"}
 
     serializer_class = TransferOutputSerializer
     queryset = Transfer.objects.none()

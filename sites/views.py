@@ -58,6 +58,8 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 class SiteViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Your organisation's physical sites: where projects are, what their meters are."""
 
+    api_key_scopes = {"readings": "readings"}  # POST readings with a key; other writes need a user
+
     serializer_class = SiteOutputSerializer
     queryset = Site.objects.none()
     lookup_value_converter = "id"

@@ -84,6 +84,8 @@ from verification.models import (
     ReductionClaim,
 )
 from verification.selectors import claim_history, claim_readings, claim_slot_keys, claim_trust_context
+from webhooks.events import EventType
+from webhooks.services import event_emit
 
 NUMERIC_PARAMETERS = frozenset(
     {
@@ -359,7 +361,25 @@ def _claim_persist(
     )
     if result.decision == ReductionClaim.Status.APPROVED:
         _claim_issue(claim=claim, assessment=assessment)
+    if result.decision != ReductionClaim.Status.NEEDS_REVIEW:
+        _claim_decided_emit(claim=claim, reasons=[reason.code for reason in result.reasons])
     return claim
+
+
+def _claim_decided_emit(*, claim: ReductionClaim, reasons: list[str] | None = None) -> None:
+    """``claim.decided`` to the claimant, in the transaction that decided the claim (webhooks outbox)."""
+    event_emit(
+        organization_id=claim.project.owner_id,
+        type=EventType.CLAIM_DECIDED,
+        data={
+            "claim": claim.pk,
+            "project": claim.project_id,
+            "status": claim.status,
+            "decided_by": claim.decided_by,
+            "computed_reduction_kg": claim.computed_reduction_kg,
+            **({"reasons": reasons} if reasons is not None else {}),
+        },
+    )
 
 
 def issuable_kg_for(*, computed_kg: int, claimed_kg: int | None) -> int:
@@ -453,6 +473,19 @@ def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssua
         memo |= {"audit_period": drawn.period, "audit_rate": str(drawn.rate)}
 
     def issuance_for(owner_block: CreditBlock, buffer_block: CreditBlock | None) -> ClaimIssuance:
+        event_emit(
+            organization_id=owner_block.owner_id,
+            type=EventType.CREDITS_RECEIVED,
+            data={
+                "reason": "issuance",
+                "claim": claim.pk,
+                "block": owner_block.pk,
+                "serial": owner_block.serial,
+                "quantity_kg": owner_block.quantity_kg,
+                "project": claim.project_id,
+                "vintage": owner_block.vintage,
+            },
+        )
         if drawn is not None and drawn.sampled:
             Audit.objects.create(
                 claim=claim,
@@ -539,6 +572,7 @@ def claim_approve(*, claim_id: int, reviewer: User, note: str = "") -> Reduction
         raise OrganizationSuspendedError("The claimant's organisation is suspended: nothing can be issued to it.")
     _record_review(claim, reviewer=reviewer, note=note, status=ReductionClaim.Status.APPROVED)
     _claim_issue(claim=claim, assessment=claim.assessment)
+    _claim_decided_emit(claim=claim)
     return claim
 
 
@@ -549,6 +583,7 @@ def claim_reject(*, claim_id: int, reviewer: User, note: str = "") -> ReductionC
     _record_review(claim, reviewer=reviewer, note=note, status=ReductionClaim.Status.REJECTED)
     EvidenceItem.objects.filter(claim=claim).update(active=False)
     ClaimSlot.objects.filter(claim=claim).update(active=False)
+    _claim_decided_emit(claim=claim)
     return claim
 
 
@@ -715,8 +750,15 @@ def claim_reverse(*, claim_id: int, reviewer: User, reason: str) -> ClaimReversa
 
 
 def _issuance_reversed_emit(*, claim: ReductionClaim, plan: ReversalPlan) -> None:
-    """WEBHOOK (issue 20): the one place that emits ``issuance.reversed`` to the claimant. The webhooks
-    app is not on main yet; once it is, call ``webhooks.services.event_emit(organization=
-    claim.project.owner_id, type=EventType.ISSUANCE_REVERSED, data={"claim": claim.pk, "cancelled_kg":
-    plan.cancelled_kg, "buffer_cancelled_kg": plan.buffer_cancelled_kg, "shortfall_kg":
-    plan.shortfall_kg})`` here: it runs in the reversal's transaction, before the ledger head lock."""
+    """``issuance.reversed`` to the claimant: it runs in the reversal's transaction, before the ledger
+    head lock (webhooks outbox)."""
+    event_emit(
+        organization_id=claim.project.owner_id,
+        type=EventType.ISSUANCE_REVERSED,
+        data={
+            "claim": claim.pk,
+            "cancelled_kg": plan.cancelled_kg,
+            "buffer_cancelled_kg": plan.buffer_cancelled_kg,
+            "shortfall_kg": plan.shortfall_kg,
+        },
+    )

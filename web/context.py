@@ -12,6 +12,8 @@ APP_NAV = (
     ("web:holdings", "Holdings"),
     ("web:orders", "Orders"),
     ("web:certificates", "Certificates"),
+    ("web:api-keys", "API keys"),
+    ("web:webhooks", "Webhooks"),
 )
 
 

@@ -5,10 +5,12 @@ their refusals on these fields. ``required`` here only tells the browser what to
 from django import forms
 from django_countries import countries
 
+from accounts.models import ApiKeyScope
 from emissions.activities import ACTIVITIES
 from marketplace.models import Currency
 from projects.models import Project
 from verification.models import EvidenceItem
+from webhooks.events import EventType
 
 
 def _text(label: str, *, help_text: str = "", required: bool = True, **attrs) -> forms.CharField:
@@ -295,4 +297,26 @@ class RetireForm(forms.Form):
 class ReviewDecisionForm(forms.Form):
     note = forms.CharField(
         label="Note for the record", required=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000})
+    )
+
+
+# --- integrations: API keys and webhooks -------------------------------------------------------
+
+
+class ApiKeyForm(forms.Form):
+    name = _text("Name", maxlength="50", help_text="What the key is for, e.g. “ERP sync”.")
+    scopes = forms.MultipleChoiceField(
+        label="Scopes",
+        required=False,
+        choices=ApiKeyScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A key can do only what its scopes allow; anything else needs a person signed in.",
+    )
+
+
+class WebhookForm(forms.Form):
+    url = _text("URL", maxlength="2000", help_text="Where the events are POSTed (https, a public address).")
+    description = _text("Description", required=False, maxlength="200")
+    events = forms.MultipleChoiceField(
+        label="Events", required=False, choices=EventType.choices, widget=forms.CheckboxSelectMultiple
     )

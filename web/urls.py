@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.views import accounts, app, public, review
+from web.views import accounts, app, integrations, public, review
 
 app_name = "web"
 
@@ -36,6 +36,18 @@ urlpatterns = [
     path("app/orders/", app.orders, name="orders"),
     path("app/certificates/", app.certificates, name="certificates"),
     path("app/certificates/<int:certificate_id>/pdf/", app.certificate_pdf_download, name="certificate-pdf"),
+    # integrations
+    path("app/api-keys/", integrations.api_keys, name="api-keys"),
+    path("app/api-keys/<int:api_key_id>/revoke/", integrations.api_key_revoke_page, name="api-key-revoke"),
+    path("app/webhooks/", integrations.webhooks, name="webhooks"),
+    path("app/webhooks/<int:endpoint_id>/", integrations.webhook_detail, name="webhook"),
+    path("app/webhooks/<int:endpoint_id>/toggle/", integrations.webhook_toggle, name="webhook-toggle"),
+    path("app/webhooks/<int:endpoint_id>/delete/", integrations.webhook_delete, name="webhook-delete"),
+    path(
+        "app/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/retry/",
+        integrations.webhook_retry,
+        name="webhook-retry",
+    ),
     # verifiers
     path("app/review/", review.review, name="review"),
     path("app/review/claims/<int:claim_id>/", review.review_claim, name="review-claim"),

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.api_keys import api_key_create
 from accounts.models import User
 from accounts.tokens import FamilyRefreshToken
 from carboncred.demo import DEMO_PASSWORD, demo_email
@@ -24,6 +25,7 @@ from sites.models import Meter, Reading
 from tests.accounts.factories import UserFactory
 from verification.models import Audit, BufferShortfall, ClaimIssuance, ClaimReversal, ReductionClaim
 from verification.services import claim_reverse
+from webhooks.services import delivery_attempt, endpoint_create, event_emit
 
 # Seeding signs up seven users; a fast hasher saves seconds per seed.
 pytestmark = pytest.mark.django_db
@@ -84,6 +86,17 @@ def registry(client, settings):
         unit="kWh",
         kwh=Decimal("21.5"),
     )
+    # An API key, and a webhook endpoint with a delivery attempted once (to a port nothing listens on), of
+    # the registry's own organisation (the shortfall above may have suspended the SMEs').
+    owner = verifier
+    api_key_create(organization=owner.organization, created_by=owner, name="ERP", scopes=["read"])
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    endpoint_create(
+        organization=owner.organization, created_by=owner, url="http://127.0.0.1:9/", events=["claim.decided"]
+    )
+    event = event_emit(organization_id=owner.organization_id, type="claim.decided", data={"claim": 1})
+    assert event is not None
+    delivery_attempt(delivery_id=event.deliveries.get().pk, attempts=0)
     return member
 
 

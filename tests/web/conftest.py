@@ -10,6 +10,7 @@ from tests.accounts.factories import OrganizationFactory, UserFactory
 from tests.certificates.factories import retire
 from tests.ledger.factories import issue
 from tests.verification.factories import project_for
+from tests.webhooks.conftest import fake_dns  # noqa: F401 - a fixture: names resolved as a test says
 
 
 def session_for(user) -> Client:

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.emails import email_normalize
+from accounts.passwords import PasswordResetMailForm, password_changed
 from accounts.serializers import RegisterInputSerializer
 from accounts.services import user_register
 from web.calls import PageError, call, form_errors, parse, throttled, too_many
@@ -89,11 +90,11 @@ def logout_page(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetPage(auth_views.PasswordResetView):
-    """Django's reset: an e-mail with a one-time link, the same answer whether or not the address exists."""
+    """Django's reset: an e-mail with a one-time link, the same answer whether or not the address exists.
+    The form is the API's (accounts.passwords): one reset, one e-mail, links on PUBLIC_BASE_URL."""
 
+    form_class = PasswordResetMailForm
     template_name = "web/accounts/password_reset.html"
-    email_template_name = "web/accounts/password_reset_email.txt"
-    subject_template_name = "web/accounts/password_reset_subject.txt"
     success_url = reverse_lazy("web:password-reset-done")
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -109,6 +110,11 @@ class PasswordResetDonePage(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmPage(auth_views.PasswordResetConfirmView):
     template_name = "web/accounts/password_reset_confirm.html"
     success_url = reverse_lazy("web:password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed(user=form.user)  # as the API's reset: every sign-in of the account ends
+        return response
 
 
 class PasswordResetCompletePage(auth_views.PasswordResetCompleteView):

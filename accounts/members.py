@@ -154,7 +154,10 @@ def invitation_create(*, actor: User, email: str, role: str) -> tuple[Invitation
 
 
 def invitation_email_send(*, invitation: Invitation, token: str) -> None:
-    """The invitation e-mail (after commit: no mail for an invitation that was rolled back)."""
+    """The invitation e-mail (after commit: no mail for an invitation that was rolled back, or that
+    was accepted, withdrawn or replaced before its transaction ended)."""
+    if not Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).exists():
+        return
     context = {
         "organization": invitation.organization.name,
         "invited_by": invitation.invited_by.full_name or invitation.invited_by.email,
@@ -184,6 +187,15 @@ def invitation_withdraw(*, actor: User, invitation_id: int) -> None:
     if invitation.role == Role.OWNER:
         role_require(role=acting.role, ability=Ability.OWNERS)
     invitation.delete()
+
+
+def invitation_pending(*, token: str) -> Invitation | None:
+    """The pending, unexpired invitation a token names (with its organisation), or ``None``."""
+    return (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(token_hash=invitation_token_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
 
 
 @transaction.atomic

@@ -18,11 +18,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.emails import email_normalize
+from accounts.members import invitation_accept, invitation_pending
 from accounts.passwords import PasswordResetMailForm, password_changed
-from accounts.serializers import RegisterInputSerializer
+from accounts.serializers import InvitationAcceptInputSerializer, RegisterInputSerializer
 from accounts.services import user_register
 from web.calls import PageError, call, form_errors, parse, throttled, too_many
-from web.forms import LoginForm, SignupForm
+from web.forms import InvitationAcceptForm, LoginForm, SignupForm
 
 
 def _next_url(request: HttpRequest, default: str = "/app/") -> str:
@@ -80,6 +81,39 @@ def signup_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Welcome to CarbonCred. {user.organization.name} is registered.")
             return redirect("web:dashboard")
     return render(request, "web/accounts/signup.html", {"form": form}, status=status)
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Accept an invitation from its e-mailed link: choose a password, and you are signed in."""
+    invitation = invitation_pending(token=token)
+    form = InvitationAcceptForm(request.POST or None)
+    status = 200 if invitation is not None else 400
+    if request.method == "POST" and invitation is not None:
+        if (wait := throttled(request, scope="register")) is not None:
+            return too_many(request, wait)
+        try:
+            data = parse(
+                InvitationAcceptInputSerializer,
+                {
+                    "token": token,
+                    "password": request.POST.get("password", ""),
+                    "full_name": request.POST.get("full_name", ""),
+                },
+            )
+            user = call(invitation_accept, **data)
+        except PageError as error:
+            form_errors(form, error)
+            status = error.status
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {user.organization.name} on CarbonCred.")
+            return redirect("web:dashboard")
+    context = {"form": form, "invitation": invitation, "token": token}
+    return render(request, "web/accounts/invitation.html", context, status=status)
 
 
 @require_POST

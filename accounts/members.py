@@ -11,6 +11,7 @@ demoted a moment ago acts with the new role).
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -38,6 +39,8 @@ from accounts.roles import Ability, Role, role_require
 from accounts.services import organization_check_not_suspended
 from accounts.tokens import refresh_tokens_revoke_for
 from core.ids import is_id
+
+logger = logging.getLogger(__name__)
 
 
 def _organization_locked(organization_id: int) -> Organization:
@@ -168,7 +171,12 @@ def invitation_email_send(*, invitation: Invitation, token: str) -> None:
     }
     subject = "".join(render_to_string("accounts/email/invitation_subject.txt", context).splitlines())
     body = render_to_string("accounts/email/invitation.txt", context)
-    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email]).send()
+    try:
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email]).send()
+    except Exception:
+        # As Django's password reset does: the invitation stands (inviting again sends a new one), and
+        # a mail server that is down is an operator's problem, not a 500 for a request that succeeded.
+        logger.exception("Failed to send the invitation e-mail of invitation %s", invitation.pk)
 
 
 @transaction.atomic

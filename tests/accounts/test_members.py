@@ -9,8 +9,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 
-from accounts.members import member_remove
+from accounts.members import invitation_create, member_remove
 from accounts.models import Invitation, User
 from accounts.roles import Role
 from core.errors import DomainError
@@ -323,3 +324,52 @@ def test_two_owners_leaving_at_once_leave_an_owner():
 
     assert sorted(statuses) == [204, 409]
     assert User.objects.filter(organization=organization, role="owner", is_active=True).count() == 1
+
+
+def test_a_mail_server_that_fails_leaves_the_invitation_standing(
+    owner_client, django_capture_on_commit_callbacks, settings, caplog
+):
+    settings.MAILERS = {"default": {"BACKEND": "tests.accounts.test_members.BrokenMailBackend"}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(MEMBERS, {"email": "new.hire@bakery.example"}, format="json")
+
+    assert response.status_code == 201
+    assert Invitation.objects.get().role == "member"
+    assert "Failed to send the invitation e-mail" in caplog.text
+
+
+class BrokenMailBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_one_invitation_accepted_twice_at_once_makes_one_account(django_capture_on_commit_callbacks):
+    owner = UserFactory.create()
+    _invitation, token = invitation_create(actor=owner, email="twice@bakery.example", role="member")
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def accept():
+        try:
+            client = APIClient()
+            barrier.wait()
+            body = {"token": token, "password": NEW_PASSWORD}
+            statuses.append(client.post(ACCEPT, body, format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [201, 400]
+    assert User.objects.filter(email="twice@bakery.example").count() == 1

@@ -22,6 +22,7 @@ from accounts.models import (
 )
 from accounts.roles import Ability, Role, abilities_of
 from accounts.tokens import FamilyRefreshToken, InactiveUserError, refresh_token_logout, refresh_token_rotate
+from core.fields import JSONIntegerField
 
 PUBLIC_REGISTRATION_HELP = "The company/tax registry number; null until a verifier has verified the organisation."
 
@@ -281,7 +282,7 @@ class OrganizationUpdateInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200, required=False, help_text="The trading name, shown publicly.")
     sector = serializers.CharField(max_length=100, required=False, allow_blank=True)
     website = serializers.URLField(max_length=200, required=False, allow_blank=True)
-    employees = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False, allow_null=True)
+    employees = JSONIntegerField(min_value=0, max_value=2_147_483_647, required=False, allow_null=True)
     annual_revenue = serializers.DecimalField(
         max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True, coerce_to_string=True
     )

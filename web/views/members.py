@@ -170,6 +170,8 @@ def account_organization(request: HttpRequest) -> HttpResponse:
     given = {name: request.POST.get(name, "").strip() for name in form.fields}
     for name in ("employees", "annual_revenue"):
         given[name] = given[name] or None  # type: ignore[assignment]
+    if given["employees"] and given["employees"].isdigit():  # the form posts text; the API reads a JSON integer
+        given["employees"] = int(given["employees"])  # type: ignore[assignment]
     try:
         data = parse(MeUpdateInputSerializer, {"organization": given})
         call(profile_update, user=person(request), **data)

@@ -91,3 +91,17 @@ def test_a_verifier_decides_on_the_review_pages_whatever_their_role():
     response = session_for(verifier).post("/app/review/claims/999999/approve/", {"note": "ok"})
 
     assert response.status_code == 404  # past the role check: there is no such claim
+
+
+def test_a_viewer_is_offered_no_block_actions_and_no_buy_form(viewer, sme_client, other, holding):
+    from tests.marketplace.factories import listing
+
+    offer = listing(seller=other.organization, quantity_kg=200)
+    client = session_for(viewer)
+
+    holdings = client.get("/app/holdings/").content.decode()
+    market = client.get(f"/market/{offer.pk}/").content.decode()
+
+    assert 'action="/app/holdings/retire/"' not in holdings
+    assert 'action="/app/buy/"' not in market and "You are a viewer" in market
+    assert 'action="/app/holdings/retire/"' in sme_client.get("/app/holdings/").content.decode()

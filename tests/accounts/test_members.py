@@ -188,6 +188,8 @@ def test_a_removed_member_is_signed_out_everywhere_and_can_be_invited_back(
 
     assert owner_client.delete(f"{MEMBERS}{member.pk}/").status_code == 204
 
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {pair.json()['access']}"}
+    assert api_client.get("/api/me/", **bearer).status_code == 401  # the access token too, at once
     assert api_client.post("/api/token/refresh/", {"refresh": pair.json()["refresh"]}).status_code == 401
     assert (
         api_client.post(

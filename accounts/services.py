@@ -90,7 +90,9 @@ ORGANIZATION_EDITABLE = ("name", "sector", "website", "employees", "annual_reven
 def profile_update(*, user: User, full_name: str | None = None, organization: dict | None = None) -> User:
     """Change the person's own profile (any role) and, with ``organization``, the organisation's
     details (admins and owners: 403 ``role_forbidden`` otherwise). A new trading name is checked for
-    namesakes as at registration. A revenue needs its currency and the other way round (400)."""
+    namesakes as at registration. A revenue needs its currency and the other way round (400). A
+    suspended organisation's people change nothing here (403), as everywhere but their password."""
+    organization_check_not_suspended(user.organization)
     if full_name is not None and full_name != user.full_name:
         user.full_name = full_name
         user.save(update_fields=["full_name"])

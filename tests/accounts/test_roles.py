@@ -5,6 +5,7 @@ listings are as they were. Each refusal is paired with the same request by a rol
 so the body is known to be good and the refusal is the role's alone.
 """
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -271,3 +272,53 @@ def test_a_suspended_organisations_viewer_is_told_about_the_suspension_first(peo
     response = client_for(people[Role.VIEWER]).post("/api/emissions/", {}, format="json")
 
     assert response.status_code == 403 and response.json()["code"] == "organization_suspended"
+
+
+# --- every write of the API ---------------------------------------------------------------------
+
+
+def _writes_under_the_default_permission():
+    """Every (method, path) of the API that writes and is guarded by the default permission, with the
+    ability it declares: walked from the URL configuration (as the OpenAPI schema is), so an endpoint
+    added later is covered without being listed here."""
+    from drf_spectacular.generators import EndpointEnumerator
+
+    from accounts.standing import IsAuthenticatedInGoodStanding
+
+    found = []
+    for path, _regex, method, callback in EndpointEnumerator().get_api_endpoints():
+        if method not in {"POST", "PUT", "PATCH", "DELETE"}:
+            continue
+        view = callback.cls
+        options = getattr(callback, "initkwargs", {}) or {}
+        permissions = options.get("permission_classes", view.permission_classes)
+        if list(permissions) != [IsAuthenticatedInGoodStanding]:
+            continue  # public, verifiers only, or any signed-in person (password change, logout)
+        ability = options.get("required_ability", getattr(view, "required_ability", Ability.OPERATE))
+        found.append((method, re.sub(r"\{[^}]+\}", "1", path), ability))
+    return found
+
+
+def test_every_write_of_the_api_is_refused_to_a_viewer_but_their_own_profile(people):
+    writes = _writes_under_the_default_permission()
+    assert len(writes) >= 20  # the walk found the API
+    viewer = client_for(people[Role.VIEWER])
+    answered = {}
+
+    for method, path, ability in writes:
+        response = getattr(viewer, method.lower())(path, {}, format="json")
+        answered[(method, path)] = (ability, response.status_code, response.json().get("code"))
+
+    refused = {key for key, (_, status, code) in answered.items() if (status, code) == (403, "role_forbidden")}
+    profile = {key for key, (ability, _, _) in answered.items() if ability == Ability.PROFILE}
+    assert profile == {("PATCH", "/api/me/")}
+    assert refused == set(answered) - profile, {k: v for k, v in answered.items() if k not in refused}
+
+
+def test_a_member_is_refused_exactly_the_writes_above_operate(people):
+    member = client_for(people[Role.MEMBER])
+
+    for method, path, ability in _writes_under_the_default_permission():
+        response = getattr(member, method.lower())(path, {}, format="json")
+        refused = (response.status_code, response.json().get("code")) == (403, "role_forbidden")
+        assert refused == (not role_allows("member", ability)), (method, path, response.status_code)

@@ -322,3 +322,34 @@ def test_a_member_is_refused_exactly_the_writes_above_operate(people):
         response = getattr(member, method.lower())(path, {}, format="json")
         refused = (response.status_code, response.json().get("code")) == (403, "role_forbidden")
         assert refused == (not role_allows("member", ability)), (method, path, response.status_code)
+
+
+def test_an_action_declares_its_own_ability(people, rf):
+    """``@action(required_ability=...)`` on a viewset built on OrganizationApiMixin (how a later
+    endpoint, such as a webhook's retry, declares that it needs an admin)."""
+    from rest_framework import viewsets
+    from rest_framework.decorators import action
+    from rest_framework.response import Response
+    from rest_framework.test import force_authenticate
+
+    from accounts.api import OrganizationApiMixin
+
+    class ProbeViewSet(OrganizationApiMixin, viewsets.ViewSet):
+        @action(detail=False, methods=["post"], required_ability=Ability.INTEGRATIONS)
+        def rotate(self, request):
+            return Response({"ok": True})
+
+        @action(detail=False, methods=["post"])
+        def ping(self, request):
+            return Response({"ok": True})
+
+    rotate = ProbeViewSet.as_view({"post": "rotate"}, **ProbeViewSet.rotate.kwargs)
+    ping = ProbeViewSet.as_view({"post": "ping"}, **ProbeViewSet.ping.kwargs)
+
+    def status(view, user):
+        request = rf.post("/probe/", {}, content_type="application/json")
+        force_authenticate(request, user=user)
+        return view(request).status_code
+
+    assert [status(rotate, people[role]) for role in (Role.MEMBER, Role.ADMIN)] == [403, 200]
+    assert [status(ping, people[role]) for role in (Role.VIEWER, Role.MEMBER)] == [403, 200]

@@ -320,7 +320,9 @@ class PasswordChangeOutputSerializer(serializers.Serializer):
 
 
 class PasswordResetInputSerializer(serializers.Serializer):
-    email = NormalizedEmailField(max_length=254)
+    # Any text: the answer is 202 whatever it is (the contract's "always"); an address no active
+    # account has, well-formed or not, simply gets no e-mail.
+    email = serializers.CharField(max_length=254, allow_blank=True, help_text="The account's e-mail address.")
 
 
 class PasswordResetConfirmInputSerializer(serializers.Serializer):

@@ -7,6 +7,11 @@ two segments are the ``uid`` and ``token`` that ``POST /api/auth/password/reset/
 the e-mail spells them out for apps too. Links are built on ``PUBLIC_BASE_URL``, never on the
 request's Host header. A new password, by either way, ends every sign-in of the person
 (``accounts.tokens.refresh_tokens_revoke_for``): a thief holding a refresh token is out.
+
+A reset request does the same work whoever asks: it enqueues one task with the address
+(:data:`password_reset_mail_task`, run by ``manage.py db_worker``), which looks the account up and
+sends. The request never looks the address up nor waits for a mail server, so neither its answer
+nor its timing tells whether an account exists.
 """
 
 from urllib.parse import urlsplit
@@ -17,6 +22,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.tasks import task
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
@@ -30,32 +36,42 @@ EMAIL_TEMPLATE = "accounts/email/password_reset.txt"
 
 
 class PasswordResetMailForm(PasswordResetForm):
-    """Django's reset form, with the address normalised and looked up exactly (accounts.emails), and
-    the link on ``PUBLIC_BASE_URL`` whoever calls ``save``."""
+    """Django's reset form, with the address normalised and looked up exactly (accounts.emails), the
+    link on ``PUBLIC_BASE_URL``, and the sending in a task (``save`` enqueues, whoever calls it: the
+    API's view or the pages' ``PasswordResetView``)."""
 
     def get_users(self, email):
         users = User.objects.filter(email=email_normalize(email), is_active=True)
         return (user for user in users if user.has_usable_password())
 
     def save(self, **kwargs) -> None:  # type: ignore[override]  # every option is fixed here
+        """Enqueue the e-mail (see the module's docstring); the task calls :meth:`send_now`."""
+        password_reset_mail_task.enqueue(email=self.cleaned_data["email"])
+
+    def send_now(self) -> None:
+        """Django's reset: one e-mail per active account with the address, with a one-time link."""
         base = urlsplit(settings.PUBLIC_BASE_URL)
-        kwargs.update(
+        super().save(
             domain_override=base.netloc,
             use_https=base.scheme == "https",
             subject_template_name=SUBJECT_TEMPLATE,
             email_template_name=EMAIL_TEMPLATE,
             token_generator=default_token_generator,
         )
-        kwargs.pop("request", None)
-        super().save(**kwargs)
+
+
+@task()
+def password_reset_mail_task(email: str) -> None:
+    """Send the reset e-mail to the active account with ``email``, if there is one."""
+    form = PasswordResetMailForm(data={"email": email})
+    if form.is_valid():
+        form.send_now()
 
 
 def password_reset_request(*, email: str) -> None:
-    """E-mail a reset link to the active account with this address, if there is one. The caller
-    answers the same either way (no account enumeration)."""
-    form = PasswordResetMailForm(data={"email": email})
-    if form.is_valid():
-        form.save()
+    """E-mail a reset link to the active account with this address, if there is one, through the
+    task queue. The caller answers the same either way (no account enumeration)."""
+    password_reset_mail_task.enqueue(email=email)
 
 
 def _password_set(user: User, new_password: str, *, field: str) -> None:

@@ -8,6 +8,7 @@ from rest_framework_api_key.models import APIKey as LibraryApiKey
 from accounts.emails import email_normalize
 from accounts.models import (
     ApiKey,
+    Invitation,
     Organization,
     OrganizationStatusChange,
     OrganizationVerificationRequest,
@@ -30,7 +31,7 @@ class NormalizedEmailFormField(forms.EmailField):
 class UserCreationForm(BaseUserCreationForm):
     class Meta:
         model = User
-        fields = ("email", "organization")
+        fields = ("email", "organization", "role")
         field_classes = {"email": NormalizedEmailFormField}
 
 
@@ -43,7 +44,7 @@ class UserAdminChangeForm(UserChangeForm):
 
 class UserInline(admin.TabularInline):
     model = User
-    fields = ("email", "full_name", "is_active", "is_staff")
+    fields = ("email", "full_name", "role", "is_active", "is_staff")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -130,18 +131,21 @@ class OrganizationAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     form = UserAdminChangeForm
     add_form = UserCreationForm
-    list_display = ("email", "organization", "is_verifier_display", "is_staff", "is_active", "date_joined")
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    list_display = ("email", "organization", "role", "is_verifier_display", "is_staff", "is_active", "date_joined")
+    list_filter = ("role", "is_staff", "is_superuser", "is_active", "groups")
     list_select_related = ("organization",)
     search_fields = ("email", "full_name", "organization__name")
     ordering = ("email",)
     autocomplete_fields = ("organization",)
     fieldsets = (
-        (None, {"fields": ("email", "password", "organization", "full_name")}),
+        # The role here is the registry operator's override (the members API keeps an owner; this does not check).
+        (None, {"fields": ("email", "password", "organization", "role", "full_name")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "organization", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "organization", "role", "password1", "password2")}),
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
@@ -214,3 +218,21 @@ class ApiKeyAdmin(APIKeyModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), "last_used_at", "revoked_at", "revoked_by")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations as their organisations made them (only the token's hash is kept); deleting one
+    withdraws it, as ``DELETE /api/organization/invitations/{id}/`` does."""
+
+    list_display = ("email", "organization", "role", "invited_by", "created_at", "expires_at", "accepted_at")
+    list_filter = ("role",)
+    search_fields = ("email", "organization__name")
+    list_select_related = ("organization", "invited_by")
+    readonly_fields = [field.name for field in Invitation._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

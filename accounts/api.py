@@ -6,14 +6,19 @@ from django.db.models import QuerySet
 
 from accounts.models import Organization, User
 from accounts.permissions import request_user
+from accounts.roles import Ability
 
 
 class OrganizationApiMixin:
     """``self.user`` and ``self.organization`` — the acting organisation always comes from the
     token, never from the body. A list view sets ``queryset = Model.objects.none()`` and implements
     :meth:`scoped_queryset`; while the OpenAPI schema is generated there is no user, and the empty
-    queryset is answered instead. Serializers get the organisation in their context."""
+    queryset is answered instead. Serializers get the organisation in their context.
 
+    ``required_ability`` is what the view's writes need (accounts.roles); a viewset's action may set
+    its own with ``@action(..., required_ability=Ability.X)`` (DRF takes only keywords the class has)."""
+
+    required_ability: Ability = Ability.OPERATE
     request: Any
     swagger_fake_view: bool
 

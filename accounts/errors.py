@@ -63,3 +63,56 @@ class ApiKeyNotAllowedError(DomainError):
 
     status_code, code = 403, "api_key_not_allowed"
     default_detail = "This operation cannot be performed with an API key: sign in with a user's token."
+
+
+# --- members, roles and invitations -----------------------------------------------------------
+
+
+class RoleForbiddenError(DomainError):
+    """The person's role in the organisation does not allow this write (accounts.roles)."""
+
+    status_code, code = 403, "role_forbidden"
+    default_detail = "Your role in the organisation does not allow this."
+
+
+class OwnRoleChangeError(DomainError):
+    """Nobody changes their own role: another admin or owner does it."""
+
+    status_code, code = 403, "own_role_change"
+    default_detail = "You cannot change your own role; ask another owner or admin."
+
+
+class LastOwnerError(DomainError):
+    """An organisation always keeps at least one owner."""
+
+    status_code, code = 409, "last_owner"
+    default_detail = "The organisation must keep at least one owner: make another member an owner first."
+
+
+class MemberNotFoundError(NotFoundError):
+    code, default_detail = "member_not_found", "No such member of your organisation."
+
+
+class InvitationNotFoundError(NotFoundError):
+    code, default_detail = "invitation_not_found", "No such pending invitation of your organisation."
+
+
+class InvitationInvalidError(DomainError):
+    """The token names no pending invitation: wrong, expired, withdrawn or already accepted."""
+
+    status_code, code = 400, "invitation_invalid"
+    default_detail = "This invitation is not valid: it may have expired, been withdrawn or been used already."
+
+
+class EmailRegisteredError(DomainError):
+    """An account with the address exists already (in this or another organisation)."""
+
+    status_code, code = 409, "email_registered"
+    default_detail = "An account with this e-mail address already exists."
+
+
+class PasswordResetLinkInvalidError(DomainError):
+    """The uid/token pair of a reset e-mail is wrong, used or expired."""
+
+    status_code, code = 400, "reset_link_invalid"
+    default_detail = "This password reset link is not valid: it may have expired or been used already."

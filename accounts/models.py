@@ -10,8 +10,10 @@ from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
 from accounts.emails import email_normalize
 from accounts.names import name_key
+from accounts.roles import Role
 
 VERIFIERS_GROUP = "verifiers"
+ROLE_CHOICES = [(role.value, role.value.capitalize()) for role in Role]
 
 
 class VerificationStatus(models.TextChoices):
@@ -210,6 +212,7 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str | None = None, **extra_fields) -> "User":
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("role", Role.OWNER)
         if not extra_fields.get("organization") and not extra_fields.get("organization_id"):
             extra_fields["organization"] = registry_operator()
         return self._create_user(email, password, **extra_fields)
@@ -261,6 +264,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="users")
     full_name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(
+        max_length=10,
+        choices=ROLE_CHOICES,
+        default=Role.MEMBER.value,
+        help_text="What the person may do for the organisation (accounts.roles). Registration makes an owner.",
+    )
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -273,6 +282,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=[role.value for role in Role]), name="user_role_known"),
+        ]
 
     def __str__(self) -> str:
         return self.email
@@ -307,6 +319,8 @@ class RefreshTokenFamily(models.Model):
     class RevokedReason(models.TextChoices):
         REUSE = "reuse", "A rotated refresh token was used again"
         LOGOUT = "logout", "Logged out"
+        PASSWORD = "password", "The password was changed or reset"
+        REMOVED = "removed", "Removed from the organisation"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_token_families")
@@ -381,3 +395,39 @@ class ApiKey(AbstractAPIKey):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation to join an organisation with a role.
+
+    Only the SHA-256 of its token is stored (the token travels in the e-mail only). It is accepted
+    once, before ``expires_at``; accepting creates the user (accounts.members). One pending
+    invitation per address and organisation: inviting again replaces it, and the old link stops working.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254, help_text="Stored normalised, as users' addresses are.")
+    role = models.CharField(max_length=10, choices=ROLE_CHOICES)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(accepted_at__isnull=True),
+                name="invitation_one_pending_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organization_id} as {self.role}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = email_normalize(self.email)
+        super().save(*args, **kwargs)

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from accounts.errors import OrganizationNotFoundError
-from accounts.models import Organization, OrganizationVerificationRequest
+from accounts.errors import InvitationNotFoundError, MemberNotFoundError, OrganizationNotFoundError
+from accounts.models import Invitation, Organization, OrganizationVerificationRequest, User
 from core.ids import is_id
 
 
@@ -73,3 +73,35 @@ def namesakes_for(organizations: Iterable[Organization]) -> dict[int, list[Organ
             if other.pk != org.pk and str(other.country) == str(org.country) and other.name_key == org.name_key
         ]
     return found
+
+
+# --- members and invitations ------------------------------------------------------------------
+
+
+def member_list_for(*, organization: Organization) -> QuerySet[User]:
+    """The organisation's people, earliest first (removed people are inactive and not listed)."""
+    return User.objects.filter(organization=organization, is_active=True).order_by("date_joined", "id")
+
+
+def member_get_for(*, organization: Organization, member_id: Any) -> User:
+    member = member_list_for(organization=organization).filter(pk=member_id).first() if is_id(member_id) else None
+    if member is None:
+        raise MemberNotFoundError()
+    return member
+
+
+def invitation_list_for(*, organization: Organization) -> QuerySet[Invitation]:
+    """Invitations not accepted yet (expired ones too, marked ``expired``), newest first."""
+    return (
+        Invitation.objects.filter(organization=organization, accepted_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitation_get_for(*, organization: Organization, invitation_id: Any) -> Invitation:
+    found = invitation_list_for(organization=organization).filter(pk=invitation_id) if is_id(invitation_id) else None
+    invitation = found.first() if found is not None else None
+    if invitation is None:
+        raise InvitationNotFoundError()
+    return invitation

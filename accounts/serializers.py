@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+
+from django.utils import timezone
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
@@ -12,13 +15,16 @@ from accounts.emails import email_normalize
 from accounts.models import (
     ApiKey,
     ApiKeyScope,
+    Invitation,
     Organization,
     OrganizationStatusChange,
     OrganizationVerificationRequest,
     User,
     VerificationStatus,
 )
+from accounts.roles import Ability, Role, abilities_of
 from accounts.tokens import FamilyRefreshToken, InactiveUserError, refresh_token_logout, refresh_token_rotate
+from core.fields import JSONIntegerField
 
 PUBLIC_REGISTRATION_HELP = "The company/tax registry number; null until a verifier has verified the organisation."
 
@@ -77,6 +83,9 @@ class OrganizationOutputSerializer(serializers.ModelSerializer):
             "registration_number",
             "verification_status",
             "verified_at",
+            "employees",
+            "annual_revenue",
+            "revenue_currency",
         ]
         read_only_fields = fields
 
@@ -200,21 +209,175 @@ class OrganizationReviewDetailOutputSerializer(OrganizationReviewOutputSerialize
         read_only_fields = fields
 
 
+class TokenPairOutputSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Bearer token for the API (JWT_ACCESS_MINUTES).")
+    refresh = serializers.CharField(help_text="For POST /api/token/refresh/; starts a new sign-in.")
+
+
+ROLE_HELP = "owner | admin | member | viewer: what the person may do for the organisation (docs/API.md, Roles)."
+
+
 class RegisterOutputSerializer(serializers.ModelSerializer):
+    """The new user, signed in: ``tokens`` (also as top-level ``access`` and ``refresh``, the shape of
+    ``/api/token/``), so a client needs no second request."""
+
     organization = OrganizationSummarySerializer(read_only=True)
+    role = serializers.ChoiceField(choices=[r.value for r in Role], read_only=True, help_text=ROLE_HELP)
+    tokens = serializers.SerializerMethodField()
+    access = serializers.SerializerMethodField()
+    refresh = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["id", "email", "organization"]
+        fields = ["id", "email", "full_name", "organization", "role", "tokens", "access", "refresh"]
+
+    @extend_schema_field(TokenPairOutputSerializer)
+    def get_tokens(self, user: User) -> dict[str, str]:
+        return self.context["tokens"]
+
+    def get_access(self, user: User) -> str:
+        return self.context["tokens"]["access"]
+
+    def get_refresh(self, user: User) -> str:
+        return self.context["tokens"]["refresh"]
 
 
 class MeOutputSerializer(serializers.ModelSerializer):
     organization = OrganizationOutputSerializer(read_only=True)
     is_verifier = serializers.BooleanField(read_only=True)
+    role = serializers.ChoiceField(choices=[r.value for r in Role], read_only=True, help_text=ROLE_HELP)
+    abilities = serializers.SerializerMethodField(help_text="What the role allows (accounts.roles).")
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "organization", "is_verifier"]
+        fields = ["id", "email", "full_name", "organization", "is_verifier", "role", "abilities"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=[a.value for a in Ability])))
+    def get_abilities(self, user: User) -> list[str]:
+        return [ability.value for ability in abilities_of(user.role)]
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses keys it does not take, naming each (a PATCH never drops a field silently); ``refused``
+    explains the ones a client may expect to change."""
+
+    refused: dict[str, str] = {}
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            extra = [key for key in data if key not in self.fields]
+            if extra:
+                raise serializers.ValidationError(
+                    {str(key): [self.refused.get(str(key), "This field cannot be changed here.")] for key in extra}
+                )
+        return super().to_internal_value(data)
+
+
+class OrganizationUpdateInputSerializer(StrictInputSerializer):
+    refused = {
+        "legal_name": "Set with POST /api/organization/verification/; a verifier confirms it.",
+        "registration_number": "Set with POST /api/organization/verification/; a verifier confirms it.",
+        "country": "An organisation's country cannot change: its sites, projects and credits are registered there.",
+        "verification_status": "Only verifiers change an organisation's standing.",
+    }
+
+    name = serializers.CharField(max_length=200, required=False, help_text="The trading name, shown publicly.")
+    sector = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    employees = JSONIntegerField(min_value=0, max_value=2_147_483_647, required=False, allow_null=True)
+    annual_revenue = serializers.DecimalField(
+        max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True, coerce_to_string=True
+    )
+    revenue_currency = serializers.RegexField(
+        r"^[A-Za-z]{3}$", required=False, allow_blank=True, help_text="ISO 4217 code of annual_revenue."
+    )
+
+
+class MeUpdateInputSerializer(StrictInputSerializer):
+    refused = {
+        "email": "The sign-in address cannot be changed.",
+        "role": "Roles are changed by an owner or admin: PATCH /api/organization/members/{id}/.",
+        "is_verifier": "Verifiers are appointed by the registry.",
+        "id": "Ids never change.",
+    }
+
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    organization = OrganizationUpdateInputSerializer(
+        required=False, help_text="The organisation's details: owners and admins only (403 role_forbidden)."
+    )
+
+
+def password_field() -> serializers.CharField:
+    return serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+
+
+class PasswordChangeInputSerializer(serializers.Serializer):
+    old_password = password_field()
+    new_password = password_field()
+
+
+class PasswordChangeOutputSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    tokens = TokenPairOutputSerializer(help_text="A new sign-in: every refresh token issued before stopped working.")
+
+
+class PasswordResetInputSerializer(serializers.Serializer):
+    # Any text: the answer is 202 whatever it is (the contract's "always"); an address no active
+    # account has, well-formed or not, simply gets no e-mail.
+    email = serializers.CharField(max_length=254, allow_blank=True, help_text="The account's e-mail address.")
+
+
+class PasswordResetConfirmInputSerializer(serializers.Serializer):
+    uid = serializers.CharField(
+        max_length=64, help_text="From the reset e-mail: the first of its link's last two parts."
+    )
+    token = serializers.CharField(max_length=128, help_text="From the reset e-mail's link: its last part.")
+    new_password = password_field()
+
+
+class DetailOutputSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# --- members and invitations ------------------------------------------------------------------
+
+
+class MemberOutputSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(choices=[r.value for r in Role], read_only=True, help_text=ROLE_HELP)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "role", "date_joined"]
+        read_only_fields = fields
+
+
+class MemberUpdateInputSerializer(StrictInputSerializer):
+    role = serializers.ChoiceField(choices=[r.value for r in Role], help_text=ROLE_HELP)
+
+
+class InvitationCreateInputSerializer(serializers.Serializer):
+    email = NormalizedEmailField(max_length=254)
+    role = serializers.ChoiceField(choices=[r.value for r in Role], default=Role.MEMBER.value, help_text=ROLE_HELP)
+
+
+class InvitationOutputSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(choices=[r.value for r in Role], read_only=True)
+    invited_by = serializers.EmailField(source="invited_by.email", read_only=True)
+    expired = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "invited_by", "created_at", "expires_at", "expired"]
+        read_only_fields = fields
+
+    def get_expired(self, invitation: Invitation) -> bool:
+        return invitation.expires_at <= timezone.now()
+
+
+class InvitationAcceptInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=128, help_text="From the invitation e-mail.")
+    password = password_field()
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class TokenObtainInputSerializer(TokenObtainPairSerializer):

@@ -1,4 +1,4 @@
-"""Writes of accounts: registration, and an organisation's standing (verification requests, verify,
+"""Writes of accounts: registration, the profile, and an organisation's standing (verification requests, verify,
 reject, suspend).
 
 Standing changes lock the organisation's row ``FOR NO KEY UPDATE`` (they change no key, so rows that
@@ -31,6 +31,7 @@ from accounts.models import (
     VerificationStatus,
 )
 from accounts.names import name_key, registration_key
+from accounts.roles import Ability, Role, role_require
 from accounts.signals import organization_suspended
 from core.db import atomic_with_retry
 from core.ids import is_id
@@ -53,14 +54,14 @@ def namesake_find(*, organization: Organization, names: list[str]) -> Organizati
 def user_register(
     *, email: str, password: str, organization_name: str, country: str, sector: str = "", website: str = ""
 ) -> User:
-    """Create an organisation (``unverified``) and its first user. Nothing is written when any field is
+    """Create an organisation (``unverified``) and its first user, its owner. Nothing is written when any field is
     refused. A name that compares equal to an existing organisation's in the same country is recorded
     as ``namesake_of`` for verifiers to see; it is not refused."""
     email = email_normalize(email)
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": ["An account with this e-mail address already exists."]})
     organization = Organization(name=organization_name.strip(), country=country, sector=sector, website=website)
-    user = User(email=email, organization=organization)
+    user = User(email=email, organization=organization, role=Role.OWNER)
     try:
         validate_password(password, user=user)
     except ValidationError as error:
@@ -75,6 +76,47 @@ def user_register(
             user.save()
     except IntegrityError as error:  # a concurrent registration took the address first
         raise ValidationError({"email": ["An account with this e-mail address already exists."]}) from error
+    return user
+
+
+# --- the profile ------------------------------------------------------------------------------
+
+#: What ``profile_update`` may change of the organisation. Its legal name and registration number are
+#: given in a verification request (and fixed by the verifier once verified), its country never changes.
+ORGANIZATION_EDITABLE = ("name", "sector", "website", "employees", "annual_revenue", "revenue_currency")
+
+
+@transaction.atomic
+def profile_update(*, user: User, full_name: str | None = None, organization: dict | None = None) -> User:
+    """Change the person's own profile (any role) and, with ``organization``, the organisation's
+    details (admins and owners: 403 ``role_forbidden`` otherwise). A new trading name is checked for
+    namesakes as at registration. A revenue needs its currency and the other way round (400). A
+    suspended organisation's people change nothing here (403), as everywhere but their password."""
+    organization_check_not_suspended(user.organization)
+    if full_name is not None and full_name != user.full_name:
+        user.full_name = full_name
+        user.save(update_fields=["full_name"])
+    if organization:
+        role_require(role=user.role, ability=Ability.ORGANIZATION)
+        unknown = set(organization) - set(ORGANIZATION_EDITABLE)
+        if unknown:
+            raise ValidationError({f"organization.{name}": ["This field cannot be changed here."] for name in unknown})
+        org = Organization.objects.select_for_update(no_key=True).get(pk=user.organization_id)
+        organization_check_not_suspended(org)
+        for name, value in organization.items():
+            setattr(org, name, value.strip() if name == "name" else value)
+        if org.revenue_currency:
+            org.revenue_currency = org.revenue_currency.upper()
+        if (org.annual_revenue is None) != (org.revenue_currency == ""):
+            raise ValidationError(
+                {"organization.revenue_currency": ["Give annual_revenue and revenue_currency together (or neither)."]}
+            )
+        fields = set(organization)
+        if "name" in fields and org.namesake_of_id is None:
+            org.namesake_of = namesake_find(organization=org, names=[org.name])
+            fields.add("namesake_of")
+        org.save(update_fields=sorted(fields))
+        user.organization = org
     return user
 
 

@@ -4,6 +4,8 @@ imports no model and no error class at import time."""
 
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 
+from accounts.roles import Ability, role_require
+
 
 def is_api_key_request(request) -> bool:
     """Whether the request was authenticated with an API key (``request.auth`` is an ``ApiKey``)."""
@@ -46,17 +48,30 @@ def suspended(request) -> bool:
     return getattr(organization, "verification_status", None) == "suspended"
 
 
+def required_ability(view) -> Ability:
+    """The ability a view's writes need: its ``required_ability`` (an ``@action(required_ability=...)``
+    sets it per action), else :attr:`Ability.OPERATE`, the SME's everyday work (accounts.roles)."""
+    return getattr(view, "required_ability", Ability.OPERATE)
+
+
 class IsAuthenticatedInGoodStanding(IsAuthenticated):
-    """A signed-in user, and only reads (GET, HEAD, OPTIONS) while the user's organisation is suspended
-    (403 ``organization_suspended``). Services check the standing again where it matters. A request
-    with an API key also needs the scope the operation asks for (:func:`api_key_check`)."""
+    """A signed-in user; reads (GET, HEAD, OPTIONS) for everyone, and writes only
+
+    - while the user's organisation is not suspended (403 ``organization_suspended``), and
+    - when the user's role allows the view's ability (403 ``role_forbidden``; accounts.roles).
+
+    A request with an API key also needs the scope the operation asks for (:func:`api_key_check`).
+    Services check the standing again where it matters."""
 
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
         api_key_check(request, view)
-        if request.method not in SAFE_METHODS and suspended(request):
+        if request.method in SAFE_METHODS:
+            return True
+        if suspended(request):
             from accounts.errors import OrganizationSuspendedError
 
             raise OrganizationSuspendedError()
+        role_require(role=getattr(request.user, "role", ""), ability=required_ability(view))
         return True

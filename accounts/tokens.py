@@ -169,3 +169,26 @@ def refresh_token_logout(*, token: RefreshToken) -> None:
         family = RefreshTokenFamily.objects.select_for_update().filter(pk=family_id).first()
         if family is not None:
             refresh_token_family_revoke(family=family, reason=RefreshTokenFamily.RevokedReason.LOGOUT)
+
+
+def token_pair_for(user: Any) -> dict[str, str]:
+    """A new sign-in for ``user``: ``{"access", "refresh"}``, the refresh token starting a family, as
+    ``/api/token/`` answers it (registration and accepted invitations sign the person in at once)."""
+    refresh = FamilyRefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+@transaction.atomic
+def refresh_tokens_revoke_for(*, user: Any, reason: str) -> int:
+    """End every sign-in of ``user`` (a new password, removal from the organisation): every live family
+    is revoked and every refresh token not yet expired is blacklisted, those signed before families
+    existed included. Access tokens already issued expire on their own (``JWT_ACCESS_MINUTES``).
+    Returns how many families were revoked. Locks: the user's families (``FOR UPDATE``, by id)."""
+    families = list(
+        RefreshTokenFamily.objects.select_for_update().filter(user=user, revoked_at__isnull=True).order_by("pk")
+    )
+    for family in families:
+        refresh_token_family_revoke(family=family, reason=reason)
+    live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live], ignore_conflicts=True)
+    return len(families)

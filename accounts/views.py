@@ -1,5 +1,5 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -13,27 +13,62 @@ from accounts.api_keys import api_key_create, api_key_get_for, api_key_list_for,
 from accounts.authentication import JWTAuthentication
 from accounts.errors import LockedOutError
 from accounts.lockout import cooloff_seconds, lockout_message
-from accounts.models import ApiKey, Organization
-from accounts.permissions import IsVerifier
-from accounts.selectors import namesakes_for, organization_review_get, organization_review_list
+from accounts.members import (
+    invitation_accept,
+    invitation_create,
+    invitation_withdraw,
+    member_remove,
+    member_role_change,
+)
+from accounts.models import ApiKey, Invitation, Organization, User
+from accounts.passwords import password_change, password_reset_confirm, password_reset_request
+from accounts.permissions import IsVerifier, request_user
+from accounts.roles import Ability
+from accounts.selectors import (
+    invitation_get_for,
+    invitation_list_for,
+    member_get_for,
+    member_list_for,
+    namesakes_for,
+    organization_review_get,
+    organization_review_list,
+)
 from accounts.serializers import (
     ApiKeyCreateInputSerializer,
     ApiKeyCreateOutputSerializer,
     ApiKeyOutputSerializer,
+    DetailOutputSerializer,
+    InvitationAcceptInputSerializer,
+    InvitationCreateInputSerializer,
+    InvitationOutputSerializer,
+    MemberOutputSerializer,
+    MemberUpdateInputSerializer,
     MeOutputSerializer,
+    MeUpdateInputSerializer,
     OrganizationDecisionInputSerializer,
     OrganizationReviewDetailOutputSerializer,
     OrganizationReviewListInputSerializer,
     OrganizationReviewOutputSerializer,
     OrganizationSuspendInputSerializer,
     OrganizationVerifyInputSerializer,
+    PasswordChangeInputSerializer,
+    PasswordChangeOutputSerializer,
+    PasswordResetConfirmInputSerializer,
+    PasswordResetInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
     TokenBlacklistInputSerializer,
     TokenObtainInputSerializer,
     TokenRefreshInputSerializer,
 )
-from accounts.services import organization_reject_request, organization_suspend, organization_verify, user_register
+from accounts.services import (
+    organization_reject_request,
+    organization_suspend,
+    organization_verify,
+    profile_update,
+    user_register,
+)
+from accounts.tokens import token_pair_for
 from core.filters import query_filters
 
 
@@ -43,12 +78,18 @@ class RegisterApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "register"
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer}, tags=["accounts"])
+    @extend_schema(
+        request=RegisterInputSerializer,
+        responses={201: RegisterOutputSerializer},
+        tags=["accounts"],
+        description="Create an organisation and its first user, its owner, signed in at once (`tokens`).",
+    )
     def post(self, request: Request) -> Response:
         payload = RegisterInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         user = user_register(**payload.validated_data)
-        return Response(RegisterOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        context = {"tokens": token_pair_for(user)}
+        return Response(RegisterOutputSerializer(user, context=context).data, status=status.HTTP_201_CREATED)
 
 
 class TokenObtainApi(TokenObtainPairView):
@@ -90,9 +131,206 @@ class TokenBlacklistApi(TokenBlacklistView):
 
 
 class MeApi(OrganizationApiMixin, APIView):
+    # Anyone may edit their own profile; the organisation's fields need more (accounts.services.profile_update).
+    required_ability = Ability.PROFILE
+
     @extend_schema(responses={200: MeOutputSerializer}, tags=["accounts"])
     def get(self, request: Request) -> Response:
         return Response(MeOutputSerializer(self.user).data)
+
+    @extend_schema(
+        request=MeUpdateInputSerializer,
+        responses={200: MeOutputSerializer},
+        tags=["accounts"],
+        description="Change your `full_name` (anyone) and the organisation's details in `organization` (owners and "
+        "admins; 403 `role_forbidden` otherwise). Fields that cannot change here (e-mail, role, country, legal name, "
+        "registration number, standing) are refused with a 400 naming them, never ignored.",
+    )
+    def patch(self, request: Request) -> Response:
+        payload = MeUpdateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = profile_update(user=self.user, **payload.validated_data)
+        return Response(MeOutputSerializer(user).data)
+
+
+class PasswordChangeApi(APIView):
+    """Change your password. Open to every role and standing: a suspended organisation's people can
+    still secure their accounts."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        request=PasswordChangeInputSerializer,
+        responses={200: PasswordChangeOutputSerializer},
+        tags=["accounts"],
+        description="400 `old_password` when it is wrong; the new one must pass the password rules. Every refresh "
+        "token issued before stops working (other devices must sign in again); the answer carries a new pair.",
+    )
+    def post(self, request: Request) -> Response:
+        payload = PasswordChangeInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = request_user(request)
+        password_change(user=user, **payload.validated_data)
+        body = {"detail": "Your password was changed; every other sign-in has ended.", "tokens": token_pair_for(user)}
+        return Response(PasswordChangeOutputSerializer(body).data)
+
+
+class PasswordResetApi(APIView):
+    """Ask for a password reset e-mail."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=PasswordResetInputSerializer,
+        responses={202: DetailOutputSerializer},
+        tags=["accounts"],
+        description="Always 202, whether or not an account has the address (nothing tells who has an account). "
+        "The e-mail holds a one-time link whose last two parts are the `uid` and `token` of "
+        "POST /api/auth/password/reset/confirm/.",
+    )
+    def post(self, request: Request) -> Response:
+        payload = PasswordResetInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        password_reset_request(email=payload.validated_data["email"])
+        detail = "If an account has this address, an e-mail with a link to choose a new password is on its way."
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(APIView):
+    """Set a new password with the ``uid`` and ``token`` of a reset e-mail."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=PasswordResetConfirmInputSerializer,
+        responses={200: DetailOutputSerializer},
+        tags=["accounts"],
+        description="400 `reset_link_invalid` for a wrong, used or expired link (a link works once); the new "
+        "password must pass the password rules. Every sign-in of the account ends.",
+    )
+    def post(self, request: Request) -> Response:
+        payload = PasswordResetConfirmInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        password_reset_confirm(**payload.validated_data)
+        return Response({"detail": "Your password was changed. Sign in with the new one."})
+
+
+class InvitationAcceptApi(APIView):
+    """Accept an invitation: the account is created in the inviting organisation, signed in at once."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=InvitationAcceptInputSerializer,
+        responses={201: RegisterOutputSerializer},
+        tags=["members"],
+        description="The `token` of the invitation e-mail, a password and optionally your name → 201, the new "
+        "user with its role and `tokens` (as registration). 400 `invitation_invalid` for a wrong, expired, "
+        "withdrawn or used token; 409 `email_registered` when the address has an account already.",
+    )
+    def post(self, request: Request) -> Response:
+        payload = InvitationAcceptInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = invitation_accept(**payload.validated_data)
+        context = {"tokens": token_pair_for(user)}
+        return Response(RegisterOutputSerializer(user, context=context).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["members"])
+class MemberListApi(OrganizationApiMixin, generics.ListAPIView):
+    """Your organisation's people and their roles (GET, anyone); invite someone by e-mail (POST,
+    owners and admins; an owner invitation needs an owner)."""
+
+    serializer_class = MemberOutputSerializer
+    queryset = User.objects.none()
+    required_ability = Ability.MEMBERS
+
+    def scoped_queryset(self):
+        return member_list_for(organization=self.organization)
+
+    @extend_schema(
+        request=InvitationCreateInputSerializer,
+        responses={201: InvitationOutputSerializer},
+        description="E-mails an invitation with a one-time token (valid INVITATION_TTL_DAYS) to join with `role` "
+        "(default member). Inviting the same address again replaces its pending invitation. 409 "
+        "`email_registered` when the address has an account; 403 `role_forbidden` below admin, or for an owner "
+        "invitation below owner.",
+    )
+    def post(self, request: Request) -> Response:
+        payload = InvitationCreateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        invitation, _token = invitation_create(actor=self.user, **payload.validated_data)
+        return Response(InvitationOutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["members"])
+class MemberDetailApi(OrganizationApiMixin, APIView):
+    required_ability = Ability.MEMBERS
+
+    @extend_schema(responses={200: MemberOutputSerializer})
+    def get(self, request: Request, member_id: int) -> Response:
+        return Response(
+            MemberOutputSerializer(member_get_for(organization=self.organization, member_id=member_id)).data
+        )
+
+    @extend_schema(
+        request=MemberUpdateInputSerializer,
+        responses={200: MemberOutputSerializer},
+        description="Change a member's role. Owners and admins; to or from `owner` only owners. 403 "
+        "`own_role_change` for your own role; 409 `last_owner` when no owner would be left.",
+    )
+    def patch(self, request: Request, member_id: int) -> Response:
+        payload = MemberUpdateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        member = member_role_change(actor=self.user, member_id=member_id, role=payload.validated_data["role"])
+        return Response(MemberOutputSerializer(member).data)
+
+    @extend_schema(
+        responses={204: None},
+        description="Remove a person: their account is deactivated (their history stays) and every sign-in of "
+        "it ends; they can be invited back. Owners and admins; an owner only by an owner; you may remove "
+        "yourself (leave) unless you are the last owner (409 `last_owner`).",
+    )
+    def delete(self, request: Request, member_id: int) -> Response:
+        member_remove(actor=self.user, member_id=member_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["members"])
+class InvitationListApi(OrganizationApiMixin, generics.ListAPIView):
+    """Invitations not accepted yet, newest first (expired ones marked)."""
+
+    serializer_class = InvitationOutputSerializer
+    queryset = Invitation.objects.none()
+
+    def scoped_queryset(self):
+        return invitation_list_for(organization=self.organization)
+
+
+@extend_schema(tags=["members"])
+class InvitationDetailApi(OrganizationApiMixin, APIView):
+    required_ability = Ability.MEMBERS
+
+    @extend_schema(responses={200: InvitationOutputSerializer})
+    def get(self, request: Request, invitation_id: int) -> Response:
+        invitation = invitation_get_for(organization=self.organization, invitation_id=invitation_id)
+        return Response(InvitationOutputSerializer(invitation).data)
+
+    @extend_schema(responses={204: None}, description="Withdraw the invitation: its link stops working.")
+    def delete(self, request: Request, invitation_id: int) -> Response:
+        invitation_withdraw(actor=self.user, invitation_id=invitation_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["organisations"])
@@ -163,13 +401,15 @@ class OrganizationReviewViewSet(
 @extend_schema(tags=["api keys"])
 class ApiKeyViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Your organisation's API keys (``Authorization: Api-Key <key>``). Managed only by signed-in users:
-    a key cannot list, create or revoke keys (403 ``api_key_not_allowed``)."""
+    a key cannot list, create or revoke keys (403 ``api_key_not_allowed``). Creating and revoking need
+    the organisation's admin role (``Ability.INTEGRATIONS``)."""
 
     serializer_class = ApiKeyOutputSerializer
     queryset = ApiKey.objects.none()
     lookup_value_converter = "id"
     http_method_names = ["get", "post", "delete", "head", "options"]
     api_key_refused = True
+    required_ability = Ability.INTEGRATIONS
 
     def scoped_queryset(self):
         return api_key_list_for(organization=self.organization)

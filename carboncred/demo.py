@@ -12,7 +12,6 @@ the last full calendar year, with the year before as the efficiency baselines' (
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -20,8 +19,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.members import invitation_accept, invitation_create
 from accounts.models import VERIFIERS_GROUP, Organization, User, registry_operator
-from accounts.services import organization_verify, user_register
+from accounts.roles import Role
+from accounts.serializers import MeUpdateInputSerializer
+from accounts.services import organization_verify, profile_update, user_register
 from certificates.services import retirement_create
 from documents.models import Document
 from documents.services import document_upload, organization_verification_submit
@@ -423,12 +425,17 @@ class DemoLogin:
     organization: str
 
 
+VIEWER_LOGIN = "viewer"
+
+
 def demo_email(login: str) -> str:
     return f"{login}@{DEMO_DOMAIN}"
 
 
 def demo_logins() -> list[DemoLogin]:
-    logins = [DemoLogin(demo_email(org.login), "SME member", f"{org.name} ({org.country})") for org in ORGANIZATIONS]
+    logins = [DemoLogin(demo_email(org.login), "SME owner", f"{org.name} ({org.country})") for org in ORGANIZATIONS]
+    first = ORGANIZATIONS[0]
+    logins.append(DemoLogin(demo_email(VIEWER_LOGIN), "SME viewer (reads, changes nothing)", first.name))
     operator = "the registry operator"
     logins.append(DemoLogin(demo_email("verifier"), "verifier (API review queue, admin review actions)", operator))
     logins.append(DemoLogin(demo_email("admin"), "superuser (/admin/)", operator))
@@ -550,12 +557,9 @@ def demo_seed() -> DemoSummary:
         users[org.login] = user
         summary.organizations += 1
         if org.size is not None:
-            # No service edits an organisation's profile yet; these fields carry no rule beyond the
-            # model's constraints.
             employees, revenue, currency = org.size
-            Organization.objects.filter(pk=user.organization_id).update(
-                employees=employees, annual_revenue=Decimal(revenue), revenue_currency=currency
-            )
+            size = {"employees": employees, "annual_revenue": revenue, "revenue_currency": currency}
+            profile_update(user=user, **_valid(MeUpdateInputSerializer, {"organization": size}))
         for lines, (first, last) in ((org.baseline_emissions, baseline_period), (org.emissions, period)):
             activity = _valid(
                 EmissionReportCreateInputSerializer, {"period_start": first, "period_end": last, "lines": list(lines)}
@@ -604,6 +608,7 @@ def demo_seed() -> DemoSummary:
             claims[demo.key] = claim
             summary.claims[claim.status] = summary.claims.get(claim.status, 0) + 1
 
+    _demo_people(users)
     blocks = {key: claim.issuance.owner_block_id for key, claim in claims.items() if hasattr(claim, "issuance")}
     _demo_market(users=users, blocks=blocks, summary=summary)
     for login, block, quantity_kg, beneficiary, reason in RETIREMENTS:
@@ -645,6 +650,15 @@ def _demo_member(org: DemoOrganization, *, verifier: User) -> User:
     )
     user.organization.refresh_from_db()
     return user
+
+
+def _demo_people(users: dict[str, User]) -> None:
+    """A viewer who joined the first SME by invitation (a demo login), and an invitation another SME
+    has sent that waits for its answer."""
+    first, second = users[ORGANIZATIONS[0].login], users[ORGANIZATIONS[1].login]
+    _invitation, token = invitation_create(actor=first, email=demo_email(VIEWER_LOGIN), role=Role.VIEWER)
+    invitation_accept(token=token, password=DEMO_PASSWORD, full_name="Demo Viewer")
+    invitation_create(actor=second, email=f"accountant@{DEMO_DOMAIN}", role=Role.VIEWER)
 
 
 def _demo_market(*, users: dict[str, User], blocks: dict[str, int], summary: DemoSummary) -> None:

@@ -166,6 +166,8 @@ if EMAIL_URL:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CarbonCred <no-reply@localhost>")
+# How long an e-mailed invitation to join an organisation can be accepted (accounts.members).
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 
 # The pages for people sign in with a session (web/); the API with tokens.
 LOGIN_URL = "/accounts/login/"

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.api import OrganizationApiMixin
 from accounts.models import OrganizationVerificationRequest
+from accounts.roles import Ability
 from documents.models import Document
 from documents.selectors import document_get_for, document_list_for
 from documents.serializers import (
@@ -77,7 +78,10 @@ class DocumentViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.Retrie
 
 @extend_schema(tags=["organisations"])
 class OrganizationVerificationApi(OrganizationApiMixin, APIView):
-    """Your organisation's standing, and the request to be verified (``/api/organization/verification/``)."""
+    """Your organisation's standing, and the request to be verified (``/api/organization/verification/``).
+    Asking to be verified speaks for the organisation: owners and admins (accounts.roles)."""
+
+    required_ability = Ability.ORGANIZATION
 
     @extend_schema(responses={200: VerificationStatusOutputSerializer})
     def get(self, request: Request) -> Response:

@@ -4,6 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from accounts.roles import Ability, role_allows
+
 APP_NAV = (
     ("web:dashboard", "Dashboard"),
     ("web:emissions", "Emissions"),
@@ -14,12 +16,18 @@ APP_NAV = (
     ("web:certificates", "Certificates"),
     ("web:api-keys", "API keys"),
     ("web:webhooks", "Webhooks"),
+    ("web:members", "Members"),
+    ("web:account", "Account"),
 )
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
+    role = getattr(user, "role", "") if user is not None and user.is_authenticated else ""
     return {
         "app_nav": APP_NAV,
+        # A viewer is told once, on every workspace page, why the forms will not work for them.
+        "read_only_role": bool(role) and not role_allows(role, Ability.OPERATE),
         "current_url_name": f"{match.namespace}:{match.url_name}" if match and match.namespace else "",
     }

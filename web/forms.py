@@ -320,3 +320,60 @@ class WebhookForm(forms.Form):
     events = forms.MultipleChoiceField(
         label="Events", required=False, choices=EventType.choices, widget=forms.CheckboxSelectMultiple
     )
+
+
+# --- members and the account ------------------------------------------------------------------
+
+ROLE_CHOICES = [
+    ("viewer", "Viewer: reads everything, changes nothing"),
+    ("member", "Member: the everyday work (emissions, projects, claims, trading)"),
+    ("admin", "Admin: also members, invitations and the organisation's details"),
+    ("owner", "Owner: everything, including other owners"),
+]
+
+
+_RULES = str(SignupForm.base_fields["password"].help_text)  # the password rules, as the sign-up page states them
+
+
+def _password(label: str, *, autocomplete: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete, "required": True}),
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.CharField(
+        label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "off", "required": True})
+    )
+    role = _choice("Role", ROLE_CHOICES)
+
+
+class MemberRoleForm(forms.Form):
+    role = _choice("Role", ROLE_CHOICES)
+
+
+class ProfileForm(forms.Form):
+    full_name = _text("Your name", required=False, autocomplete="name")
+
+
+class OrganizationDetailsForm(forms.Form):
+    name = _text("Organisation name", help_text="Your trading name, shown on the market.", autocomplete="organization")
+    sector = _text("Sector", required=False)
+    website = forms.CharField(label="Website", required=False, widget=forms.URLInput(attrs={"placeholder": "https://"}))
+    employees = _integer("Employees", required=False, help_text="For the emissions intensity per employee.")
+    annual_revenue = _number("Annual revenue", required=False, help_text="For the intensity per revenue.")
+    revenue_currency = _text("Revenue currency", required=False, help_text="ISO 4217, e.g. GBP.", maxlength="3")
+
+
+class PasswordChangePageForm(forms.Form):
+    old_password = _password("Current password", autocomplete="current-password")
+    new_password = _password("New password", autocomplete="new-password", help_text=_RULES)
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = _text("Your name", required=False, autocomplete="name")
+    password = _password("Password", autocomplete="new-password", help_text=_RULES)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.views import accounts, app, integrations, public, review
+from web.views import accounts, app, integrations, members, public, review
 
 app_name = "web"
 
@@ -21,6 +21,7 @@ urlpatterns = [
         "accounts/reset/<uidb64>/<token>/", accounts.PasswordResetConfirmPage.as_view(), name="password-reset-confirm"
     ),
     path("accounts/reset/done/", accounts.PasswordResetCompletePage.as_view(), name="password-reset-complete"),
+    path("accounts/invitation/<str:token>/", accounts.invitation_page, name="invitation"),
     # the SME's workspace
     path("app/", app.dashboard, name="dashboard"),
     path("app/emissions/", app.emissions, name="emissions"),
@@ -48,6 +49,14 @@ urlpatterns = [
         integrations.webhook_retry,
         name="webhook-retry",
     ),
+    # the organisation's people and the person's account
+    path("app/members/", members.members, name="members"),
+    path("app/members/<int:member_id>/role/", members.member_role, name="member-role"),
+    path("app/members/<int:member_id>/remove/", members.member_remove_page, name="member-remove"),
+    path("app/invitations/<int:invitation_id>/withdraw/", members.invitation_withdraw_page, name="invitation-withdraw"),
+    path("app/account/", members.account, name="account"),
+    path("app/account/organization/", members.account_organization, name="account-organization"),
+    path("app/account/password/", members.account_password, name="account-password"),
     # verifiers
     path("app/review/", review.review, name="review"),
     path("app/review/claims/<int:claim_id>/", review.review_claim, name="review-claim"),

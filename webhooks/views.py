@@ -5,6 +5,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import OrganizationApiMixin
+from accounts.permissions import request_user
+from accounts.roles import Ability, role_require
 from core.filters import query_filters
 from webhooks.models import WebhookEndpoint
 from webhooks.selectors import delivery_list_for, endpoint_get_for, endpoint_list_for
@@ -30,20 +32,23 @@ class WebhookEndpointViewSet(
     OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Your organisation's webhook endpoints and their delivery log (docs/WEBHOOKS.md). Managed by signed-in
-    users only: an API key gets 403 ``api_key_not_allowed``."""
+    users only: an API key gets 403 ``api_key_not_allowed``. Every write, and reading an endpoint's
+    secret, needs the organisation's admin role (accounts.roles, ``Ability.INTEGRATIONS``)."""
 
     serializer_class = WebhookEndpointOutputSerializer
     queryset = WebhookEndpoint.objects.none()
     lookup_value_converter = "id"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     api_key_refused = True
+    required_ability = Ability.INTEGRATIONS
 
     def scoped_queryset(self):
         return endpoint_list_for(organization=self.organization)
 
     @extend_schema(responses={200: WebhookEndpointSecretOutputSerializer})
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        """One endpoint, with its signing secret."""
+        """One endpoint, with its signing secret (admins and owners: the secret signs for the organisation)."""
+        role_require(role=request_user(request).role, ability=Ability.INTEGRATIONS)
         endpoint = endpoint_get_for(organization=self.organization, endpoint_id=int(kwargs["pk"]))
         return Response(WebhookEndpointSecretOutputSerializer(endpoint).data)
 

@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import VERIFIERS_GROUP, Organization, User, VerificationStatus
+from accounts.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -29,6 +30,9 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     organization = factory.SubFactory(OrganizationFactory)
+    # The organisation's owner, as its registering user is: every rule but the roles' applies fully.
+    # Tests of the roles make the others (``role=Role.VIEWER``).
+    role = Role.OWNER
     password = factory.django.Password(PASSWORD)
 
     @factory.post_generation

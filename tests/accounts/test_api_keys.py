@@ -266,3 +266,26 @@ def test_the_key_list_takes_a_fixed_number_of_queries(auth_client, user, django_
 
     assert response.json()["count"] == 3
     assert {item["created_by"] for item in response.json()["results"]} == {user.email}
+
+
+def test_a_removed_members_keys_are_revoked_and_stay_so_when_invited_back(auth_client, user):
+    """Deactivation alone would let an old key work again once its creator is invited back."""
+    colleague = UserFactory.create(organization=user.organization, role="admin")
+    key = make_key(colleague, "read")
+    assert key_client(key).get("/api/holdings/").status_code == 200
+
+    assert auth_client.delete(f"/api/organization/members/{colleague.pk}/").status_code == 204
+    assert ApiKey.objects.get(created_by=colleague).revoked
+
+    colleague.is_active = True  # what accepting a new invitation does to the account
+    colleague.save(update_fields=["is_active"])
+    assert key_client(key).get("/api/holdings/").status_code == 401
+
+
+def test_only_admins_and_owners_create_keys(auth_client, user):
+    member = UserFactory.create(organization=user.organization, role="member")
+    member_client = APIClient()
+    member_client.force_authenticate(member)
+    response = member_client.post("/api/api-keys/", {"name": "x", "scopes": ["read"]}, format="json")
+    assert response.status_code == 403 and response.json()["code"] == "role_forbidden"
+    assert not ApiKey.objects.exists()

@@ -107,8 +107,13 @@ def test_me_shows_organization_and_verifier_flag(auth_client, user, verifier_cli
             "registration_number": user.organization.registration_number,
             "verification_status": "verified",
             "verified_at": None,
+            "employees": None,
+            "annual_revenue": None,
+            "revenue_currency": "",
         },
         "is_verifier": False,
+        "role": "owner",
+        "abilities": ["profile", "operate", "organization", "members", "integrations", "payouts", "owners"],
     }
     assert verifier_client.get("/api/me/").json()["is_verifier"] is True
 

@@ -278,8 +278,7 @@ def test_an_organisation_cannot_verify_itself_through_its_request(api_client):
     response = client.post(REQUEST, body, format="json")
 
     assert response.status_code == 202 and response.json()["verification_status"] == "pending"
-    assert (
-        client.patch("/api/me/", {"organization": {"verification_status": "verified"}}, format="json").status_code
-        == 405
-    )
+    patched = client.patch("/api/me/", {"organization": {"verification_status": "verified"}}, format="json")
+    assert patched.status_code == 400
+    assert list(patched.json()["errors"]) == ["organization.verification_status"]
     assert Organization.objects.get(pk=user.organization_id).verification_status == "pending"

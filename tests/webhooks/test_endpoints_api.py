@@ -190,3 +190,17 @@ def test_the_list_takes_a_fixed_number_of_queries(auth_client, django_assert_max
 )
 def test_the_address_policy(address, public):
     assert address_is_public(address) is public
+
+
+@pytest.mark.parametrize("role", ["viewer", "member"])
+def test_below_admin_an_endpoint_cannot_be_made_nor_its_secret_read(auth_client, user, role):
+    endpoint_id = create(auth_client).json()["id"]
+    colleague = client_for(UserFactory.create(organization=user.organization, role=role))
+
+    made = create(colleague)
+    secret = colleague.get(f"/api/webhooks/{endpoint_id}/")
+
+    assert made.status_code == 403 and made.json()["code"] == "role_forbidden"
+    assert secret.status_code == 403 and "secret" not in secret.json()
+    assert WebhookEndpoint.objects.count() == 1
+    assert [item["id"] for item in colleague.get("/api/webhooks/").json()["results"]] == [endpoint_id]

@@ -18,10 +18,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.emails import email_normalize
-from accounts.serializers import RegisterInputSerializer
+from accounts.members import invitation_accept, invitation_pending
+from accounts.passwords import PasswordResetMailForm, password_changed
+from accounts.serializers import InvitationAcceptInputSerializer, RegisterInputSerializer
 from accounts.services import user_register
 from web.calls import PageError, call, form_errors, parse, throttled, too_many
-from web.forms import LoginForm, SignupForm
+from web.forms import InvitationAcceptForm, LoginForm, SignupForm
 
 
 def _next_url(request: HttpRequest, default: str = "/app/") -> str:
@@ -81,6 +83,39 @@ def signup_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accounts/signup.html", {"form": form}, status=status)
 
 
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Accept an invitation from its e-mailed link: choose a password, and you are signed in."""
+    invitation = invitation_pending(token=token)
+    form = InvitationAcceptForm(request.POST or None)
+    status = 200 if invitation is not None else 400
+    if request.method == "POST" and invitation is not None:
+        if (wait := throttled(request, scope="register")) is not None:
+            return too_many(request, wait)
+        try:
+            data = parse(
+                InvitationAcceptInputSerializer,
+                {
+                    "token": token,
+                    "password": request.POST.get("password", ""),
+                    "full_name": request.POST.get("full_name", ""),
+                },
+            )
+            user = call(invitation_accept, **data)
+        except PageError as error:
+            form_errors(form, error)
+            status = error.status
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {user.organization.name} on CarbonCred.")
+            return redirect("web:dashboard")
+    context = {"form": form, "invitation": invitation, "token": token}
+    return render(request, "web/accounts/invitation.html", context, status=status)
+
+
 @require_POST
 @csrf_protect
 def logout_page(request: HttpRequest) -> HttpResponse:
@@ -89,11 +124,11 @@ def logout_page(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetPage(auth_views.PasswordResetView):
-    """Django's reset: an e-mail with a one-time link, the same answer whether or not the address exists."""
+    """Django's reset: an e-mail with a one-time link, the same answer whether or not the address exists.
+    The form is the API's (accounts.passwords): one reset, one e-mail, links on PUBLIC_BASE_URL."""
 
+    form_class = PasswordResetMailForm
     template_name = "web/accounts/password_reset.html"
-    email_template_name = "web/accounts/password_reset_email.txt"
-    subject_template_name = "web/accounts/password_reset_subject.txt"
     success_url = reverse_lazy("web:password-reset-done")
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -109,6 +144,11 @@ class PasswordResetDonePage(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmPage(auth_views.PasswordResetConfirmView):
     template_name = "web/accounts/password_reset_confirm.html"
     success_url = reverse_lazy("web:password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed(user=form.user)  # as the API's reset: every sign-in of the account ends
+        return response
 
 
 class PasswordResetCompletePage(auth_views.PasswordResetCompleteView):

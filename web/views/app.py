@@ -19,6 +19,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.roles import Ability
 from accounts.selectors import organizations_by_id
 from certificates.selectors import certificate_get_for, certificate_list_for
 from certificates.serializers import RetirementCreateInputSerializer
@@ -56,7 +57,7 @@ from web.forms import (
     RetireForm,
     TransferForm,
 )
-from web.views.common import app_page, organization, page_number, person
+from web.views.common import app_page, can, organization, page_number, person
 
 PAGE_SIZE = 25
 EMPTY_LINES = 3
@@ -372,7 +373,7 @@ def holdings(request: HttpRequest) -> HttpResponse:
             "retire": RetireForm(auto_id=f"retire-{block.pk}-%s"),
         }
         for block in page
-        if block.status == BlockStatus.AVAILABLE
+        if block.status == BlockStatus.AVAILABLE and can(request, Ability.OPERATE)  # no forms for a viewer
     }
     context = {
         "page": page,

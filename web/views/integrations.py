@@ -13,11 +13,12 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.api_keys import api_key_create, api_key_list_for, api_key_revoke
+from accounts.roles import Ability
 from accounts.serializers import ApiKeyCreateInputSerializer
 from core.errors import NotFoundError
 from web.calls import PageError, call, form_errors, parse
 from web.forms import ApiKeyForm, WebhookForm
-from web.views.common import app_page, organization, page_number, person
+from web.views.common import app_page, organization, page_number, person, role_check
 from webhooks.selectors import delivery_list_for, endpoint_get_for, endpoint_list_for
 from webhooks.serializers import WebhookEndpointCreateInputSerializer
 from webhooks.services import delivery_retry, endpoint_create, endpoint_delete, endpoint_update
@@ -38,7 +39,7 @@ def _act(request: HttpRequest, service: Callable[..., Any], /, **kwargs: Any) ->
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@app_page
+@app_page(ability=Ability.INTEGRATIONS)
 def api_keys(request: HttpRequest) -> HttpResponse:
     """The keys; a new one is shown on the answer to its POST only (never stored, never redirected with)."""
     form = ApiKeyForm(request.POST or None)
@@ -67,7 +68,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@app_page
+@app_page(ability=Ability.INTEGRATIONS)
 def api_key_revoke_page(request: HttpRequest, api_key_id: int) -> HttpResponse:
     org, user = organization(request), person(request)
     api_key = _act(request, api_key_revoke, organization=org, api_key_id=api_key_id, revoked_by=user)
@@ -77,7 +78,7 @@ def api_key_revoke_page(request: HttpRequest, api_key_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@app_page
+@app_page(ability=Ability.INTEGRATIONS)
 def webhooks(request: HttpRequest) -> HttpResponse:
     form = WebhookForm(request.POST or None)
     status = 200
@@ -103,8 +104,9 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-@app_page
+@app_page(ability=Ability.INTEGRATIONS)
 def webhook_detail(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    role_check(request, Ability.INTEGRATIONS)  # the page shows the signing secret
     org = organization(request)
     endpoint = endpoint_get_for(organization=org, endpoint_id=endpoint_id)
     paginator = Paginator(delivery_list_for(organization=org, endpoint_id=endpoint.pk), PAGE_SIZE)
@@ -115,7 +117,7 @@ def webhook_detail(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 
 
 @require_POST
-@app_page
+@app_page(ability=Ability.INTEGRATIONS)
 def webhook_toggle(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     org = organization(request)
     endpoint = endpoint_get_for(organization=org, endpoint_id=endpoint_id)
@@ -127,7 +129,7 @@ def webhook_toggle(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 
 
 @require_POST
-@app_page
+@app_page(ability=Ability.INTEGRATIONS)
 def webhook_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     endpoint = endpoint_get_for(organization=organization(request), endpoint_id=endpoint_id)
     _act(request, endpoint_delete, organization=organization(request), endpoint_id=endpoint.pk)
@@ -136,7 +138,7 @@ def webhook_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 
 
 @require_POST
-@app_page
+@app_page(ability=Ability.INTEGRATIONS)
 def webhook_retry(request: HttpRequest, endpoint_id: int, delivery_id: int) -> HttpResponse:
     org = organization(request)
     if _act(request, delivery_retry, organization=org, endpoint_id=endpoint_id, delivery_id=delivery_id):

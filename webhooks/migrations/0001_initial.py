@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("accounts", "0008_initial"),
+        ("accounts", "0008_api_key_options"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -154,7 +154,7 @@ class Command(BaseCommand):
         else:
             organization, _ = Organization.objects.get_or_create(name="Fuzz Ltd", defaults={"country": "GB"})
             fuzzer = User.objects.filter(email="fuzz@carboncred.example").first() or User.objects.create_user(
-                email="fuzz@carboncred.example", password=None, organization=organization
+                email="fuzz@carboncred.example", password=None, organization=organization, role="owner"
             )
         fuzzer.groups.add(Group.objects.get_or_create(name=VERIFIERS_GROUP)[0])
         token = str(AccessToken.for_user(fuzzer))

@@ -7,11 +7,18 @@ from django.http import HttpRequest
 APP_NAV = (
     ("web:dashboard", "Dashboard"),
     ("web:emissions", "Emissions"),
+    ("web:sites", "Sites"),
     ("web:projects", "Projects"),
     ("web:claims", "Claims"),
     ("web:holdings", "Holdings"),
     ("web:orders", "Orders"),
     ("web:certificates", "Certificates"),
+    ("web:verification", "Verification"),
+)
+REVIEW_NAV = (
+    ("web:review", "Claims"),
+    ("web:review-organizations", "Organisations"),
+    ("web:audits", "Audits"),
 )
 
 
@@ -19,5 +26,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     return {
         "app_nav": APP_NAV,
+        "review_nav": REVIEW_NAV,
         "current_url_name": f"{match.namespace}:{match.url_name}" if match and match.namespace else "",
     }

@@ -7,17 +7,18 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from accounts.models import Organization, User
 from core.errors import NotFoundError
 from web.calls import throttled, too_many
 
 
-def app_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def app_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if (wait := throttled(request)) is not None:
             return too_many(request, wait)
         try:
@@ -28,12 +29,12 @@ def app_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
-def verifier_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def verifier_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Verifiers only: anyone else signed in gets the 403 page (accounts.permissions.IsVerifier's rule)."""
 
     @app_page
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not person(request).is_verifier:
             raise PermissionDenied("Only verifiers may do this.")
         return view(request, *args, **kwargs)

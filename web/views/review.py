@@ -73,6 +73,7 @@ def claim_page(
         "reverse_form": reverse_form or ReversalForm(auto_id="reverse-%s"),
         "own": claim.project.owner_id == person(request).organization_id,
         "audit": getattr(claim, "audit", None),
+        "refused": form or reverse_form,  # a refused decision's messages, whichever form was sent
     }
     return render(request, "web/review/claim.html", context, status=status)
 

@@ -96,6 +96,7 @@ def _organization_page(
         "reject_form": OrganizationRejectForm(auto_id="reject-%s"),
         "suspend_form": OrganizationSuspendForm(auto_id="suspend-%s"),
         **(forms_ or {}),
+        "refused": next(iter((forms_ or {}).values()), None),
     }
     return render(request, "web/review/organization.html", context, status=status)
 
@@ -162,6 +163,7 @@ def _audit_page(
         "confirm_form": AuditConfirmForm(auto_id="confirm-%s"),
         "reverse_form": ReversalForm(auto_id="reverse-%s"),
         **(forms_ or {}),
+        "refused": next(iter((forms_ or {}).values()), None),
     }
     return render(request, "web/review/audit.html", context, status=status)
 

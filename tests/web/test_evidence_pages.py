@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from documents.models import Document
 from sites.models import Reading
@@ -131,7 +132,7 @@ def test_a_bad_claim_stores_no_file(sme_client, project):
 
 def test_a_file_stored_before_a_refusal_is_offered_for_the_next_try(sme_client, sme, project):
     # The shape is right, the service refuses (the period has not ended): the file is kept, chosen.
-    today = date.today()
+    today = timezone.localdate()
     response = sme_client.post(
         "/app/claims/",
         claim_form(

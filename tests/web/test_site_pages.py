@@ -112,7 +112,7 @@ def test_readings_upload_stores_good_rows_and_lists_the_rejected_with_their_code
     html = sme_client.get(response["Location"]).content.decode()
     assert "2 reading(s) stored, 0 already stored, 2 row(s) refused." in html
     assert "<code>meter_unknown</code>" in html and "<code>timezone_required</code>" in html
-    assert '<td class="num">3</td>' in html and '<td class="num">4</td>' in html  # 1-based data rows
+    assert '<td class="num">Row 3</td>' in html and '<td class="num">Row 4</td>' in html  # 1-based data rows
     # The outcome is shown once (post/redirect/get): a reload shows the stored readings only.
     again = sme_client.get(response["Location"]).content.decode()
     assert "meter_unknown" not in again and "12.5" in again

@@ -218,3 +218,14 @@ def test_a_readings_claim_without_readings_names_the_field(sme_client, sme):
     assert response.status_code == 400
     assert "No readings of the site&#x27;s meters are stored for 2024-03-01..2024-03-31." in response.content.decode()
     assert not ReductionClaim.objects.exists()
+
+
+def test_verifiers_read_only_files_that_back_a_claim_or_request(sme, verifier_session):
+    from documents.services import document_upload
+
+    unsent = document_upload(
+        owner=sme.organization, uploaded_by=sme, kind="invoice", upload=SimpleUploadedFile("i.pdf", pdf("unsent"))
+    )
+
+    assert verifier_session.get(f"/app/documents/{unsent.pk}/file/").status_code == 404
+    assert verifier_session.get("/app/documents/999999/file/").status_code == 404

@@ -18,6 +18,7 @@ APP_NAV = (
 REVIEW_NAV = (
     ("web:review", "Claims"),
     ("web:review-organizations", "Organisations"),
+    ("web:review-sites", "Sites"),
     ("web:audits", "Audits"),
 )
 

@@ -69,6 +69,19 @@ urlpatterns = [
         )
         for decision in ("verify", "reject", "suspend")
     ),
+    path("app/review/sites/", verifiers.sites, name="review-sites"),
+    path(
+        "app/review/sites/<int:site_id>/approve/",
+        verifiers.site_decide,
+        {"decision": "approve"},
+        name="review-site-approve",
+    ),
+    path(
+        "app/review/sites/<int:site_id>/reject/",
+        verifiers.site_decide,
+        {"decision": "reject"},
+        name="review-site-reject",
+    ),
     path("app/review/audits/", verifiers.audits, name="audits"),
     path("app/review/audits/<int:audit_id>/", verifiers.audit_detail, name="audit"),
     path("app/review/audits/<int:audit_id>/confirm/", verifiers.audit_confirm_page, name="audit-confirm"),

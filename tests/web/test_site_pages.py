@@ -2,6 +2,8 @@
 and readings, the readings CSV upload with its accepted / duplicate / rejected rows; another
 organisation's site is 404; a project chooses its site."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -214,3 +216,60 @@ def test_a_site_in_another_country_than_the_project_is_named(sme_client, site):
 
     assert response.status_code == 400
     assert "The site is in IN, the project in GB." in response.content.decode()
+
+
+# --- the verifiers' site queue -----------------------------------------------------------------
+
+
+@pytest.fixture
+def under_review(sme, other):
+    from sites.services import site_create
+
+    SiteFactory.create(owner=other.organization, country="IN", latitude="18.520400", longitude="73.856700")
+    site = site_create(owner=sme.organization, name="Second roof", country="IN", latitude=Decimal("18.520500"),
+                       longitude=Decimal("73.856700"), meter_ids=["CN 999888777"])  # fmt: skip
+    assert site.status == Site.Status.UNDER_REVIEW
+    return site
+
+
+def test_the_site_queue_is_for_verifiers_only(sme_client, client, under_review):
+    assert sme_client.get("/app/review/sites/").status_code == 403
+    assert client.get("/app/review/sites/").status_code == 302
+    assert sme_client.post(f"/app/review/sites/{under_review.pk}/approve/", {"note": ""}).status_code == 403
+    under_review.refresh_from_db()
+    assert under_review.status == Site.Status.UNDER_REVIEW
+
+
+def test_the_queue_shows_why_a_site_waits(verifier_session, under_review, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        response = verifier_session.get("/app/review/sites/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Second roof" in html and "<code>site_near_existing</code>" in html and "CN 999888777" in html
+    assert "Clear the site" in html
+
+
+def test_a_verifier_clears_a_site_then_a_second_decision_is_refused(verifier_session, under_review):
+    cleared = verifier_session.post(
+        f"/app/review/sites/{under_review.pk}/approve/", {"note": "Two shops on one street."}, follow=True
+    )
+
+    assert cleared.status_code == 200
+    assert "cleared: its claims may be approved by screening" in cleared.content.decode()
+    under_review.refresh_from_db()
+    assert (under_review.status, under_review.review_note) == (Site.Status.ACTIVE, "Two shops on one street.")
+
+    again = verifier_session.post(f"/app/review/sites/{under_review.pk}/reject/", {"note": ""}, follow=True)
+    assert "only a site under review can be decided" in again.content.decode()
+    under_review.refresh_from_db()
+    assert under_review.status == Site.Status.ACTIVE
+    assert verifier_session.post("/app/review/sites/999999/approve/", {"note": ""}).status_code == 404
+
+
+def test_a_verifier_rejects_a_duplicate_site(verifier_session, under_review):
+    response = verifier_session.post(f"/app/review/sites/{under_review.pk}/reject/", {"note": "Same roof."})
+
+    assert response.status_code == 302
+    under_review.refresh_from_db()
+    assert under_review.status == Site.Status.REJECTED

@@ -25,6 +25,10 @@ from accounts.serializers import (
 from accounts.services import organization_reject_request, organization_suspend, organization_verify
 from core.errors import NotFoundError
 from documents.selectors import documents_by_id
+from sites.models import Site
+from sites.selectors import site_review_list
+from sites.serializers import SiteReviewDecisionInputSerializer
+from sites.services import site_approve, site_reject
 from verification.models import Audit
 from verification.selectors import audit_get, audit_list, claim_review_get
 from verification.serializers import AuditConfirmInputSerializer, ReversalInputSerializer
@@ -32,6 +36,7 @@ from verification.services import audit_confirm, claim_reverse
 from web.calls import PageError, call, form_errors, parse
 from web.forms import (
     AuditConfirmForm,
+    ReviewDecisionForm,
     OrganizationRejectForm,
     OrganizationSuspendForm,
     OrganizationVerifyForm,
@@ -215,3 +220,42 @@ def claim_reverse_page(request: HttpRequest, claim_id: int) -> HttpResponse:
     if audit_id.isdigit():
         return redirect("web:audit", audit_id=int(audit_id))
     return redirect("web:review-claim", claim_id=claim_id)
+
+
+# --- sites ------------------------------------------------------------------------------------
+
+
+@require_safe
+@verifier_page
+def sites(request: HttpRequest) -> HttpResponse:
+    """Sites by status (under review first): where they are, their meters, why they wait."""
+    wanted = request.GET.get("status", Site.Status.UNDER_REVIEW)
+    status = wanted if wanted in Site.Status.values else ""
+    page = Paginator(site_review_list(status=status or None), PAGE_SIZE).get_page(page_number(request))
+    own = person(request).organization_id
+    context = {
+        "page": page,
+        "rows": [(site, ReviewDecisionForm(auto_id=f"site-{site.pk}-%s"), site.owner_id == own) for site in page],
+        "status": status,
+        "statuses": [("", "Every site"), *Site.Status.choices],
+    }
+    return render(request, "web/review/sites.html", context)
+
+
+@require_POST
+@verifier_page
+def site_decide(request: HttpRequest, site_id: int, decision: str) -> HttpResponse:
+    service = site_approve if decision == "approve" else site_reject
+    try:
+        payload = parse(SiteReviewDecisionInputSerializer, {"note": request.POST.get("note", "")})
+        site = call(service, site_id=site_id, reviewer=person(request), **payload)
+    except PageError as error:
+        if error.status == 404:
+            raise NotFoundError() from None
+        messages.error(request, " ".join(m for found in error.errors.values() for m in found))
+        return redirect("web:review-sites")
+    if site.status == Site.Status.ACTIVE:
+        messages.success(request, f"Site {site.pk} ({site.name}) cleared: its claims may be approved by screening.")
+    else:
+        messages.success(request, f"Site {site.pk} ({site.name}) rejected: claims on it are refused.")
+    return redirect("web:review-sites")

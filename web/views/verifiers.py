@@ -36,11 +36,11 @@ from verification.services import audit_confirm, claim_reverse
 from web.calls import PageError, call, form_errors, parse
 from web.forms import (
     AuditConfirmForm,
-    ReviewDecisionForm,
     OrganizationRejectForm,
     OrganizationSuspendForm,
     OrganizationVerifyForm,
     ReversalForm,
+    ReviewDecisionForm,
 )
 from web.views.common import page_number, person, verifier_page
 from web.views.review import claim_facts, claim_page

@@ -268,12 +268,19 @@ def test_a_verifier_works_the_audit_queue(live_server, new_page, settings):
     screening, reverses it with a reason, and sees what was cancelled and the ledger entries."""
     from decimal import Decimal
 
+    from projects.models import Project
     from tests.verification.reversals import fund_pool, issued_claim
 
     settings.AUDIT_MIN_RATE = settings.AUDIT_MAX_RATE = Decimal(1)
     owner = UserFactory.create()
     claim = issued_claim(owner)
     fund_pool(1_000)
+    # A second roof registered 11 m from the first one's: it waits for a verifier.
+    from sites.services import site_create
+
+    first = Project.objects.get(pk=claim["project"]).site
+    site_create(owner=owner.organization, name="Warehouse roof", country=str(first.country),
+                latitude=first.latitude + Decimal("0.0001"), longitude=first.longitude, meter_ids=["GB-77001"])  # fmt: skip
     UserFactory.create(email="audra@registry.example", verifier=True)
     base = live_server.url
 
@@ -290,6 +297,11 @@ def test_a_verifier_works_the_audit_queue(live_server, new_page, settings):
         expect(page.get_by_role("heading", name="Evidence and figures")).to_be_visible()
         screenshot(page, "16-audit")
         assert axe_violations(page) == []
+        page.goto(f"{base}/app/review/sites/")
+        expect(page.get_by_text("site_near_existing")).to_be_visible()
+        screenshot(page, "18-review-sites")
+        assert axe_violations(page) == []
+        page.go_back()
 
     page.get_by_label("Reason for the reversal").fill("The meter photos show another roof.")
     page.get_by_role("button", name="Reverse and cancel the credits").click()

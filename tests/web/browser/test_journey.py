@@ -279,8 +279,14 @@ def test_a_verifier_works_the_audit_queue(live_server, new_page, settings):
     from sites.services import site_create
 
     first = Project.objects.get(pk=claim["project"]).site
-    site_create(owner=owner.organization, name="Warehouse roof", country=str(first.country),
-                latitude=first.latitude + Decimal("0.0001"), longitude=first.longitude, meter_ids=["GB-77001"])  # fmt: skip
+    site_create(
+        owner=owner.organization,
+        name="Warehouse roof",
+        country=str(first.country),
+        latitude=first.latitude + Decimal("0.0001"),
+        longitude=first.longitude,
+        meter_ids=["GB-77001"],
+    )
     UserFactory.create(email="audra@registry.example", verifier=True)
     base = live_server.url
 

@@ -208,3 +208,10 @@ def test_the_market_shows_whether_the_seller_is_verified(client, listing):
 
     assert "Verified seller" in listing_page and "Verified seller" in market
     assert f"Registration number {listing.seller.registration_number}" in listing_page
+
+
+def test_the_dashboard_points_an_unverified_organisation_to_verification(newcomer_client, sme_client):
+    html = newcomer_client.get("/app/").content.decode()
+
+    assert "Your organisation is not verified yet" in html and 'href="/app/verification/"' in html
+    assert "not verified yet" not in sme_client.get("/app/").content.decode()

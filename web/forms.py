@@ -203,6 +203,26 @@ class SiteForm(forms.Form):
     )
 
 
+class SiteChangeForm(forms.Form):
+    name = _text("Name", maxlength="200")
+    address = forms.CharField(
+        label="Address", required=False, help_text="Optional.", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    meter_ids = forms.CharField(
+        label="Meter ids",
+        required=False,
+        help_text="One per line. Adding or removing a meter puts the site under review again.",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    capacity_kw = _number(
+        "Capacity (kW, kWp for solar)",
+        required=False,
+        help_text="A new capacity puts the site under review again.",
+        step="0.001",
+        min="0.001",
+    )
+
+
 class ReadingsCsvForm(forms.Form):
     file = _file(
         "Readings CSV",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("app/sites/", sites.sites, name="sites"),
     path("app/sites/<int:site_id>/", sites.site_detail, name="site"),
     path("app/sites/<int:site_id>/readings/", sites.site_readings, name="site-readings"),
+    path("app/sites/<int:site_id>/change/", sites.site_change, name="site-change"),
     path("app/documents/<int:document_id>/file/", documents.document_file, name="document-file"),
     path("app/verification/", standing.verification, name="verification"),
     path("app/projects/", app.projects, name="projects"),

@@ -273,3 +273,34 @@ def test_a_verifier_rejects_a_duplicate_site(verifier_session, under_review):
     assert response.status_code == 302
     under_review.refresh_from_db()
     assert under_review.status == Site.Status.REJECTED
+
+
+def test_a_new_name_keeps_the_site_active_a_new_capacity_puts_it_under_review(sme_client, site):
+    renamed = sme_client.post(
+        f"/app/sites/{site.pk}/change/", {"name": "Main roof", "meter_ids": "CN 100200300", "capacity_kw": ""}
+    )
+
+    assert renamed.status_code == 302
+    site.refresh_from_db()
+    assert (site.name, site.status) == ("Main roof", Site.Status.ACTIVE)
+
+    grown = sme_client.post(
+        f"/app/sites/{site.pk}/change/",
+        {"name": "Main roof", "meter_ids": "CN 100200300", "capacity_kw": "80"},
+        follow=True,
+    )
+
+    site.refresh_from_db()
+    assert site.status == Site.Status.UNDER_REVIEW and site.capacity_kw == 80
+    html = grown.content.decode()
+    assert "a verifier looks at the change" in html and "Capacity changed from None to 80" in html
+
+
+def test_a_refused_change_is_shown_on_its_form_and_changes_nothing(sme_client, other_client, site):
+    refused = sme_client.post(f"/app/sites/{site.pk}/change/", {"name": "", "meter_ids": "CN 100200300"})
+
+    assert refused.status_code == 400
+    assert "This field may not be blank." in refused.content.decode()
+    assert other_client.post(f"/app/sites/{site.pk}/change/", {"name": "Mine now"}).status_code == 404
+    site.refresh_from_db()
+    assert site.name == "Bakery roof"

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from sites.errors import ReadingsRejectedError
 from sites.selectors import reading_list_for, reading_totals_for, site_get_for, site_list_for
-from sites.serializers import SiteCreateInputSerializer
-from sites.services import readings_import, site_create
+from sites.serializers import SiteCreateInputSerializer, SiteUpdateInputSerializer
+from sites.services import readings_import, site_create, site_update
 from sites.views import csv_rows
 from web.calls import PageError, call, form_errors, parse
-from web.forms import ReadingsCsvForm, SiteForm
+from web.forms import ReadingsCsvForm, SiteChangeForm, SiteForm
 from web.views.common import app_page, organization, page_number
 
 PAGE_SIZE = 25
@@ -71,17 +71,25 @@ def _site_page(
     site_id: int,
     *,
     form: ReadingsCsvForm | None = None,
+    change_form: SiteChangeForm | None = None,
     outcome: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     org = organization(request)
     site = site_get_for(organization=org, site_id=site_id)
+    current = {
+        "name": site.name,
+        "address": site.address,
+        "meter_ids": "\n".join(meter.meter_id for meter in site.active_meters),  # type: ignore[attr-defined]
+        "capacity_kw": "" if site.capacity_kw is None else str(site.capacity_kw),
+    }
     readings = reading_list_for(organization=org, site_id=site.pk).order_by("-start", "-id")
     context = {
         "site": site,
         "meters": reading_totals_for(organization=org, site_id=site.pk),
         "readings": Paginator(readings, READINGS_PAGE_SIZE).get_page(page_number(request)),
         "form": form or ReadingsCsvForm(),
+        "change_form": change_form or SiteChangeForm(initial=current, auto_id="change-%s"),
         "outcome": outcome,
     }
     return render(request, "web/app/site_detail.html", context, status=status)
@@ -147,4 +155,32 @@ def site_readings(request: HttpRequest, site_id: int) -> HttpResponse:
         f"{result.accepted:,} reading(s) stored, {result.duplicates:,} already stored, "
         f"{len(result.rejected):,} row(s) refused.",
     )
+    return redirect("web:site", site_id=site.pk)
+
+
+@require_POST
+@app_page
+def site_change(request: HttpRequest, site_id: int) -> HttpResponse:
+    """Change a site as ``PATCH /api/sites/{id}/`` does: a new capacity, meter set or location puts it
+    under review again."""
+    org = organization(request)
+    site = site_get_for(organization=org, site_id=site_id)
+    form = SiteChangeForm(request.POST, auto_id="change-%s")
+    capacity = request.POST.get("capacity_kw", "").strip()
+    data: dict[str, Any] = {
+        "name": request.POST.get("name", "").strip(),
+        "address": request.POST.get("address", "").strip(),
+        "meter_ids": _meter_ids(request.POST.get("meter_ids", "")),
+        "capacity_kw": capacity or None,
+    }
+    was = site.status
+    try:
+        changed = call(site_update, owner=org, site_id=site.pk, **parse(SiteUpdateInputSerializer, data))
+    except PageError as error:
+        form_errors(form, error, prefix="meter_ids.")
+        return _site_page(request, site.pk, change_form=form, status=error.status)
+    if changed.status == changed.Status.UNDER_REVIEW and was != changed.Status.UNDER_REVIEW:
+        messages.warning(request, "Site changed; a verifier looks at the change before claims on it are approved.")
+    else:
+        messages.success(request, "Site changed.")
     return redirect("web:site", site_id=site.pk)

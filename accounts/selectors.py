@@ -22,9 +22,22 @@ def organizations_by_id(*, ids: set[int]) -> dict[int, Organization]:
     return Organization.objects.in_bulk(ids) if ids else {}
 
 
-def organizations_count(*, kind: str = Organization.Kind.MEMBER) -> int:
-    """How many organisations of that kind the registry holds (the home page's figure)."""
-    return Organization.objects.filter(kind=kind).count()
+def organizations_count(*, kind: str = Organization.Kind.MEMBER, verification_status: str | None = None) -> int:
+    """How many organisations of that kind (and standing) the registry holds (the home page's figures)."""
+    organizations = Organization.objects.filter(kind=kind)
+    if verification_status:
+        organizations = organizations.filter(verification_status=verification_status)
+    return organizations.count()
+
+
+def organization_verification_latest(*, organization_id: int) -> OrganizationVerificationRequest | None:
+    """The organisation's newest request to be verified (any status), or ``None``."""
+    return (
+        OrganizationVerificationRequest.objects.filter(organization_id=organization_id)
+        .select_related("decided_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def organization_review_list(

@@ -360,7 +360,7 @@ AUDIT_SEED_KEY = env("AUDIT_SEED_KEY", default=None) or secret_key_from_file(VAR
 # The largest evidence file accepted. Uploads (POST /api/documents/) are exempt from MAX_BODY_BYTES up
 # to this plus room for the multipart envelope.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
-UPLOAD_PATHS = ("/api/documents/",)
+UPLOAD_PATHS = ("/api/documents/", "/app/claims/", "/app/verification/")  # the pages taking evidence files too
 UPLOAD_MAX_BODY_BYTES = DOCUMENT_MAX_BYTES + 64 * 1024
 # Where the files live: a directory under var/ by default; DOCUMENT_STORAGE=s3 keeps them in an
 # S3-compatible bucket through django-storages (install it; docs/DEPLOY.md "Evidence documents").

@@ -29,3 +29,8 @@ def document_get_for(*, user: User, document_id: Any) -> Document:
 
 def document_sha256_for(*, document_ids: list[int]) -> dict[int, str]:
     return dict(Document.objects.filter(pk__in=document_ids).values_list("pk", "sha256"))
+
+
+def documents_by_id(*, ids: list[int]) -> dict[int, Document]:
+    """Documents by id in one query (none for no ids): a page lists the files behind a request."""
+    return Document.objects.in_bulk([pk for pk in ids if is_id(pk)]) if ids else {}

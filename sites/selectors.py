@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, QuerySet, Sum
 
 from accounts.models import Organization
 from core.ids import is_id
@@ -66,6 +66,25 @@ def reading_list_for(
     if end is not None:
         readings = readings.filter(start__lt=end)
     return readings
+
+
+def reading_totals_for(*, organization: Organization, site_id: Any) -> list[dict[str, Any]]:
+    """Per meter of the site (active or not, in id order): ``meter_id``, ``active``, how many readings
+    ``reading_count``, the first start, the last end and the kWh they add up to (one query besides the
+    site's)."""
+    site = site_get_for(organization=organization, site_id=site_id)
+    rows = (
+        Meter.objects.filter(site=site)
+        .values("id", "meter_id", "active")
+        .annotate(
+            reading_count=Count("readings"),
+            first=Min("readings__start"),
+            last=Max("readings__end"),
+            kwh=Sum("readings__kwh"),
+        )
+        .order_by("id")
+    )
+    return [dict(row) for row in rows]
 
 
 def site_readings_between(*, site_id: int, first, last, up_to_id: int | None = None) -> list[Reading]:

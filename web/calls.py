@@ -39,6 +39,9 @@ def _as_errors(exc: Exception) -> tuple[dict[str | None, list[str]], int]:
     elif isinstance(exc, DomainError):
         field = exc.extra.get("field")
         flat = {str(field) if field else "non_field_errors": [exc.detail]}
+        fields = exc.extra.get("errors")
+        if isinstance(fields, dict):  # the fields the refusal names, beside its sentence
+            flat.update({str(name): [str(m) for m in found] for name, found in fields.items()})
         status = exc.status_code
     else:  # pragma: no cover - callers pass only the three kinds above
         raise exc

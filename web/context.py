@@ -9,15 +9,23 @@ from accounts.roles import Ability, role_allows
 APP_NAV = (
     ("web:dashboard", "Dashboard"),
     ("web:emissions", "Emissions"),
+    ("web:sites", "Sites"),
     ("web:projects", "Projects"),
     ("web:claims", "Claims"),
     ("web:holdings", "Holdings"),
     ("web:orders", "Orders"),
     ("web:certificates", "Certificates"),
+    ("web:verification", "Verification"),
     ("web:api-keys", "API keys"),
     ("web:webhooks", "Webhooks"),
     ("web:members", "Members"),
     ("web:account", "Account"),
+)
+REVIEW_NAV = (
+    ("web:review", "Claims"),
+    ("web:review-organizations", "Organisations"),
+    ("web:review-sites", "Sites"),
+    ("web:audits", "Audits"),
 )
 
 
@@ -29,5 +37,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "app_nav": APP_NAV,
         # A viewer is told once, on every workspace page, why the forms will not work for them.
         "read_only_role": bool(role) and not role_allows(role, Ability.OPERATE),
+        "review_nav": REVIEW_NAV,
         "current_url_name": f"{match.namespace}:{match.url_name}" if match and match.namespace else "",
     }

@@ -11,6 +11,7 @@ HEADLINES = {
     "approved": "Approved: the credits were issued.",
     "needs_review": "Waiting for a verifier: nothing is issued until a person has looked at it.",
     "rejected": "Refused: no credits were issued.",
+    "reversed": "Reversed after issuance: the credits issued for it were cancelled.",
 }
 SEVERITY_HEADINGS = {
     "reject": "Why it was refused",

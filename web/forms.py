@@ -5,7 +5,8 @@ their refusals on these fields. ``required`` here only tells the browser what to
 from django import forms
 from django_countries import countries
 
-from accounts.models import ApiKeyScope
+from accounts.models import ApiKeyScope, VerificationStatus
+from documents.models import Document
 from emissions.activities import ACTIVITIES
 from marketplace.models import Currency
 from projects.models import Project
@@ -169,6 +170,70 @@ class EmissionCsvForm(forms.Form):
     )
 
 
+def _file(label: str, *, help_text: str = "", required: bool = False, accept: str = "") -> forms.FileField:
+    attrs: dict[str, object] = {"required": required}
+    if accept:
+        attrs["accept"] = accept
+    return forms.FileField(label=label, required=False, help_text=help_text, widget=forms.ClearableFileInput(attrs))
+
+
+DOCUMENT_ACCEPT = ".pdf,.png,.jpg,.jpeg,.csv,application/pdf,image/png,image/jpeg,text/csv"
+DOCUMENT_HELP = "PDF, PNG, JPEG or CSV, at most 10 MiB. A file is stored once in the whole registry."
+
+
+class SiteForm(forms.Form):
+    name = _text("Name", help_text="How you call the place, e.g. Pune bakery roof.", maxlength="200")
+    country = _choice("Country", COUNTRY_CHOICES, blank="Choose a country")
+    latitude = _number(
+        "Latitude", help_text="Decimal degrees, e.g. 18.5204 (north positive). Must be inside the country.",
+        min="-90", max="90",
+    )  # fmt: skip
+    longitude = _number("Longitude", help_text="Decimal degrees, e.g. 73.8567 (east positive).", min="-180", max="180")
+    address = forms.CharField(
+        label="Address", required=False, help_text="Optional.", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    meter_ids = forms.CharField(
+        label="Meter ids",
+        required=False,
+        help_text="One per line: the meter or grid-connection numbers (MPAN, consumer number…). A meter already "
+        "registered on another site puts this one under review.",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    capacity_kw = _number(
+        "Capacity (kW, kWp for solar)", required=False, help_text="Optional.", step="0.001", min="0.001"
+    )
+
+
+class SiteChangeForm(forms.Form):
+    name = _text("Name", maxlength="200")
+    address = forms.CharField(
+        label="Address", required=False, help_text="Optional.", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    meter_ids = forms.CharField(
+        label="Meter ids",
+        required=False,
+        help_text="One per line. Adding or removing a meter puts the site under review again.",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    capacity_kw = _number(
+        "Capacity (kW, kWp for solar)",
+        required=False,
+        help_text="A new capacity puts the site under review again.",
+        step="0.001",
+        min="0.001",
+    )
+
+
+class ReadingsCsvForm(forms.Form):
+    file = _file(
+        "Readings CSV",
+        required=True,
+        accept=".csv,text/csv",
+        help_text="Header row: meter_id,unit,start,end,value. Unit Wh, kWh or MWh; start and end as ISO 8601 "
+        "date-times with a UTC offset (2024-06-01T10:00:00+02:00). At most 10,000 rows.",
+    )
+
+
 class ProjectForm(forms.Form):
     title = _text("Title", maxlength="200")
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -179,6 +244,15 @@ class ProjectForm(forms.Form):
         "Latitude", required=False, help_text="Optional, decimal degrees (e.g. 19.0760).", min="-90", max="90"
     )
     longitude = _number("Longitude", required=False, help_text="Optional, with the latitude.", min="-180", max="180")
+    site = forms.ChoiceField(
+        label="Site",
+        required=False,
+        choices=[],
+        help_text="Where the project is: one of your registered sites, in the project's country. Claims of a "
+        "project without a site are always checked by a verifier.",
+    )
+
+    field_order = ["title", "description", "category", "country", "site", "start_date", "latitude", "longitude"]
 
 
 class ClaimForm(forms.Form):
@@ -194,7 +268,17 @@ class ClaimForm(forms.Form):
     )
     # parameters, by category (only those of the project's category are sent)
     capacity_kwp = _number("Installed capacity (kWp)", required=False, help_text="Solar.")
-    generation_kwh = _number("Metered generation (kWh)", required=False, help_text="Solar: over the period.")
+    generation_kwh = _number(
+        "Metered generation (kWh)",
+        required=False,
+        help_text="Solar: over the period. With stored readings it may stay empty (if given, the lesser counts).",
+    )
+    source = _choice(
+        "Generation from",
+        [("declared", "The figure I enter"), ("readings", "My site's stored meter readings")],
+        required=False,
+        help_text="Solar: stored readings (uploaded on the site's page) are the strongest evidence.",
+    )
     measure = _choice(
         "Measure",
         [
@@ -263,10 +347,17 @@ class ClaimForm(forms.Form):
     evidence_unit = _choice(
         "Evidence: unit", [(u, u) for u in ("kWh", "MWh", "litre", "m3", "kg", "t")], blank="—", required=False
     )
+    evidence_file = _file("Evidence: upload the document", accept=DOCUMENT_ACCEPT, help_text=DOCUMENT_HELP)
+    evidence_document = forms.ChoiceField(
+        label="Evidence: or a file you uploaded before",
+        required=False,
+        choices=[],
+        help_text="Its SHA-256 goes into the ledger entry of the credits it backs.",
+    )
 
 
 PARAMETER_FIELDS = {
-    "solar": ("capacity_kwp", "generation_kwh"),
+    "solar": ("capacity_kwp", "generation_kwh", "source"),
     "energy_efficiency": ("measure", "energy_carrier", "baseline_kwh", "post_kwh"),
     "recycling": ("material", "mass_kg"),
     "fuel_switch": ("baseline_fuel", "baseline_quantity", "new_fuel", "new_quantity", "unit"),
@@ -377,3 +468,75 @@ class PasswordChangePageForm(forms.Form):
 class InvitationAcceptForm(forms.Form):
     full_name = _text("Your name", required=False, autocomplete="name")
     password = _password("Password", autocomplete="new-password", help_text=_RULES)
+
+
+class AuditConfirmForm(forms.Form):
+    note = forms.CharField(
+        label="Finding", required=False, help_text="What you checked; kept with the audit.",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+    )  # fmt: skip
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the reversal",
+        required=False,
+        help_text="Public: recorded in the ledger entries' memo.",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000, "required": True}),
+    )
+
+
+# --- organisations: standing ------------------------------------------------------------------
+
+
+class VerificationRequestForm(forms.Form):
+    legal_name = _text(
+        "Legal name", help_text="As in the company register.", maxlength="200", autocomplete="organization"
+    )
+    registration_number = _text(
+        "Registration number", help_text="Company or tax registry number (CIN, company number, VAT…).", maxlength="64"
+    )
+    website = forms.CharField(
+        label="Website", required=False, help_text="Optional.", widget=forms.URLInput(attrs={"placeholder": "https://"})
+    )
+    file = _file(
+        "Register extract",
+        accept=DOCUMENT_ACCEPT,
+        help_text="The extract or certificate of incorporation the verifier checks you against. " + DOCUMENT_HELP,
+    )
+    documents = forms.MultipleChoiceField(
+        label="Documents you uploaded before",
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class OrganizationVerifyForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the record", required=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000})
+    )
+    registration_number = _text(
+        "Registration number checked", required=False, help_text="Optional: record or correct it.", maxlength="64"
+    )
+
+
+class OrganizationRejectForm(forms.Form):
+    note = forms.CharField(
+        label="Why the request is turned down",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+    )
+
+
+class OrganizationSuspendForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the suspension",
+        required=False,
+        help_text="Kept in the organisation's history. Its open listings are withdrawn.",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000, "required": True}),
+    )
+
+
+VERIFICATION_STATUS_CHOICES = VerificationStatus.choices
+DOCUMENT_KIND_CHOICES = Document.Kind.choices

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.views import accounts, app, integrations, members, public, review
+from web.views import accounts, app, documents, integrations, members, public, review, sites, standing, verifiers
 
 app_name = "web"
 
@@ -25,6 +25,12 @@ urlpatterns = [
     # the SME's workspace
     path("app/", app.dashboard, name="dashboard"),
     path("app/emissions/", app.emissions, name="emissions"),
+    path("app/sites/", sites.sites, name="sites"),
+    path("app/sites/<int:site_id>/", sites.site_detail, name="site"),
+    path("app/sites/<int:site_id>/readings/", sites.site_readings, name="site-readings"),
+    path("app/sites/<int:site_id>/change/", sites.site_change, name="site-change"),
+    path("app/documents/<int:document_id>/file/", documents.document_file, name="document-file"),
+    path("app/verification/", standing.verification, name="verification"),
     path("app/projects/", app.projects, name="projects"),
     path("app/claims/", app.claims, name="claims"),
     path("app/claims/<int:claim_id>/", app.claim_detail, name="claim"),
@@ -69,4 +75,36 @@ urlpatterns = [
     path(
         "app/review/claims/<int:claim_id>/reject/", review.review_decide, {"decision": "reject"}, name="review-reject"
     ),
+    path("app/review/claims/<int:claim_id>/reverse/", verifiers.claim_reverse_page, name="review-reverse"),
+    path("app/review/organisations/", verifiers.organizations, name="review-organizations"),
+    path(
+        "app/review/organisations/<int:organization_id>/",
+        verifiers.organization_detail,
+        name="review-organization",
+    ),
+    *(
+        path(
+            f"app/review/organisations/<int:organization_id>/{decision}/",
+            verifiers.organization_decide,
+            {"decision": decision},
+            name=f"review-organization-{decision}",
+        )
+        for decision in ("verify", "reject", "suspend")
+    ),
+    path("app/review/sites/", verifiers.sites, name="review-sites"),
+    path(
+        "app/review/sites/<int:site_id>/approve/",
+        verifiers.site_decide,
+        {"decision": "approve"},
+        name="review-site-approve",
+    ),
+    path(
+        "app/review/sites/<int:site_id>/reject/",
+        verifiers.site_decide,
+        {"decision": "reject"},
+        name="review-site-reject",
+    ),
+    path("app/review/audits/", verifiers.audits, name="audits"),
+    path("app/review/audits/<int:audit_id>/", verifiers.audit_detail, name="audit"),
+    path("app/review/audits/<int:audit_id>/confirm/", verifiers.audit_confirm_page, name="audit-confirm"),
 ]

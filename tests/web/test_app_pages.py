@@ -18,11 +18,13 @@ pytestmark = pytest.mark.django_db
 APP_PAGES = [
     "/app/",
     "/app/emissions/",
+    "/app/sites/",
     "/app/projects/",
     "/app/claims/",
     "/app/holdings/",
     "/app/orders/",
     "/app/certificates/",
+    "/app/verification/",
 ]
 
 

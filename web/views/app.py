@@ -38,6 +38,8 @@ from projects.selectors import project_list_for
 from projects.serializers import ProjectCreateInputSerializer
 from projects.services import project_create
 from reports.selectors import ghg_statement_for
+from sites.selectors import site_list_for
+from verification.models import EvidenceItem
 from verification.selectors import claim_get_for, claim_list_for
 from verification.serializers import claim_submission_parse
 from verification.services import claim_submit
@@ -58,6 +60,7 @@ from web.forms import (
     TransferForm,
 )
 from web.views.common import app_page, can, organization, page_number, person
+from web.views.documents import document_choices, upload
 
 PAGE_SIZE = 25
 EMPTY_LINES = 3
@@ -255,27 +258,37 @@ def _line_errors(line_forms: list[EmissionLineForm], error: PageError) -> None:
 @app_page
 def projects(request: HttpRequest) -> HttpResponse:
     user = person(request)
-    form = ProjectForm(request.POST or None)
+    own_sites = list(site_list_for(organization=user.organization))
+    wanted_site = request.GET.get("site", "")
+    initial: dict[str, Any] = {}
+    preset = next((site for site in own_sites if str(site.pk) == wanted_site), None)
+    if preset is not None:
+        initial = {"site": str(preset.pk), "country": str(preset.country)}
+    form = ProjectForm(request.POST or None, initial=initial)
+    form.fields["site"].choices = [("", "No site yet")] + [  # type: ignore[attr-defined]
+        (str(site.pk), f"{site.name} ({site.country}, number {site.pk})") for site in own_sites
+    ]
     status = 200
     if request.method == "POST":
+        data: dict[str, Any] = {
+            name: request.POST.get(name, "") for name in form.fields if request.POST.get(name, "") != ""
+        }
+        if isinstance(data.get("site"), str) and data["site"].isdigit():
+            data["site"] = int(data["site"])  # the API's IdField reads a JSON integer
         try:
-            data = parse(
-                ProjectCreateInputSerializer,
-                {name: request.POST.get(name, "") for name in form.fields if request.POST.get(name, "") != ""},
-            )
-            project = call(project_create, owner=user.organization, **data)
+            project = call(project_create, owner=user.organization, **parse(ProjectCreateInputSerializer, data))
         except PageError as error:
             form_errors(form, error)
             status = error.status
         else:
             messages.success(request, f"Project “{project.title}” registered (number {project.pk}).")
             return redirect("web:projects")
-    own = project_list_for(user=user).filter(owner=user.organization_id)
+    own = project_list_for(user=user).filter(owner=user.organization_id).select_related("site")
     paginator = Paginator(own, PAGE_SIZE)
     return render(
         request,
         "web/app/projects.html",
-        {"form": form, "page": paginator.get_page(page_number(request))},
+        {"form": form, "page": paginator.get_page(page_number(request)), "has_sites": bool(own_sites)},
         status=status,
     )
 
@@ -283,8 +296,9 @@ def projects(request: HttpRequest) -> HttpResponse:
 # --- claims -----------------------------------------------------------------------------------
 
 
-def _claim_body(post: Any, category: str | None) -> dict[str, Any]:
-    """The API's claim body from the form: the parameters of the project's category, one evidence item."""
+def _claim_body(post: Any, category: str | None, *, has_file: bool) -> dict[str, Any]:
+    """The API's claim body from the form: the parameters of the project's category, one evidence item
+    (which a chosen or uploaded file backs)."""
     body: dict[str, Any] = {
         "project": post.get("project", ""),
         "period_start": post.get("period_start", ""),
@@ -295,9 +309,16 @@ def _claim_body(post: Any, category: str | None) -> dict[str, Any]:
     }
     if post.get("claimed_reduction_kg", "") != "":
         body["claimed_reduction_kg"] = post["claimed_reduction_kg"]
-    evidence = {name: post.get(f"evidence_{name}", "") for name in EVIDENCE_FIELDS}
-    if any(evidence.values()):
+    evidence: dict[str, Any] = {name: post.get(f"evidence_{name}", "") for name in EVIDENCE_FIELDS}
+    document = post.get("evidence_document", "")
+    if document:
+        evidence["document"] = int(document) if document.isdigit() else document
+    if any(evidence.values()) or has_file:
         body["evidence"] = [evidence]
+    # The form posts text; the API's serializers read JSON integers for ids and counts.
+    for key in ("project", "claimed_reduction_kg"):
+        if isinstance(body.get(key), str) and body[key].isdigit():
+            body[key] = int(body[key])
     return body
 
 
@@ -305,22 +326,29 @@ def _claim_body(post: Any, category: str | None) -> dict[str, Any]:
 @app_page
 def claims(request: HttpRequest) -> HttpResponse:
     user = person(request)
-    own_projects = list(project_list_for(user=user).filter(owner=user.organization_id))
-    form = ClaimForm(request.POST or None)
+    own_projects = list(project_list_for(user=user).filter(owner=user.organization_id).select_related("site"))
+    data = request.POST.copy() if request.method == "POST" else None
+    form = ClaimForm(data, initial={"project": request.GET.get("project", "")})
     form.fields["project"].choices = [("", "Choose a project")] + [  # type: ignore[attr-defined]
-        (str(p.pk), f"{p.title} ({p.get_category_display()}, {p.country})") for p in own_projects
+        (str(p.pk), f"{p.title} ({p.get_category_display()}, {p.country}{', site ' + p.site.name if p.site else ''})")
+        for p in own_projects
     ]
+    evidence_kinds = tuple(EvidenceItem.Kind.values)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and data is not None:
         by_id = {str(p.pk): p for p in own_projects}
-        project = by_id.get(request.POST.get("project", ""))
-        body = _claim_body(request.POST, project.category if project else None)
-        # The form posts text; the API's serializers read JSON integers for ids and counts.
-        for key in ("project", "claimed_reduction_kg"):
-            if isinstance(body.get(key), str) and body[key].isdigit():
-                body[key] = int(body[key])
+        project = by_id.get(data.get("project", ""))
+        has_file = request.FILES.get("evidence_file") is not None
+        body = _claim_body(data, project.category if project else None, has_file=has_file)
         try:
+            # The claim's shape first, so that a file is stored only with a claim that can take it.
             submission = call(claim_submission_parse, data=body, organization_id=user.organization_id)
+            kind = data.get("evidence_kind", "")
+            document = upload(request, field="evidence_file", kind=kind if kind in evidence_kinds else "other")
+            if document is not None:
+                submission["evidence"][0]["document"] = document.pk
+                # Kept on the form: a refusal below leaves the file stored, chosen for the next try.
+                data["evidence_document"] = str(document.pk)
             claim = call(claim_submit, submitted_by=user, **submission)
         except PageError as error:
             form_errors(form, error, prefix="parameters.")
@@ -328,6 +356,10 @@ def claims(request: HttpRequest) -> HttpResponse:
             status = error.status
         else:
             return redirect("web:claim", claim_id=claim.pk)
+    form.fields["evidence_document"].choices = [  # type: ignore[attr-defined]
+        ("", "None"),
+        *document_choices(request, kinds=(*evidence_kinds, "photo", "other")),
+    ]
     paginator = Paginator(claim_list_for(user=user), PAGE_SIZE)
     context = {
         "form": form,
@@ -351,7 +383,12 @@ def _evidence_errors(form: ClaimForm, error: PageError) -> None:
 @app_page
 def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = claim_get_for(user=person(request), claim_id=claim_id)
-    context = {"claim": claim, "explanation": claim_explained(claim), "evidence": list(claim.evidence.all())}
+    context = {
+        "claim": claim,
+        "explanation": claim_explained(claim),
+        "evidence": list(claim.evidence.select_related("document")),
+        "reversal": getattr(claim, "reversal", None),
+    }
     return render(request, "web/app/claim_detail.html", context)
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from rest_framework.permissions import SAFE_METHODS
 
 from accounts.models import Organization, User
@@ -16,16 +17,16 @@ from core.errors import DomainError, NotFoundError
 from web.calls import throttled, too_many
 
 
-def app_page(view: Callable[..., HttpResponse] | None = None, *, ability: Ability | None = Ability.OPERATE) -> Any:
+def app_page(view: Callable[..., HttpResponseBase] | None = None, *, ability: Ability | None = Ability.OPERATE) -> Any:
     """A workspace page: signed in, within the API's rates, and its writes (any method but GET, HEAD,
     OPTIONS) refused with the 403 page unless the person's role has ``ability`` — the API's rule
     (accounts.roles, ``role_forbidden``), so a viewer's form is refused as their API call would be.
     ``@app_page`` is the SME's everyday work (``OPERATE``); ``@app_page(ability=...)`` names another."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if (wait := throttled(request)) is not None:
                 return too_many(request, wait)
             if ability is not None and request.method not in SAFE_METHODS:
@@ -53,12 +54,12 @@ def can(request: HttpRequest, ability: Ability) -> bool:
     return role_allows(person(request).role, ability)
 
 
-def verifier_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def verifier_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Verifiers only: anyone else signed in gets the 403 page (accounts.permissions.IsVerifier's rule)."""
 
     @app_page(ability=None)  # a verifier's decisions are the registry's, whatever their role at home
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not person(request).is_verifier:
             raise PermissionDenied("Only verifiers may do this.")
         return view(request, *args, **kwargs)

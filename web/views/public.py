@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
+from accounts.models import VerificationStatus
 from accounts.selectors import organizations_by_id, organizations_count
 from certificates.selectors import certificates_by_entry
 from core.errors import NotFoundError
@@ -47,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "retired_kg": figures["retired_kg"],
         "open_listings": marketplace_listing_count(),
         "organizations": organizations_count(),
+        "organizations_verified": organizations_count(verification_status=VerificationStatus.VERIFIED),
         "cheapest": list(marketplace_listing_list()[:3]),
     }
     return render(request, "web/public/home.html", context)

@@ -1,9 +1,12 @@
 """The whole journey in a real browser, as two businesses and a verifier would click through it:
-sign up, report emissions, register a project, claim a reduction with its evidence, see it approved,
-list the credits, buy them as a second business, retire them and open the certificate's page.
+sign up, report emissions, register a site (uploading a few readings) and a project on it, claim a
+reduction with its evidence document, see it approved, ask to be verified and be verified, list the
+credits, buy them as a second business, retire them and open the certificate's page; a verifier works
+the audit queue.
 Screenshots of the key pages at phone and laptop widths go to var/screenshots/; axe-core checks the
 public pages."""
 
+import hashlib
 import re
 
 import pytest
@@ -16,6 +19,18 @@ from tests.web.browser.conftest import LAPTOP, PHONE, axe_violations, screenshot
 expect.set_options(timeout=30_000)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+# Small stand-ins for the scanned meter reading and company register extract (PDFs by their bytes).
+METER_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% meter reading, Pune bakery, 2024\n%%EOF\n"
+EXTRACT_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% register extract, Anna's Bakery\n%%EOF\n"
+# Three hours of June 2025 from the roof's meter, and one row of a meter the site does not have.
+READINGS = (
+    b"meter_id,unit,start,end,value\n"
+    b"MSEDCL-170010012345,kWh,2025-06-02T10:00:00+05:30,2025-06-02T11:00:00+05:30,31.2\n"
+    b"MSEDCL-170010012345,kWh,2025-06-02T11:00:00+05:30,2025-06-02T12:00:00+05:30,33.9\n"
+    b"MSEDCL-170010012345,kWh,2025-06-02T12:00:00+05:30,2025-06-02T13:00:00+05:30,34.4\n"
+    b"MSEDCL-999,kWh,2025-06-02T12:00:00+05:30,2025-06-02T13:00:00+05:30,10\n"
+)
 
 
 def sign_up(page, base: str, *, email: str, organization: str, country: str) -> None:
@@ -52,16 +67,39 @@ def test_from_sign_up_to_a_retirement_certificate(live_server, new_page):
     expect(seller.get_by_text("Report saved")).to_be_visible()
     screenshot(seller, "03-emissions")
 
-    # 3. A solar project.
-    seller.get_by_role("link", name="Projects", exact=True).click()
+    # 3. The site: the bakery's roof with its meter, and a few readings uploaded as CSV (one row bad).
+    seller.get_by_role("link", name="Sites", exact=True).click()
+    seller.get_by_label("Name").fill("Pune bakery roof")
+    seller.get_by_label("Country").select_option("IN")
+    seller.get_by_label("Latitude").fill("18.5204")
+    seller.get_by_label("Longitude").fill("73.8567")
+    seller.get_by_label("Meter ids").fill("MSEDCL-170010012345")
+    seller.get_by_label("Capacity (kW, kWp for solar)").fill("50")
+    seller.get_by_role("button", name="Register the site").click()
+    expect(seller.get_by_role("heading", level=1)).to_have_text("Pune bakery roof")
+    expect(seller.get_by_text("Active: claims of projects on this site")).to_be_visible()
+    seller.get_by_label("Readings CSV").set_input_files(
+        files=[{"name": "june.csv", "mimeType": "text/csv", "buffer": READINGS}]
+    )
+    seller.get_by_role("button", name="Upload the readings").click()
+    expect(seller.get_by_text("3 reading(s) stored, 0 already stored, 1 row(s) refused.")).to_be_visible()
+    expect(seller.get_by_role("cell", name="meter_unknown")).to_be_visible()
+    screenshot(seller, "04-site")
+    assert axe_violations(seller) == []
+
+    # 4. A solar project on that site.
+    seller.get_by_role("link", name="Register a project on this site").click()
     seller.get_by_label("Title").fill("Rooftop solar, Pune bakery")
     seller.get_by_label("Category").select_option("solar")
-    seller.get_by_label("Country").select_option("IN")
+    expect(seller.get_by_role("combobox", name="Site", exact=True)).to_have_value(re.compile(r"^\d+$"))
     seller.get_by_label("Start date").fill("2023-01-01")
     seller.get_by_role("button", name="Register the project").click()
     expect(seller.get_by_text("registered (number")).to_be_visible()
+    expect(seller.get_by_role("link", name="Pune bakery roof")).to_be_visible()
+    seller.get_by_role("link", name="Sites", exact=True).click()
+    screenshot(seller, "04-sites")
 
-    # 4. A claim for 2024 with its meter reading.
+    # 5. A claim for 2024 with its meter reading and the scanned document.
     seller.get_by_role("link", name="Claims", exact=True).click()
     seller.get_by_label("Project").select_option(index=1)
     seller.get_by_label("Monitoring period start").fill("2024-01-01")
@@ -74,35 +112,60 @@ def test_from_sign_up_to_a_retirement_certificate(live_server, new_page):
     seller.get_by_label("Evidence: to").fill("2024-12-31")
     seller.get_by_label("Evidence: quantity it shows").fill("70000")
     seller.get_by_label("Evidence: unit").select_option("kWh")
+    screenshot(seller, "05-claim-form")
+    seller.get_by_label("Evidence: upload the document").set_input_files(
+        files=[{"name": "meter-2024.pdf", "mimeType": "application/pdf", "buffer": METER_PDF}]
+    )
     seller.get_by_role("button", name="Submit the claim").click()
     expect(seller.get_by_role("heading", level=1)).to_contain_text("Rooftop solar, Pune bakery")
+    expect(seller.get_by_text(f"SHA-256 {hashlib.sha256(METER_PDF).hexdigest()}")).to_be_visible()
+    expect(seller.get_by_role("link", name="Download meter-2024.pdf")).to_be_visible()
 
-    # 5. Approved — at once by screening, or by a verifier from the queue.
+    # 6. Approved — at once by screening, or by a verifier from the queue.
+    UserFactory.create(email="vera@registry.example", verifier=True)
+    verifier = new_page(LAPTOP)
+    verifier.goto(f"{base}/accounts/login/")
+    verifier.get_by_label("Email").fill("vera@registry.example")
+    verifier.get_by_label("Password").fill(PASSWORD)
+    verifier.get_by_role("button", name="Sign in").click()
     if seller.get_by_text("Waiting for a verifier").count():
-        UserFactory.create(email="vera@registry.example", verifier=True)
-        verifier = new_page(LAPTOP)
-        verifier.goto(f"{base}/accounts/login/")
-        verifier.get_by_label("Email").fill("vera@registry.example")
-        verifier.get_by_label("Password").fill(PASSWORD)
-        verifier.get_by_role("button", name="Sign in").click()
         verifier.goto(f"{base}/app/review/")
         verifier.get_by_role("link", name=re.compile(r"^Claim \d+")).first.click()
+        expect(verifier.get_by_role("link", name="Open the file")).to_be_visible()
         screenshot(verifier, "05-review")
         verifier.get_by_role("button", name="Approve and issue").click()
         expect(verifier.get_by_text("approved; its credits were issued")).to_be_visible()
         seller.reload()
     expect(seller.get_by_text("Approved: the credits were issued.")).to_be_visible()
     screenshot(seller, "06-claim-approved")
+    seller_claim_url = seller.url
+    assert axe_violations(seller) == []
 
-    # 6. List part of the credits. Only verified organisations list (issue 14); the pages for
-    # organisation verification are not built yet, so a verifier verifies the bakery through the
-    # same service the API's POST /api/organizations/{id}/verify/ calls.
-    from accounts.models import Organization
-    from accounts.services import organization_verify
+    # 7. Only verified organisations list credits: the bakery asks to be verified with its register
+    # extract, and the verifier checks it on the organisations' page.
+    seller.get_by_role("link", name="Verification", exact=True).click()
+    expect(seller.get_by_text("Not verified yet")).to_be_visible()
+    seller.get_by_label("Legal name").fill("Anna's Bakery Private Limited")
+    seller.get_by_label("Registration number").fill("U15400MH2019PTC123456")
+    seller.get_by_label("Register extract").set_input_files(
+        files=[{"name": "register-extract.pdf", "mimeType": "application/pdf", "buffer": EXTRACT_PDF}]
+    )
+    seller.get_by_role("button", name="Send the request").click()
+    expect(seller.get_by_text("Your request was sent")).to_be_visible()
+    screenshot(seller, "07-verification-requested")
+    assert axe_violations(seller) == []
+    verifier.goto(f"{base}/app/review/organisations/")
+    expect(verifier.get_by_role("link", name="register-extract.pdf")).to_be_visible()
+    screenshot(verifier, "07-review-organisations")
+    verifier.get_by_role("link", name="Anna's Bakery", exact=True).click()
+    verifier.get_by_label("Note for the record").fill("Extract matches the legal name and CIN.")
+    screenshot(verifier, "07-review-organisation")
+    assert axe_violations(verifier) == []
+    verifier.get_by_role("button", name="Verify the organisation").click()
+    expect(verifier.get_by_text("Anna's Bakery: verified.")).to_be_visible()
+    seller.reload()
+    expect(seller.get_by_text("A verifier has checked who you are")).to_be_visible()
 
-    bakery = Organization.objects.get(name="Anna's Bakery")
-    registrar = UserFactory.create(email="rita@registry.example", verifier=True)
-    organization_verify(organization_id=bakery.pk, reviewer=registrar, registration_number="U15400MH2019PTC123456")
     seller.get_by_role("link", name="Holdings", exact=True).click()
     seller.get_by_text("List for sale").first.click()
     seller.get_by_label("Quantity to list (kg)").first.fill("5000")
@@ -114,12 +177,13 @@ def test_from_sign_up_to_a_retirement_certificate(live_server, new_page):
     seller.goto(f"{base}/app/")
     screenshot(seller, "08-dashboard")
 
-    # 7. A second business buys on the market, on a phone.
+    # 8. A second business buys on the market, on a phone.
     buyer = new_page(PHONE)
     buyer.goto(f"{base}/market/")
     screenshot(buyer, "09-market")
     sign_up(buyer, base, email="ben@logistics.example", organization="Ben's Logistics", country="GB")
     buyer.goto(f"{base}/market/")
+    expect(buyer.get_by_text("Verified seller").first).to_be_visible()
     buyer.get_by_role("link", name="Rooftop solar, Pune bakery").first.click()
     screenshot(buyer, "10-listing")
     buyer.get_by_label("Quantity to buy (kg)").fill("2000")
@@ -127,7 +191,7 @@ def test_from_sign_up_to_a_retirement_certificate(live_server, new_page):
     expect(buyer.get_by_text("Bought 2,000 kg")).to_be_visible()
     screenshot(buyer, "11-orders")
 
-    # 8. Retire what was bought.
+    # 9. Retire what was bought.
     buyer.goto(f"{base}/app/holdings/")
     buyer.get_by_text("Retire", exact=True).first.click()
     buyer.get_by_label("Quantity to retire (kg)").first.fill("2000")
@@ -136,7 +200,7 @@ def test_from_sign_up_to_a_retirement_certificate(live_server, new_page):
     buyer.get_by_role("button", name="Retire", exact=True).first.click()
     expect(buyer.get_by_text("Your certificate is ready")).to_be_visible()
 
-    # 9. The certificate's public page.
+    # 10. The certificate's public page.
     buyer.goto(f"{base}/app/certificates/")
     screenshot(buyer, "12-certificates")
     buyer.get_by_role("link", name="Public page").first.click()
@@ -155,6 +219,22 @@ def test_from_sign_up_to_a_retirement_certificate(live_server, new_page):
         for page in (seller, buyer):
             page.goto(url)
             screenshot(page, name)
+    # The workspace's new pages on a phone: the seller's and the verifier's.
+    site_url, claim_url = f"{base}/app/sites/", seller_claim_url
+    seller.set_viewport_size(PHONE)
+    seller.goto(site_url)
+    seller.get_by_role("link", name="Pune bakery roof").click()
+    screenshot(seller, "04-site")
+    for url, name in [
+        (site_url, "04-sites"),
+        (claim_url, "06-claim-approved"),
+        (f"{base}/app/verification/", "07-verification-requested"),
+    ]:
+        seller.goto(url)
+        screenshot(seller, name)
+    verifier.set_viewport_size(PHONE)
+    verifier.goto(f"{base}/app/review/organisations/?verification_status=verified")
+    screenshot(verifier, "07-review-organisations")
 
 
 PUBLIC_PAGES = ["/", "/market/", "/registry/", "/accounts/login/", "/accounts/signup/", "/no-such-page/"]
@@ -181,3 +261,59 @@ def test_htmx_filters_update_the_market_in_place(live_server, new_page, listing)
     assert "category=recycling" in page.url  # the address follows, so the filter can be shared
     page.get_by_label("Category").select_option("solar")
     expect(page.locator("#results")).to_contain_text("Rooftop solar, Pune")
+
+
+def test_a_verifier_works_the_audit_queue(live_server, new_page, settings):
+    """An automatically approved claim drawn for audit: the verifier reads its evidence beside the
+    screening, reverses it with a reason, and sees what was cancelled and the ledger entries."""
+    from decimal import Decimal
+
+    from projects.models import Project
+    from tests.verification.reversals import fund_pool, issued_claim
+
+    settings.AUDIT_MIN_RATE = settings.AUDIT_MAX_RATE = Decimal(1)
+    owner = UserFactory.create()
+    claim = issued_claim(owner)
+    fund_pool(1_000)
+    # A second roof registered 11 m from the first one's: it waits for a verifier.
+    from sites.services import site_create
+
+    first = Project.objects.get(pk=claim["project"]).site
+    assert first is not None
+    site_create(
+        owner=owner.organization,
+        name="Warehouse roof",
+        country=str(first.country),
+        latitude=first.latitude + Decimal("0.0001"),
+        longitude=first.longitude,
+        meter_ids=["GB-77001"],
+    )
+    UserFactory.create(email="audra@registry.example", verifier=True)
+    base = live_server.url
+
+    for viewport in (LAPTOP, PHONE):
+        page = new_page(viewport)
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_label("Email").fill("audra@registry.example")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{base}/app/review/audits/")
+        expect(page.get_by_role("link", name=f"Claim {claim['id']}")).to_be_visible()
+        screenshot(page, "15-audits")
+        page.get_by_role("link", name=re.compile(r"^Audit \d+")).first.click()
+        expect(page.get_by_role("heading", name="Evidence and figures")).to_be_visible()
+        screenshot(page, "16-audit")
+        assert axe_violations(page) == []
+        page.goto(f"{base}/app/review/sites/")
+        expect(page.get_by_text("site_near_existing")).to_be_visible()
+        screenshot(page, "18-review-sites")
+        assert axe_violations(page) == []
+        page.go_back()
+
+    page.get_by_label("Reason for the reversal").fill("The meter photos show another roof.")
+    page.get_by_role("button", name="Reverse and cancel the credits").click()
+    expect(page.get_by_text(f"Claim {claim['id']} reversed:")).to_be_visible()
+    expect(page.get_by_text("cancel entry", exact=False).first).to_be_visible()
+    screenshot(page, "17-audit-reversed")
+    page.set_viewport_size(LAPTOP)
+    screenshot(page, "17-audit-reversed")

@@ -15,6 +15,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("projects.urls")),
     path("", include("emissions.urls")),
     path("", include("ledger.urls")),
+    path("", include("payments.urls")),
     path("", include("verification.urls")),
     path("", include("certificates.urls")),
     path("", include("marketplace.urls")),

@@ -5,8 +5,8 @@ their refusals on these fields. ``required`` here only tells the browser what to
 from django import forms
 from django_countries import countries
 
+from core.currencies import Currency
 from emissions.activities import ACTIVITIES
-from marketplace.models import Currency
 from projects.models import Project
 from verification.models import EvidenceItem
 

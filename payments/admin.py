@@ -43,6 +43,14 @@ class JournalEntryAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
+@admin.register(Posting)
+class PostingAdmin(ReadOnlyAdmin):
+    list_display = ("id", "entry", "account", "amount", "balance_after")
+    list_filter = ("entry__kind", "account__kind", "account__currency")
+    search_fields = ("=entry__id", "account__organization__name")
+    list_select_related = ("entry", "account__organization")
+
+
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
     list_display = ("id", "organization", "kind", "currency", "balance")
@@ -121,6 +129,7 @@ class PayoutAdmin(ReadOnlyAdmin):
 @admin.register(BankAccount)
 class BankAccountAdmin(ReadOnlyAdmin):
     list_display = ("organization", "holder_name", "masked_number", "bank_code", "updated_at")
+    list_filter = ("updated_at",)
     search_fields = ("organization__name", "holder_name")
     list_select_related = ("organization",)
 

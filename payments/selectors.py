@@ -57,6 +57,16 @@ def available_balance(*, organization_id: int, currency: str) -> Decimal:
     return from_minor(balance or 0, currency)
 
 
+def owed_balance(*, organization_id: int, currency: str) -> Decimal:
+    """What the organisation owes the platform (minting fees charged while its balance was short)."""
+    balance = (
+        Account.objects.filter(organization_id=organization_id, kind=AccountKind.RECEIVABLE, currency=currency)
+        .values_list("balance", flat=True)
+        .first()
+    )
+    return from_minor(-(balance or 0), currency)
+
+
 def statement_for(
     *, organization: Organization, currency: str | None = None, account: str = AccountKind.AVAILABLE
 ) -> QuerySet[Posting]:

@@ -145,13 +145,14 @@ def _buyers_funded_on_demand(request, monkeypatch):
         return
     from accounts.models import Organization
     from marketplace import services as marketplace_services
-    from payments.selectors import available_balance
+    from payments.selectors import available_balance, owed_balance
     from payments.services import order_settle, top_up_fund
 
     def funded_order_settle(*, buyer_id, currency, total, fee, **kwargs):
         short = total + fee - available_balance(organization_id=buyer_id, currency=currency)
-        if short > 0:
-            top_up_fund(organization=Organization.objects.get(pk=buyer_id), amount=short, currency=currency)
+        if short > 0:  # a top-up pays what the buyer owes first (minting fees), then the order
+            amount = short + owed_balance(organization_id=buyer_id, currency=currency)
+            top_up_fund(organization=Organization.objects.get(pk=buyer_id), amount=amount, currency=currency)
         return order_settle(buyer_id=buyer_id, currency=currency, total=total, fee=fee, **kwargs)
 
     monkeypatch.setattr(marketplace_services, "order_settle", funded_order_settle)

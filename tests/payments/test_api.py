@@ -318,3 +318,26 @@ def test_a_rejected_payout_returns_to_the_balance(user, auth_client, staff_clien
     assert balance(user.organization) == Decimal("30.00")
     assert Payout.objects.get().note == "account closed"
     assert_books_balance()
+
+
+# --- receipts -------------------------------------------------------------------------------
+
+
+def test_the_receipt_is_a_pdf_for_the_buyer_and_the_seller_only(user, auth_client):
+    from pypdf import PdfReader
+
+    listing = make_listing(quantity_kg=100, price="25.00")
+    fund(user.organization, "10.00")
+    order = buy(auth_client, listing.pk, 100).json()
+    url = f"/api/orders/{order['id']}/receipt/"
+
+    response = auth_client.get(url)
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Receipt" in text and user.organization.name in text and listing.seller.name in text
+    assert "2.50 USD" in text and "2.55 USD" in text  # total, and total + 2 % fee
+    assert auth_client.get(url).content == response.content, "the same bytes every time"
+    seller = client_for(UserFactory.create(organization=listing.seller))
+    assert seller.get(url).status_code == 200
+    assert client_for(UserFactory.create()).get(url).status_code == 404

@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organization, User
@@ -56,9 +57,16 @@ AccountKey = tuple[int | None, str, str]  # (organization id or None for the pla
 
 
 def _accounts(keys: Iterable[AccountKey]) -> dict[AccountKey, Account]:
-    """The accounts of ``keys``, created on first use (in key order; see the module docstring)."""
-    found: dict[AccountKey, Account] = {}
-    for key in sorted(set(keys), key=lambda k: (k[0] is not None, k[0] or 0, k[1], k[2])):
+    """The accounts of ``keys`` (one query), those missing created on first use, in key order (see
+    the module docstring)."""
+    wanted = set(keys)
+    match = Q()
+    for organization_id, kind, currency in wanted:
+        match |= Q(organization_id=organization_id, kind=kind, currency=currency)
+    found: dict[AccountKey, Account] = {
+        (account.organization_id, account.kind, account.currency): account for account in Account.objects.filter(match)
+    }
+    for key in sorted(wanted - set(found), key=lambda k: (k[0] is not None, k[0] or 0, k[1], k[2])):
         organization_id, kind, currency = key
         found[key], _ = Account.objects.get_or_create(
             organization_id=organization_id,  # type: ignore[misc]  # None: the platform's account

@@ -140,6 +140,10 @@ class Posting(models.Model):
     def amount_decimal(self):
         return from_minor(self.amount, self.account.currency)
 
+    @property
+    def balance_after_decimal(self):
+        return from_minor(self.balance_after or 0, self.account.currency)
+
 
 def new_reference(prefix: str) -> str:
     """A short reference a person can type on a bank transfer: no 0/O or 1/I to confuse."""

@@ -1,8 +1,5 @@
 """The payments API: balance, statement, top-ups, bank account, payouts, the card provider's webhook."""
 
-import csv
-from collections.abc import Iterator
-
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,6 +15,7 @@ from accounts.standing import IsAuthenticatedInGoodStanding
 from core.filters import query_filters
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.renderers import CSVRenderer, FileDownloadMixin, JSONRenderer
+from payments.export import statement_csv_lines
 from payments.models import Payout, Posting, TopUp
 from payments.selectors import (
     balances_for,
@@ -41,7 +39,6 @@ from payments.serializers import (
     TopUpCreateInputSerializer,
     TopUpOutputSerializer,
     WebhookOutputSerializer,
-    statement_amount,
 )
 from payments.services import (
     bank_account_set,
@@ -63,34 +60,6 @@ class BalanceApi(OrganizationApiMixin, APIView):
     def get(self, request: Request) -> Response:
         """Your organisation's money per currency: available, pending top-ups, fees owed, payouts pending."""
         return Response({"balances": balances_for(organization=self.organization)})
-
-
-STATEMENT_COLUMNS = ("id", "created_at", "kind", "amount", "currency", "balance_after", "reference", "entry")
-
-
-def _statement_rows(postings) -> Iterator[str]:
-    """The statement as CSV lines, read from the database in chunks (server-side cursor on PostgreSQL)."""
-
-    class _Line:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(STATEMENT_COLUMNS)
-    for posting in postings.iterator(chunk_size=500):
-        currency = posting.account.currency
-        yield writer.writerow(
-            (
-                posting.pk,
-                posting.entry.created_at.isoformat().replace("+00:00", "Z"),
-                posting.entry.kind,
-                statement_amount(posting.amount, currency),
-                currency,
-                statement_amount(posting.balance_after or 0, currency, signed=False),
-                posting.entry.reference,
-                posting.entry_id,
-            )
-        )
 
 
 @extend_schema(tags=["money"])
@@ -120,7 +89,7 @@ class StatementApi(FileDownloadMixin, OrganizationApiMixin, ListAPIView):
     def get(self, request: Request, *args, **kwargs):
         if request.accepted_renderer.format == "csv":
             response = StreamingHttpResponse(
-                _statement_rows(self.get_queryset()), content_type="text/csv; charset=utf-8"
+                statement_csv_lines(self.get_queryset()), content_type="text/csv; charset=utf-8"
             )
             response["Content-Disposition"] = 'attachment; filename="carboncred-statement.csv"'
             return response

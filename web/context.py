@@ -11,6 +11,7 @@ APP_NAV = (
     ("web:claims", "Claims"),
     ("web:holdings", "Holdings"),
     ("web:orders", "Orders"),
+    ("web:balance", "Balance"),
     ("web:certificates", "Certificates"),
 )
 

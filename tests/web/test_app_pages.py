@@ -22,6 +22,7 @@ APP_PAGES = [
     "/app/claims/",
     "/app/holdings/",
     "/app/orders/",
+    "/app/balance/",
     "/app/certificates/",
 ]
 

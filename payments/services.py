@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from accounts.services import organization_check_can_trade
 from core.currencies import Currency, from_minor, to_minor
 from core.db import atomic_with_retry
 from core.ids import is_id
@@ -386,10 +387,13 @@ def payout_request(*, organization: Organization, amount: Decimal, currency: str
     """Take ``amount`` out of the available balance towards the organisation's bank account: it
     moves to the platform's payouts in transit at once (``payout``), so a buy or another payout
     racing this one can never spend it too. 409 ``insufficient_funds`` beyond the available
-    balance, 409 ``bank_account_missing`` without a bank account. Locks the available account."""
+    balance, 409 ``bank_account_missing`` without a bank account; only a verified organisation is paid
+    out (403 ``organization_unverified``: money leaves the platform only to a business whose identity
+    was checked). Locks the organisation's row ``FOR SHARE``, then the available account."""
     minor = _minor(amount, currency)
     if minor <= 0:
         raise AmountInvalidError("Give a positive amount.")
+    organization_check_can_trade(organization_id=organization.pk)
     bank = BankAccount.objects.filter(organization=organization).first()
     if bank is None:
         raise BankAccountMissingError()

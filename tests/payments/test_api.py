@@ -341,3 +341,51 @@ def test_the_receipt_is_a_pdf_for_the_buyer_and_the_seller_only(user, auth_clien
     seller = client_for(UserFactory.create(organization=listing.seller))
     assert seller.get(url).status_code == 200
     assert client_for(UserFactory.create()).get(url).status_code == 404
+
+
+def test_an_unverified_organisation_cannot_pay_out(db):
+    from accounts.models import VerificationStatus
+    from tests.accounts.factories import OrganizationFactory
+
+    unverified = UserFactory.create(
+        organization=OrganizationFactory.create(verification_status=VerificationStatus.UNVERIFIED)
+    )
+    fund(unverified.organization, "10.00")
+    client = client_for(unverified)
+    client.put("/api/balance/bank-account/", {"holder_name": "New Co", "account_number": "12345678"}, format="json")
+
+    response = client.post("/api/payouts/", {"amount": "5.00"}, format="json")
+
+    assert response.status_code == 403 and response.json()["code"] == "organization_unverified"
+    assert balance(unverified.organization) == Decimal("10.00")
+
+
+def test_an_approved_claim_charges_the_minting_fee_or_records_it_as_owed(user, settings):
+    from tests.verification.test_issuance import HONEST, submit
+
+    settings.MINTING_FEE_PER_TONNE = Decimal("0.50")
+    first = submit(user, HONEST[0]).json()
+    fee = Decimal(first["issuance"]["minting_fee"])
+    assert fee > 0
+    rows = client_for(user).get("/api/balance/").json()["balances"]
+    assert rows == [
+        {"currency": "USD", "available": "0.00", "pending": "0.00", "owed": f"{fee:.2f}", "payouts_pending": "0.00"}
+    ]
+
+    fund(user.organization, "1000.00")  # pays what is owed first
+    assert balance(user.organization) == Decimal("1000.00") - fee
+    assert_books_balance()
+
+
+def test_an_approved_claim_of_a_funded_owner_pays_the_minting_fee_at_once(settings):
+    from tests.verification.test_issuance import HONEST, submit
+
+    settings.MINTING_FEE_PER_TONNE = Decimal("0.50")
+    funded = UserFactory.create()
+    fund(funded.organization, "1000.00")
+    charged = Decimal(submit(funded, HONEST[0]).json()["issuance"]["minting_fee"])
+    assert charged > 0
+    assert balance(funded.organization) == Decimal("1000.00") - charged
+    kinds = [e["kind"] for e in client_for(funded).get("/api/balance/statement/").json()["results"]]
+    assert kinds == ["minting_fee", "top_up"]
+    assert_books_balance()

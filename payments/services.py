@@ -222,8 +222,10 @@ def top_up_request(
     *, organization: Organization, amount: Decimal, currency: str, method: str, user: User | None = None
 ) -> TopUp:
     """Start a top-up: a pending row with a unique reference and the payer's instructions (bank
-    details, or a card payment's client secret from the provider). The provider is called after
-    the row is committed, outside any lock; a provider failure marks the top-up ``failed`` (502)."""
+    details, or a card payment's client secret from the provider). The provider is called with no
+    money account locked (and, without an ``Idempotency-Key``, after the row is committed); a
+    provider failure is a 502 and leaves the top-up ``failed`` (or, inside the idempotent request's
+    transaction, not stored at all). The provider's own idempotency key is the top-up's id."""
     if _minor(amount, currency) <= 0:
         raise AmountInvalidError("Give a positive amount.")
     provider = provider_for(method)  # 400 card_payments_disabled before anything is written

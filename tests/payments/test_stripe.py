@@ -63,10 +63,13 @@ def test_a_card_top_up_creates_one_payment_intent_and_returns_its_client_secret(
     assert options["idempotency_key"] == f"carboncred-top-up-{body['id']}"
 
 
-def test_a_signed_payment_succeeded_event_credits_the_top_up(user, api_client, card_top_up):
-    payload = stripe_event(top_up=card_top_up)
+def test_a_signed_payment_succeeded_event_credits_the_top_up(user, card_top_up):
+    from rest_framework.test import APIClient
 
-    response = deliver(api_client, payload, sign(payload))
+    payload = stripe_event(top_up=card_top_up)
+    stripe_side = APIClient(enforce_csrf_checks=True)  # no session, no token, no CSRF cookie: Stripe's request
+
+    response = deliver(stripe_side, payload, sign(payload))
 
     assert response.status_code == 200 and response.json() == {"received": True, "outcome": "credited"}
     card_top_up.refresh_from_db()

@@ -95,3 +95,25 @@ def test_the_statement_of_what_is_owed_and_the_csv_by_accept_header():
     assert as_csv["Content-Type"].startswith("text/csv")
     assert b"minting_fee_owed,-3.00" in b"".join(as_csv.streaming_content)
     assert client.get("/api/balance/statement/?account=fees").status_code == 400
+
+
+def test_a_payout_is_readable_by_its_organisation_only():
+    user = UserFactory.create()
+    fund(user.organization, "10.00")
+    bank_account_set(organization=user.organization, holder_name="SME", account_number="12345678")
+    payout = payout_request(organization=user.organization, amount=Decimal("4.00"), currency="USD")
+
+    mine = client_for(user).get(f"/api/payouts/{payout.pk}/")
+
+    assert mine.status_code == 200 and mine.json()["amount"] == "4.00"
+    assert client_for(UserFactory.create()).get(f"/api/payouts/{payout.pk}/").status_code == 404
+
+
+def test_a_platform_accounts_balance_is_the_sum_of_its_postings():
+    from payments.selectors import account_balance
+
+    fund(OrganizationFactory.create(), "10.00")
+    fund(OrganizationFactory.create(), "2.50")
+
+    clearing = Account.objects.get(organization__isnull=True, kind="bank_clearing", currency="USD")
+    assert account_balance(account=clearing) == -1250 and clearing.balance == 0  # kept on org accounts only

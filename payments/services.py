@@ -57,12 +57,12 @@ AccountKey = tuple[int | None, str, str]  # (organization id or None for the pla
 # --- the journal ----------------------------------------------------------------------------
 
 
-def _accounts(keys: Iterable[AccountKey]) -> dict[AccountKey, Account]:
+def _accounts(keys: Iterable[AccountKey], *, if_present: Iterable[AccountKey] = ()) -> dict[AccountKey, Account]:
     """The accounts of ``keys`` (one query), those missing created on first use, in key order (see
-    the module docstring)."""
+    the module docstring); and those of ``if_present`` that exist, read in the same query."""
     wanted = set(keys)
     match = Q()
-    for organization_id, kind, currency in wanted:
+    for organization_id, kind, currency in wanted | set(if_present):
         match |= Q(organization_id=organization_id, kind=kind, currency=currency)
     found: dict[AccountKey, Account] = {
         (account.organization_id, account.kind, account.currency): account for account in Account.objects.filter(match)
@@ -102,14 +102,15 @@ def _post(
     if any(account.currency != currency for account, _ in legs):
         raise ValueError("every leg of an entry is in the entry's currency")
     entry = JournalEntry.objects.create(kind=kind, currency=currency, reference=reference[:80], order_id=order_id)
-    postings = []
+    postings, kept = [], []
     for account, amount in legs:
         balance_after = None
         if account.organization_id is not None:
             account.balance += amount
-            Account.objects.filter(pk=account.pk).update(balance=account.balance)
             balance_after = account.balance
+            kept.append(account)
         postings.append(Posting(entry=entry, account=account, amount=amount, balance_after=balance_after))
+    Account.objects.bulk_update(kept, ["balance"])  # one UPDATE for every kept balance
     Posting.objects.bulk_create(postings)
     return entry
 
@@ -139,12 +140,6 @@ def _settle_receivable(*, available: Account, receivable: Account | None) -> Jou
     )
 
 
-def _owes(organization_id: int, currency: str) -> bool:
-    return Account.objects.filter(
-        organization_id=organization_id, kind=AccountKind.RECEIVABLE, currency=currency, balance__lt=0
-    ).exists()
-
-
 # --- paying for things ----------------------------------------------------------------------
 
 
@@ -168,12 +163,13 @@ def order_settle(
         (seller_id, AccountKind.AVAILABLE, currency),
         (None, AccountKind.FEES, currency),
     ]
-    seller_owes = _owes(seller_id, currency)
-    if seller_owes:
-        keys.append((seller_id, AccountKind.RECEIVABLE, currency))
-    accounts = _accounts(keys)
-    buyer, seller, fees = (accounts[key] for key in keys[:3])
-    _lock(accounts.values())
+    owed_key: AccountKey = (seller_id, AccountKind.RECEIVABLE, currency)
+    accounts = _accounts(keys, if_present=[owed_key])
+    buyer, seller, fees = (accounts[key] for key in keys)
+    # Read unlocked, only to decide whether to lock it too; settled below from its locked balance.
+    receivable = accounts.get(owed_key)
+    seller_owes = receivable is not None and receivable.balance < 0
+    _lock([buyer, seller, *([receivable] if seller_owes and receivable is not None else [])])
     if buyer.balance < due:
         raise InsufficientFundsError(
             available=from_minor(buyer.balance, currency), required=from_minor(due, currency), currency=currency
@@ -186,7 +182,7 @@ def order_settle(
         legs=[(buyer, -due), (seller, total_minor), (fees, fee_minor)],
     )
     if seller_owes:
-        _settle_receivable(available=seller, receivable=accounts[keys[3]])
+        _settle_receivable(available=seller, receivable=receivable)
     return entry
 
 

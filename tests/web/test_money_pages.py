@@ -82,3 +82,13 @@ def test_order_receipts_are_linked_and_private(sme_client, sme, other, listing):
     from tests.accounts.factories import UserFactory
 
     assert session_for(UserFactory.create()).get(f"/app/orders/{order.pk}/receipt/").status_code == 404
+
+
+def test_buying_on_the_market_page_without_the_money_says_so(other, listing):
+    client = session_for(other)
+
+    response = client.post("/app/buy/", {"listing": listing.pk, "quantity_kg": 100}, follow=True)
+
+    html = response.content.decode()
+    assert "Your available balance is 0.00 USD; 1.28 USD is needed." in html  # 1.25 + 2 % fee
+    assert not other.organization.purchases.exists()

@@ -148,6 +148,7 @@ def buy_fixtures(clients: int) -> tuple[list[tuple[str, int]], int]:
     from accounts.models import Organization, User
     from ledger.services import credits_issue
     from marketplace.services import listing_create
+    from payments.services import top_up_fund
     from projects.models import Project
 
     def big_listing(name: str) -> int:
@@ -167,6 +168,8 @@ def buy_fixtures(clients: int) -> tuple[list[tuple[str, int]], int]:
     for i in range(clients):
         buyer = Organization.objects.create(name=f"Buyer {i:02d} Ltd ({run})", country="GB")
         user = User.objects.create_user(email=f"buyer{i}-{run}@bench.example", organization=buyer)
+        # Buying costs money: enough for every 1 kg buy a run makes (0.01 each), as a confirmed top-up.
+        top_up_fund(organization=buyer, amount=Decimal("1000000.00"), currency="USD")
         fixtures.append((str(AccessToken.for_user(user)), big_listing(f"Bench seller {i:02d}")))
     return fixtures, big_listing("Bench shared seller")
 

@@ -6,3 +6,6 @@ class CarbonCredConfig(AppConfig):
 
     name = "carboncred"
     verbose_name = "CarbonCred"
+
+    def ready(self) -> None:
+        from carboncred import signals  # noqa: F401  # connects payments' signals to webhooks

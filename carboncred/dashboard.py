@@ -1,9 +1,10 @@
 """``GET /api/dashboard/``: an organisation's wallet at a glance.
 
 A read-only composition of app selectors — it belongs to ``carboncred``, which may import every app
-(docs/DESIGN.md) — in five queries whatever the organisation holds: holdings totals (ledger), the
+(docs/DESIGN.md) — in eight queries whatever the organisation holds: holdings totals (ledger), the
 emissions total (emissions), the latest ledger entries concerning the organisation, then one query
-for the counterparties' names and one for the projects' countries those entries mention.
+for the counterparties' names and one for the projects' countries those entries mention, and the
+money balances (payments: accounts, pending top-ups, pending payouts).
 
 ``net_balance_kg = emissions_kg - retired_kg``: positive while the organisation has emitted more
 than it has offset by retiring credits.
@@ -28,6 +29,8 @@ from ledger.selectors import (
     holdings_totals_for,
     movements_for_organization,
 )
+from payments.selectors import balances_for
+from payments.serializers import BalanceRowOutputSerializer
 from projects.models import Project
 
 RECENT_ACTIVITY_LIMIT = 20
@@ -103,6 +106,7 @@ def dashboard_for(*, organization: Organization) -> dict[str, Any]:
         "emissions_kg": emissions_kg,
         "net_balance_kg": emissions_kg - totals["retired_kg"],
         "recent_activity": recent_activity_for(organization=organization),
+        "balances": balances_for(organization=organization),
     }
 
 
@@ -146,10 +150,11 @@ class DashboardOutputSerializer(serializers.Serializer):
     emissions_kg = serializers.IntegerField(help_text="All your reported emissions (GET /api/emissions/).")
     net_balance_kg = serializers.IntegerField(help_text="emissions_kg - retired_kg")
     recent_activity = DashboardActivityOutputSerializer(many=True, help_text="Newest first, at most 20.")
+    balances = BalanceRowOutputSerializer(many=True, help_text="Your money per currency, as GET /api/balance/.")
 
 
 class DashboardApi(OrganizationApiMixin, APIView):
     @extend_schema(tags=["dashboard"], responses={200: DashboardOutputSerializer})
     def get(self, request: Request) -> Response:
-        """Your organisation's holdings, retirements, emissions, net balance and recent ledger activity."""
+        """Your organisation's holdings, retirements, emissions, net balance, recent ledger activity and money."""
         return Response(DashboardOutputSerializer(dashboard_for(organization=self.organization)).data)

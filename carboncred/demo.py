@@ -12,6 +12,7 @@ the last full calendar year, with the year before as the efficiency baselines' (
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -31,6 +32,7 @@ from emissions.serializers import EmissionReportCreateInputSerializer
 from emissions.services import emission_report_check, emission_report_create
 from marketplace.serializers import BuyInputSerializer, ListingCreateInputSerializer, TransferCreateInputSerializer
 from marketplace.services import listing_buy, listing_create, transfer_create
+from payments.services import bank_account_set, payout_mark_paid, payout_request, top_up_confirm, top_up_request
 from projects.serializers import ProjectCreateInputSerializer
 from projects.services import project_create
 from reports.services import ghg_pdf_issue
@@ -404,6 +406,28 @@ TRADES = (
     ("lonestar_buys_cold_store", "lonestar", "nairobi_cold_store_offer", 10_000),
     ("rheinwerk_buys_packhouse", "rheinwerk", "nairobi_packhouse_offer", 2_000),
 )
+# (organisation, amount, currency): bank transfers the demo's staff confirmed, before anything was issued
+# or bought, so minting fees and purchases are paid from them (payments.services, journal entries).
+TOP_UPS = (
+    ("sunrise", "50.00", "USD"),
+    ("bakery", "250.00", "USD"),
+    ("rheinwerk", "150.00", "USD"),
+    ("rheinwerk", "200.00", "EUR"),
+    ("lonestar", "400.00", "USD"),
+    ("nairobi", "25.00", "USD"),
+)
+# A transfer announced and not yet arrived (the balance page shows it pending).
+PENDING_TOP_UP = ("bakery", "120.00", "GBP")
+# (organisation, holder, account number, bank code): where sellers' payouts go.
+BANK_ACCOUNTS = (
+    ("nairobi", "Nairobi Fresh Produce Ltd", "01100 9876 5432 10", "KCBLKENX"),
+    ("sunrise", "Sunrise Textiles Pvt Ltd", "50200012345678", "HDFC0000123"),
+)
+# (organisation, amount, paid?): a seller taking its proceeds out; one paid, one waiting for staff.
+PAYOUTS = (
+    ("nairobi", "100.00", True),
+    ("nairobi", "20.00", False),
+)
 # (sender, block, kg, recipient): a supplier passing credits to a customer, no money involved.
 TRANSFERS = (
     ("sunrise", "sunrise_motors", 2_000, "bakery"),
@@ -556,6 +580,9 @@ def demo_seed() -> DemoSummary:
         user = _demo_member(org, verifier=verifier)
         users[org.login] = user
         summary.organizations += 1
+    _demo_funds(users=users, staff=verifier)
+    for org in ORGANIZATIONS:
+        user = users[org.login]
         if org.size is not None:
             employees, revenue, currency = org.size
             size = {"employees": employees, "annual_revenue": revenue, "revenue_currency": currency}
@@ -611,6 +638,7 @@ def demo_seed() -> DemoSummary:
     _demo_people(users)
     blocks = {key: claim.issuance.owner_block_id for key, claim in claims.items() if hasattr(claim, "issuance")}
     _demo_market(users=users, blocks=blocks, summary=summary)
+    _demo_payouts(users=users, staff=verifier)
     for login, block, quantity_kg, beneficiary, reason in RETIREMENTS:
         retirement_create(
             organization=users[login].organization,
@@ -659,6 +687,38 @@ def _demo_people(users: dict[str, User]) -> None:
     _invitation, token = invitation_create(actor=first, email=demo_email(VIEWER_LOGIN), role=Role.VIEWER)
     invitation_accept(token=token, password=DEMO_PASSWORD, full_name="Demo Viewer")
     invitation_create(actor=second, email=f"accountant@{DEMO_DOMAIN}", role=Role.VIEWER)
+
+
+def _demo_funds(*, users: dict[str, User], staff: User) -> None:
+    """Top-ups by bank transfer, confirmed by the demo's staff as an operator would; one still pending."""
+    for login, amount, currency in TOP_UPS:
+        user = users[login]
+        top_up = top_up_request(
+            organization=user.organization, user=user, amount=Decimal(amount), currency=currency, method="bank_transfer"
+        )
+        top_up_confirm(top_up_id=top_up.pk, confirmed_by=staff)
+    login, amount, currency = PENDING_TOP_UP
+    top_up_request(
+        organization=users[login].organization,
+        user=users[login],
+        amount=Decimal(amount),
+        currency=currency,
+        method="bank_transfer",
+    )
+
+
+def _demo_payouts(*, users: dict[str, User], staff: User) -> None:
+    """Sellers' bank accounts and payouts of their proceeds, one paid by staff."""
+    for login, holder, number, code in BANK_ACCOUNTS:
+        bank_account_set(
+            organization=users[login].organization, holder_name=holder, account_number=number, bank_code=code
+        )
+    for login, amount, paid in PAYOUTS:
+        payout = payout_request(
+            organization=users[login].organization, user=users[login], amount=Decimal(amount), currency="USD"
+        )
+        if paid:
+            payout_mark_paid(payout_id=payout.pk, decided_by=staff, bank_reference="DEMO-TRANSFER-0001")
 
 
 def _demo_market(*, users: dict[str, User], blocks: dict[str, int], summary: DemoSummary) -> None:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "emissions",
     "ledger",
     "webhooks",
+    "payments",
     "verification",
     "certificates",
     "marketplace",
@@ -336,6 +337,20 @@ VERIFICATION_REVIEW_SIZE_KG = env.int("VERIFICATION_REVIEW_SIZE_KG", default=500
 SOLAR_CEILING_FACTOR = Decimal(env.str("SOLAR_CEILING_FACTOR", default="1.3"))
 MINTING_FEE_PER_TONNE = Decimal(env.str("MINTING_FEE_PER_TONNE", default="0.50"))
 MINTING_FEE_CURRENCY = env.str("MINTING_FEE_CURRENCY", default="USD")
+
+# --- Money (payments/; docs/MARKETPLACE.md, "Money") --------------------------------------------
+# Bank transfer top-ups (the default method): the platform's account printed in the instructions,
+# each transfer carrying its top-up's unique reference; staff confirm arrivals.
+PAYMENTS_BANK_ACCOUNT_HOLDER = env.str("PAYMENTS_BANK_ACCOUNT_HOLDER", default="CarbonCred client money account")
+PAYMENTS_BANK_NAME = env.str("PAYMENTS_BANK_NAME", default="Example Bank")
+PAYMENTS_BANK_IBAN = env.str("PAYMENTS_BANK_IBAN", default="GB33 BUKB 2020 1555 5555 55")
+PAYMENTS_BANK_BIC = env.str("PAYMENTS_BANK_BIC", default="BUKBGB22")
+# Card top-ups through Stripe (PaymentIntents), off unless enabled; the webhook endpoint is
+# /api/payments/stripe/webhook/ and its signing secret (whsec_...) is STRIPE_WEBHOOK_SECRET.
+PAYMENTS_CARD_ENABLED = env.bool("PAYMENTS_CARD_ENABLED", default=False)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # An organisation that is not verified gets at most this many kg (its own share, buffer excluded)
 # issued automatically in total; above it, its claims wait for a verifier.
 UNVERIFIED_ISSUANCE_CAP_KG = env.int("UNVERIFIED_ISSUANCE_CAP_KG", default=5_000)

@@ -16,6 +16,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("emissions.urls")),
     path("", include("ledger.urls")),
     path("", include("webhooks.urls")),
+    path("", include("payments.urls")),
     path("", include("verification.urls")),
     path("", include("certificates.urls")),
     path("", include("marketplace.urls")),

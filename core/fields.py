@@ -10,6 +10,7 @@ import re
 
 from rest_framework import serializers
 
+from core.currencies import Currency
 from core.ids import MAX_ID
 
 MIN_BIGINT = -MAX_ID - 1
@@ -56,3 +57,13 @@ class IdField(JSONIntegerField):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class CurrencyField(serializers.ChoiceField):
+    """An ISO 4217 code from :class:`core.currencies.Currency`; ``usd`` is read as ``USD``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Currency.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data.strip().upper() if isinstance(data, str) else data)

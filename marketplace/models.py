@@ -7,24 +7,13 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from accounts.models import Organization
+from core.currencies import Currency
 from ledger.models import CreditBlock, LedgerEntry, format_serial
 from projects.models import Project
 
 MIN_PRICE_PER_TONNE = Decimal("0.01")
 MAX_PRICE_PER_TONNE = Decimal("100000.00")  # far above any traded credit; keeps totals well inside the columns
 OPEN_ONLY = Q(status="open")  # the predicate of the marketplace's partial indexes
-
-
-class Currency(models.TextChoices):
-    """ISO 4217 codes accepted for prices: each has a minor unit of 1/100, so totals round to the cent."""
-
-    USD = "USD", "US dollar"
-    EUR = "EUR", "Euro"
-    GBP = "GBP", "Pound sterling"
-    INR = "INR", "Indian rupee"
-    CHF = "CHF", "Swiss franc"
-    AUD = "AUD", "Australian dollar"
-    CAD = "CAD", "Canadian dollar"
 
 
 class ListingStatus(models.TextChoices):
@@ -145,7 +134,7 @@ class OpenListingCount(models.Model):
 class Order(models.Model):
     """One purchase from a listing: what was bought, at what price, for how much, and the serials received.
 
-    Amounts follow ``marketplace.money`` (exact, rounded to the cent half up); ``fee_rate`` is the rate
+    Amounts follow ``marketplace.money`` (exact, rounded to the currency's minor unit half up); ``fee_rate`` is the rate
     in force, so an order explains its fee after the setting changes. The serial range is a snapshot:
     the buyer's ``block`` may later shrink or change hands, the order still says what it delivered.
     The id is made before the trade so the ledger entry's memo can name it.

@@ -7,11 +7,12 @@ from rest_framework import serializers
 
 from accounts.models import Organization, VerificationStatus
 from accounts.serializers import PUBLIC_REGISTRATION_HELP, OrganizationSummarySerializer
-from core.fields import IdField, QueryIntegerField
+from core.currencies import Currency
+from core.fields import CurrencyField, IdField, QueryIntegerField
 from core.units import kg_to_tonnes
 from ledger.models import LedgerEntry
 from ledger.serializers import QuantityKgField
-from marketplace.models import MAX_PRICE_PER_TONNE, MIN_PRICE_PER_TONNE, Currency, Listing, Order, Transfer
+from marketplace.models import MAX_PRICE_PER_TONNE, MIN_PRICE_PER_TONNE, Listing, Order, Transfer
 from marketplace.selectors import DEFAULT_MARKETPLACE_ORDERING, MARKETPLACE_ORDERINGS
 from projects.models import Project
 from projects.serializers import ProjectSummarySerializer
@@ -30,16 +31,6 @@ def utc_timestamp(moment: datetime) -> str:
 
 def price_field(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
-
-
-class CurrencyField(serializers.ChoiceField):
-    """An ISO 4217 code from :class:`Currency`; ``usd`` is read as ``USD``."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=Currency.choices, **kwargs)
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data.strip().upper() if isinstance(data, str) else data)
 
 
 # --- shared output pieces -------------------------------------------------------------------

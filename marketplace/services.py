@@ -2,7 +2,9 @@
 
 Each service is one unit of work (``@atomic_with_retry``). Lock order: the listing row (``FOR
 UPDATE``) when there is one, then the credit block, then the open-listing count row (when a listing
-opens or closes), then the ledger head. The marketplace writes its own rows before the ledger takes
+opens or closes), then the ledger head. A buy locks the buyer's and seller's money accounts
+(``payments.services.order_settle``, primary-key order) after the listing and count rows and before
+the block. The marketplace writes its own rows before the ledger takes
 the head lock: in the ledger service's ``then`` callback (after the block is locked and split), and
 the row that points at the ledger entry (listing, order, transfer) is inserted with the entry.
 
@@ -24,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from accounts.selectors import organization_find
 from accounts.services import organization_check_can_trade, organization_check_not_suspended
+from core.currencies import Currency, minor_unit
 from core.db import atomic_with_retry
 from core.ids import is_id
 from ledger.models import CreditBlock
@@ -45,23 +48,24 @@ from marketplace.errors import (
 from marketplace.models import (
     MAX_PRICE_PER_TONNE,
     MIN_PRICE_PER_TONNE,
-    Currency,
     Listing,
     OpenListingCount,
     Order,
     Transfer,
 )
 from marketplace.money import trade_amounts
+from payments.services import order_settle
 from webhooks.events import EventType
 from webhooks.services import event_emit
 
 
 def _check_price(price_per_tonne: Any, currency: Any) -> None:
     errors = {}
+    step = minor_unit(currency) if currency in Currency.values else Decimal("0.01")
     if (
         not isinstance(price_per_tonne, Decimal)
         or not price_per_tonne.is_finite()
-        or price_per_tonne != price_per_tonne.quantize(Decimal("0.01"))
+        or price_per_tonne != price_per_tonne.quantize(step)
         or not MIN_PRICE_PER_TONNE <= price_per_tonne <= MAX_PRICE_PER_TONNE
     ):
         errors["price_per_tonne"] = [
@@ -167,9 +171,13 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
     The listing closes as ``sold`` when nothing is left. Your own listing is 400, an unknown one
     404, a closed one or one with less left than asked 409 (``available_kg`` in the body).
 
+    The buyer pays ``total + fee`` from its available balance and the seller receives ``total``
+    (``order_settle``, one ``purchase`` journal entry in this transaction); a balance short of it
+    is 409 ``insufficient_funds`` and nothing happens.
+
     Locks: the listing row ``FOR UPDATE`` (so concurrent buyers queue here and each sees the
-    quantity the previous one left), its open-listing count row when this buy sells it out, then
-    the block and the ledger head (inside ``credits_trade``).
+    quantity the previous one left), its open-listing count row when this buy sells it out, the
+    buyer's and seller's money accounts, then the block and the ledger head (inside ``credits_trade``).
     """
     quantity_check(quantity_kg)
     organization_check_not_suspended(buyer)
@@ -191,8 +199,18 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
         _open_count_add(category=listing.category, country=str(listing.country), vintage=listing.vintage, delta=-1)
 
     fee_rate = settings.PLATFORM_FEE_RATE
-    amounts = trade_amounts(price_per_tonne=listing.price_per_tonne, quantity_kg=quantity_kg, fee_rate=fee_rate)
+    amounts = trade_amounts(
+        price_per_tonne=listing.price_per_tonne, quantity_kg=quantity_kg, fee_rate=fee_rate, currency=listing.currency
+    )
     order_id = uuid.uuid4()
+    order_settle(
+        buyer_id=buyer.pk,
+        seller_id=listing.seller_id,
+        currency=listing.currency,
+        total=amounts.total,
+        fee=amounts.fee,
+        order_id=order_id,
+    )
 
     def order_for(received: CreditBlock) -> Order:
         # The events are recorded here, with the block split and before the ledger head lock.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("buy/", views.BuyApi.as_view(), name="buy"),
     path("orders/", views.OrderListApi.as_view(), name="order-list"),
     path("orders/<uuid:order_id>/", views.OrderDetailApi.as_view(), name="order-detail"),
+    path("orders/<uuid:order_id>/receipt/", views.OrderReceiptApi.as_view(), name="order-receipt"),
     path("transfers/", views.TransferListCreateApi.as_view(), name="transfer-list"),
     path("transfers/<uuid:transfer_id>/", views.TransferDetailApi.as_view(), name="transfer-detail"),
 ]

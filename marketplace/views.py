@@ -2,7 +2,10 @@ import uuid
 from typing import cast
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -14,8 +17,10 @@ from rest_framework.views import APIView
 from accounts.api import OrganizationApiMixin
 from core.filters import query_filters
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.renderers import FileDownloadMixin, JSONRenderer, PDFRenderer
 from core.routers import ReplicaReadsMixin
 from marketplace.models import Listing, Order, Transfer
+from marketplace.receipt import order_receipt_pdf
 from marketplace.selectors import (
     integrity_flags_for,
     listing_get_for,
@@ -203,6 +208,26 @@ class OrderDetailApi(OrganizationApiMixin, APIView):
         """One of your orders (anyone else's is 404)."""
         order = order_get_for(organization=self.organization, order_id=order_id)
         return Response(OrderOutputSerializer(order, context={"organization": self.organization}).data)
+
+
+class OrderReceiptApi(FileDownloadMixin, OrganizationApiMixin, APIView):
+    renderer_classes = [JSONRenderer, PDFRenderer]
+
+    @extend_schema(
+        tags=["marketplace"],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The A4 receipt."),
+        },
+    )
+    def get(self, request: Request, order_id: uuid.UUID) -> HttpResponse:
+        """The order's receipt as a PDF: credits, price, fee, what the buyer paid and the seller received.
+        Only the buyer and the seller may download it (anyone else's order is 404)."""
+        order = order_get_for(organization=self.organization, order_id=order_id)
+        response = HttpResponse(order_receipt_pdf(order), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"carboncred-receipt-{order.pk}.pdf"
+        )
+        return response
 
 
 # --- transfers ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ constraint stops the second, and its submission runs once more and is rejected w
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +34,7 @@ from django.utils import timezone
 from accounts.errors import OrganizationSuspendedError
 from accounts.models import Organization, User, VerificationStatus
 from accounts.services import organization_suspend
+from core.currencies import round_money
 from core.db import atomic_with_retry
 from core.ids import is_id
 from core.references import compact_key, reference_key
@@ -42,6 +43,7 @@ from documents.models import Document
 from documents.services import documents_submit
 from ledger.models import CreditBlock
 from ledger.services import ReversalPlan, ReversalResult, buffer_kg_for, credits_issue, credits_reverse
+from payments.services import minting_fee_charge
 from projects.credit_types import credit_type, credit_type_label
 from projects.models import Project
 from projects.selectors import project_owned_by
@@ -411,7 +413,7 @@ def _check_issuable_size(*, computed_kg: int, claimed_kg: int | None) -> None:
 def minting_fee_for(quantity_kg: int) -> Decimal:
     """The owner's minting fee: per tonne issued to the owner (the buffer share is not charged)."""
     tonnes = kg_to_tonnes(quantity_kg)
-    return (tonnes * settings.MINTING_FEE_PER_TONNE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return round_money(tonnes * settings.MINTING_FEE_PER_TONNE, settings.MINTING_FEE_CURRENCY)
 
 
 # The methodology family each category's formula follows (reference notes: CDM small-scale and the
@@ -495,6 +497,15 @@ def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssua
                 draw=drawn.value_hex,
             )
         owner_kg = owner_block.quantity_kg
+        fee = minting_fee_for(owner_kg)
+        # Charged (or recorded as owed) here, before the ledger takes its head lock, as every
+        # writer of money accounts does (payments.services).
+        minting_fee_charge(
+            organization_id=owner_block.owner_id,
+            amount=fee,
+            currency=settings.MINTING_FEE_CURRENCY,
+            reference=f"issuance:{owner_block.serial}"[:80],
+        )
         return ClaimIssuance(
             claim=claim,
             owner_block=owner_block,
@@ -503,7 +514,7 @@ def _claim_issue(*, claim: ReductionClaim, assessment: Assessment) -> ClaimIssua
             quantity_kg=owner_kg,
             buffer_kg=buffer_block.quantity_kg if buffer_block is not None else 0,
             vintage=owner_block.vintage,
-            minting_fee=minting_fee_for(owner_kg),
+            minting_fee=fee,
             currency=settings.MINTING_FEE_CURRENCY,
         )
 

@@ -14,6 +14,7 @@ APP_NAV = (
     ("web:claims", "Claims"),
     ("web:holdings", "Holdings"),
     ("web:orders", "Orders"),
+    ("web:balance", "Balance"),
     ("web:certificates", "Certificates"),
     ("web:verification", "Verification"),
     ("web:api-keys", "API keys"),

@@ -6,9 +6,9 @@ from django import forms
 from django_countries import countries
 
 from accounts.models import ApiKeyScope, VerificationStatus
+from core.currencies import Currency
 from documents.models import Document
 from emissions.activities import ACTIVITIES
-from marketplace.models import Currency
 from projects.models import Project
 from verification.models import EvidenceItem
 from webhooks.events import EventType
@@ -143,6 +143,23 @@ class BuyForm(forms.Form):
 
 
 # --- the SME's workspace ----------------------------------------------------------------------
+
+
+class TopUpForm(forms.Form):
+    amount = _number("Amount", help_text="What you will transfer, e.g. 250.00.", min="0.01", step="0.01")
+    currency = _choice("Currency", CURRENCY_CHOICES)
+
+
+class BankAccountForm(forms.Form):
+    holder_name = _text("Account holder", maxlength="200")
+    account_number = _text("Account number or IBAN", maxlength="64", autocomplete="off")
+    bank_code = _text("Bank code", required=False, help_text="BIC/SWIFT, sort code, IFSC or routing number.")
+
+
+class PayoutForm(forms.Form):
+    amount = _number("Payout amount", min="0.01", step="0.01")
+    currency = _choice("Payout currency", CURRENCY_CHOICES)
+
 
 ACTIVITY_CHOICES = [(key, f"{activity.label} (scope {activity.scope})") for key, activity in ACTIVITIES.items()]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.views import accounts, app, documents, integrations, members, public, review, sites, standing, verifiers
+from web.views import accounts, app, documents, integrations, members, money, public, review, sites, standing, verifiers
 
 app_name = "web"
 
@@ -41,6 +41,9 @@ urlpatterns = [
     path("app/listings/<int:listing_id>/withdraw/", app.listing_withdraw_page, name="listing-withdraw"),
     path("app/buy/", app.buy, name="buy"),
     path("app/orders/", app.orders, name="orders"),
+    path("app/balance/", money.balance, name="balance"),
+    path("app/balance/statement.csv", money.statement_csv, name="balance-statement-csv"),
+    path("app/orders/<uuid:order_id>/receipt/", money.order_receipt, name="order-receipt"),
     path("app/certificates/", app.certificates, name="certificates"),
     path("app/certificates/<int:certificate_id>/pdf/", app.certificate_pdf_download, name="certificate-pdf"),
     # integrations

@@ -21,8 +21,12 @@ from carboncred.demo import DEMO_PASSWORD, demo_email
 from core.models import IdempotencyRecord
 from ledger.models import LedgerEntry
 from ledger.services import checkpoint_create
+from payments import providers
+from payments.services import stripe_webhook_handle, top_up_request
 from sites.models import Meter, Reading
 from tests.accounts.factories import UserFactory
+from tests.payments.helpers import WEBHOOK_SECRET, sign, stripe_event
+from tests.payments.test_stripe import FakeStripe
 from verification.models import Audit, BufferShortfall, ClaimIssuance, ClaimReversal, ReductionClaim
 from verification.services import claim_reverse
 from webhooks.services import delivery_attempt, endpoint_create, event_emit
@@ -55,7 +59,7 @@ def changelist_url(model) -> str:
 
 
 @pytest.fixture
-def registry(client, settings):
+def registry(client, settings, monkeypatch):
     """The demo registry plus a row in the tables the demo leaves empty (tokens and their families,
     lockouts, checkpoints, audits, reversals, a buffer shortfall, meter readings)."""
     settings.AUDIT_MIN_RATE = settings.AUDIT_MAX_RATE = Decimal(1)  # every automatic issuance audited
@@ -97,6 +101,12 @@ def registry(client, settings):
     event = event_emit(organization_id=owner.organization_id, type="claim.decided", data={"claim": 1})
     assert event is not None
     delivery_attempt(delivery_id=event.deliveries.get().pk, attempts=0)
+    # A card top-up completed by Stripe's signed webhook (a fake Stripe client: no network).
+    settings.PAYMENTS_CARD_ENABLED, settings.STRIPE_WEBHOOK_SECRET = True, WEBHOOK_SECRET
+    monkeypatch.setattr(providers, "stripe_client", FakeStripe)
+    top_up = top_up_request(organization=member.organization, amount=Decimal("30.00"), currency="USD", method="card")
+    payload = stripe_event(top_up=top_up)
+    assert stripe_webhook_handle(payload=payload, signature=sign(payload)) == "credited"
     return member
 
 

@@ -49,6 +49,10 @@ def test_dashboard_sums_holdings_retirements_and_emissions(auth_client, user):
         "retired_kg": 50,
         "emissions_kg": emitted,
         "net_balance_kg": emitted - 50,
+        # Sold 100 kg at 9.00/t (+0.90), bought 40 kg at 10.00/t with its 2 % fee (-0.41).
+        "balances": [
+            {"currency": "USD", "available": "0.49", "pending": "0.00", "owed": "0.00", "payouts_pending": "0.00"}
+        ],
     }
 
 
@@ -154,6 +158,7 @@ def test_dashboard_of_a_new_organisation_is_all_zero(auth_client):
         "emissions_kg": 0,
         "net_balance_kg": 0,
         "recent_activity": [],
+        "balances": [],
     }
 
 
@@ -162,13 +167,14 @@ def test_dashboard_query_count_does_not_grow_with_activity(auth_client, user, dj
     block = issue(owner=me, quantity_kg=10_000, buffer_share=Decimal(0)).owner_block
     for _ in range(3):
         transfer_create(sender=me, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory.create().pk)
-    with django_assert_max_num_queries(7):  # user, organisation, totals, emissions, entries, counterparties, projects
+    # user, organisation, totals, emissions, entries, counterparties, projects, and the balances' three
+    with django_assert_max_num_queries(10):
         few = auth_client.get(URL).json()
     for _ in range(30):
         transfer_create(sender=me, block_id=block.pk, quantity_kg=1, to_organization_id=OrganizationFactory.create().pk)
         listing_buy(buyer=me, listing_id=make_listing(quantity_kg=1).pk, quantity_kg=1)
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(10):
         many = auth_client.get(URL).json()
 
     assert len(few["recent_activity"]) == 4 and len(many["recent_activity"]) == 20
@@ -189,3 +195,15 @@ def test_dashboard_shows_only_your_own(auth_client):
 
 def test_dashboard_needs_a_token(api_client):
     assert api_client.get(URL).status_code == 401
+
+
+def test_dashboard_shows_the_money_balances(auth_client, user):
+    from payments.services import top_up_fund
+
+    top_up_fund(organization=user.organization, amount=Decimal("75.50"), currency="EUR")
+
+    balances = auth_client.get(URL).json()["balances"]
+
+    assert balances == [
+        {"currency": "EUR", "available": "75.50", "pending": "0.00", "owed": "0.00", "payouts_pending": "0.00"}
+    ]

@@ -21,6 +21,8 @@ ROWS_PER_ISSUANCE = {
     "ledger_ledgerentry": 1,  # the `issue` entry
     "ledger_ledgerentryparty": 2,  # its index rows: the owner and the buffer pool
     "ledger_ledgerentryrange": 2,  # its index rows: the two serial ranges
+    "payments_journalentry": 1,  # the minting fee, charged or recorded as owed
+    "payments_posting": 2,  # its two legs: the owner's account and the platform's fees
     "verification_assessment": 1,
     "verification_claimissuance": 1,
     "verification_claimslot": 2,  # the claim holds its site's energy and its one meter for the period
@@ -66,7 +68,7 @@ def test_issued_quantities_are_the_claimed_size_with_the_buffer_share_rounded_up
 
 
 @pytest.mark.django_db
-def test_only_the_first_issuance_ever_adds_the_buffer_pool_and_the_ledger_head():
+def test_only_the_first_issuance_ever_adds_the_buffer_pool_the_ledger_head_and_the_fee_accounts():
     parties = parties_create()
     claim_input = claim_input_prepare(submitter=parties.submitter, quantity_kg=1_000)
     before = table_row_counts()
@@ -77,4 +79,5 @@ def test_only_the_first_issuance_ever_adds_the_buffer_pool_and_the_ledger_head()
         **ROWS_PER_ISSUANCE,
         "accounts_organization": 1,
         "ledger_ledgerhead": 1,
+        "payments_account": 3,  # the owner's available and receivable accounts, the platform's fees
     }

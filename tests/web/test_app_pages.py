@@ -23,6 +23,7 @@ APP_PAGES = [
     "/app/claims/",
     "/app/holdings/",
     "/app/orders/",
+    "/app/balance/",
     "/app/certificates/",
     "/app/verification/",
 ]

@@ -549,8 +549,8 @@ def buy(request: HttpRequest) -> HttpResponse:
         return redirect("web:market")
     messages.success(
         request,
-        f"Bought {order.quantity_kg:,} kg for {order.total + order.fee} {order.currency} (including the fee). "
-        "They are in your holdings.",
+        f"Bought {order.quantity_kg:,} kg for {order.total + order.fee} {order.currency} (including the fee), "
+        "paid from your balance. They are in your holdings.",
     )
     return redirect("web:orders")
 

@@ -117,3 +117,22 @@ def test_a_platform_accounts_balance_is_the_sum_of_its_postings():
 
     clearing = Account.objects.get(organization__isnull=True, kind="bank_clearing", currency="USD")
     assert account_balance(account=clearing) == -1250 and clearing.balance == 0  # kept on org accounts only
+
+
+def test_the_journal_check_command_passes_then_fails_on_a_drifted_balance():
+    import io
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    org = OrganizationFactory.create()
+    fund(org, "10.00")
+    out = io.StringIO()
+    call_command("journal_check", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["ok"] is True
+    assert {"kind": "bank_clearing", "currency": "USD", "balance": "-10.00"} in report["platform"]
+
+    Account.objects.filter(organization=org, kind="available").update(balance=1)
+    with pytest.raises(CommandError, match="does not balance"):
+        call_command("journal_check", stdout=io.StringIO())

@@ -8,6 +8,7 @@ import pytest
 
 from certificates.services import retirement_create
 from marketplace.services import listing_buy, transfer_create
+from payments.services import top_up_fund
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for
 from tests.ledger.factories import issue
@@ -34,6 +35,13 @@ def subscribe(organization, events=tuple(EventType.values)) -> None:
     endpoint_create(organization=organization, created_by=user, url="http://127.0.0.1:9/hook", events=list(events))
 
 
+def funded(organization):
+    """Paid for before subscribing: the buy's own events are then the only ones (a top-up would be
+    ``balance.credited``)."""
+    top_up_fund(organization=organization, amount=Decimal("100.00"), currency="USD")
+    return organization
+
+
 def events_of(organization) -> list[tuple[str, dict]]:
     return [
         (e.type, e.payload["data"])
@@ -43,7 +51,7 @@ def events_of(organization) -> list[tuple[str, dict]]:
 
 def test_a_purchase_tells_the_buyer_credits_arrived_and_the_seller_the_listing_sold():
     offer = listing(quantity_kg=100, price="10.00")
-    buyer = UserFactory.create().organization
+    buyer = funded(UserFactory.create().organization)
     subscribe(buyer)
     subscribe(offer.seller)
 
@@ -167,7 +175,7 @@ def test_a_purchase_that_fails_after_its_events_were_recorded_leaves_none(monkey
     """The events are written inside the purchase's transaction: when the ledger step after them fails,
     they roll back with the purchase."""
     offer = listing(quantity_kg=100)
-    buyer = UserFactory.create().organization
+    buyer = funded(UserFactory.create().organization)
     subscribe(buyer)
     subscribe(offer.seller)
 

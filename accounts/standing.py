@@ -15,6 +15,8 @@ class IsAuthenticatedInGoodStanding(IsAuthenticated):
     """A signed-in user, and only reads (GET, HEAD, OPTIONS) while the user's organisation is suspended
     (403 ``organization_suspended``). Services check the standing again where it matters."""
 
+    schema_refuses_reads = False  # core.schema: a 403 only on writes
+
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False

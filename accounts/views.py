@@ -53,6 +53,7 @@ class TokenObtainApi(TokenObtainPairView):
     serializer_class = TokenObtainInputSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    error_statuses = (401,)  # a wrong e-mail or password (core.schema)
 
     def post(self, request: Request, *args, **kwargs) -> Response:
         try:
@@ -74,6 +75,7 @@ class TokenRefreshApi(TokenRefreshView):
     serializer_class = TokenRefreshInputSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    error_statuses = (401,)  # an invalid, expired or revoked refresh token (core.schema)
 
 
 class TokenBlacklistApi(TokenBlacklistView):

@@ -39,7 +39,6 @@ class RetirementCreateApi(OrganizationApiMixin, APIView):
     """Retire credits for good and receive a verifiable certificate."""
 
     @extend_schema(
-        operation_id="retire_create",
         request=RetirementCreateInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={

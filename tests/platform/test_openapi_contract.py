@@ -1,0 +1,121 @@
+"""The OpenAPI schema tells the truth: every operation's error answers, public operations without a
+token, readable unique operation ids, and query parameters typed as the server reads them."""
+
+from collections import Counter
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield path, method.upper(), operation
+
+
+def test_every_error_response_has_the_one_error_shape(schema):
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"detail", "code"}
+    for path, method, operation in operations(schema):
+        errors = {code: response for code, response in operation["responses"].items() if int(code) >= 400}
+        assert errors, f"{method} {path} documents no error"
+        for code, response in errors.items():
+            assert response["description"], f"{method} {path} {code}"
+            assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, (
+                f"{method} {path} {code}"
+            )
+
+
+def test_error_statuses_follow_what_each_operation_can_answer(schema):
+    responses = {(path, method): set(op["responses"]) for path, method, op in operations(schema)}
+    # A body: 400 invalid, 413 too large, 415 wrong media type; a token: 401; a write: 403 (standing).
+    assert {"400", "401", "403", "413", "415"} <= responses["/api/projects/", "POST"]
+    # An id in the path: 404; a paginated list: 400 (bad page_size) and 404 (page beyond the last).
+    assert {"401", "404"} <= responses["/api/projects/{id}/", "GET"]
+    assert {"400", "401", "404"} <= responses["/api/projects/", "GET"]
+    # Reads need no standing: no 403 for a plain read; verifiers-only reads do refuse.
+    assert "403" not in responses["/api/projects/", "GET"]
+    assert "403" in responses["/api/ledger/verify/", "GET"]
+    # Idempotency-Key reused with another body: 422. Declared by the view: 409 on retire.
+    assert {"409", "422"} <= responses["/api/retire/", "POST"]
+    # Public operations need no token, so no 401 (except the token endpoints: wrong credentials).
+    assert "401" not in responses["/api/marketplace/", "GET"]
+    assert "401" not in responses["/api/auth/register/", "POST"]
+    assert "401" in responses["/api/token/", "POST"]
+    assert "429" in responses["/api/token/", "POST"]
+
+
+def test_public_operations_carry_no_security_and_the_rest_need_a_token(schema):
+    public = {
+        ("/api/auth/register/", "POST"),
+        ("/api/token/", "POST"),
+        ("/api/token/refresh/", "POST"),
+        ("/api/marketplace/", "GET"),
+        ("/api/ledger/entries/", "GET"),
+        ("/api/certificates/verify/{public_id}/", "GET"),
+        ("/api/emission-factors/", "GET"),
+    }
+    for path, method, operation in operations(schema):
+        if (path, method) in public:
+            assert operation["security"] == [], f"{method} {path}"
+    assert operations_by_id(schema)["me_retrieve"]["security"] == [{"jwtAuth": []}]
+
+
+def operations_by_id(schema):
+    return {operation["operationId"]: operation for _, _, operation in operations(schema)}
+
+
+def test_operation_ids_are_unique_and_readable(schema):
+    ids = Counter(operation["operationId"] for _, _, operation in operations(schema))
+    assert [name for name, count in ids.items() if count > 1] == []
+    by_id = operations_by_id(schema)
+    for expected in [
+        "register",
+        "token",
+        "token_refresh",
+        "buy",
+        "retire",
+        "projects_list",
+        "projects_create",
+        "projects_retrieve",
+        "listings_destroy",
+        "verifications_approve",
+        "sites_partial_update",
+    ]:
+        assert expected in by_id
+    assert not [name for name in ids if name.startswith("auth_") or name.endswith("_create_create")]
+    for operation in by_id.values():
+        assert operation["summary"]
+    assert by_id["verifications_approve"]["summary"] == "Approve verification"
+
+
+def test_page_parameters_are_typed_as_the_server_reads_them(schema):
+    parameters = {p["name"]: p for p in operations_by_id(schema)["projects_list"]["parameters"]}
+    assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["page_size=null", "page_size=0", "page_size=-1", "page_size=2.5", "page_size=", "page=x"]
+)
+def test_a_page_parameter_that_is_not_a_whole_number_is_a_400(api_client, query):
+    response = api_client.get(f"/api/marketplace/?{query}")
+
+    assert response.status_code == 400
+    name = query.split("=")[0]
+    assert response.json()["code"] == "invalid"
+    assert name in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_a_large_page_size_is_read_as_the_maximum_and_a_page_beyond_the_last_is_404(api_client):
+    assert api_client.get("/api/marketplace/?page_size=5000").status_code == 200
+    assert api_client.get("/api/marketplace/?page=99").status_code == 404

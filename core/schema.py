@@ -29,7 +29,7 @@ from typing import Any
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
-from rest_framework import permissions, serializers
+from rest_framework import permissions
 from rest_framework.mixins import ListModelMixin
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -58,17 +58,23 @@ SUMMARY_VERBS = {
 }
 
 
-class ErrorSerializer(serializers.Serializer):
-    """The one error body of every 4xx/5xx answer (core.errors). Some errors add fields of their own
-    (e.g. ``available_kg`` on a 409 for a short listing, ``retry_after_seconds`` on a 429)."""
-
-    detail = serializers.CharField(help_text="A sentence for a person.")
-    code = serializers.CharField(help_text="A stable machine-readable code, e.g. `invalid`, `not_found`.")
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Validation errors only: each offending field (nested as `lines.0.quantity`) and its messages.",
-    )
+# The one error body of every 4xx/5xx answer (core.errors). Some errors add fields of their own
+# (e.g. ``available_kg`` on a 409 for a short listing, ``retry_after_seconds`` on a 429).
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "The one error body of every 4xx/5xx answer; some errors add fields of their own.",
+    "properties": {
+        "detail": {"type": "string", "description": "A sentence for a person."},
+        "code": {"type": "string", "description": "A stable machine-readable code, e.g. `invalid`, `not_found`."},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Validation errors only: each offending field (nested as `lines.0.quantity`) "
+            "and its messages.",
+        },
+    },
+    "required": ["detail", "code"],
+}
 
 
 def _declared(view: Any, method: str) -> set[int]:
@@ -147,8 +153,8 @@ class AutoSchema(openapi.AutoSchema):
         component = ResolvedComponent(
             name="Error",
             type=ResolvedComponent.SCHEMA,
-            object=ErrorSerializer,
-            schema=self._map_serializer(ErrorSerializer, "response"),
+            object="core.schema.Error",
+            schema=ERROR_SCHEMA,
         )
         self.registry.register_on_missing(component)
         return component.ref

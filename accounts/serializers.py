@@ -1,3 +1,6 @@
+from typing import Any
+
+from django.conf import settings
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
@@ -17,8 +20,51 @@ from accounts.models import (
     VerificationStatus,
 )
 from accounts.tokens import FamilyRefreshToken, InactiveUserError, refresh_token_logout, refresh_token_rotate
+from core.fields import JSONCharField
 
 PUBLIC_REGISTRATION_HELP = "The company/tax registry number; null until a verifier has verified the organisation."
+
+
+class StrictCountryField(CountryField):
+    """django-countries' field, but only a string is a country code: ``{}``, ``[]`` or ``0`` are
+    refused, not read as "no country"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+def password_min_length() -> int:
+    """The shortest password AUTH_PASSWORD_VALIDATORS accept (MinimumLengthValidator's option)."""
+    validators: list[dict[str, Any]] = list(getattr(settings, "AUTH_PASSWORD_VALIDATORS", []))
+    for validator in validators:
+        if validator["NAME"].endswith(".MinimumLengthValidator"):
+            return int(validator.get("OPTIONS", {}).get("min_length", 8))
+    return 1
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 128,
+        # Not digits alone (NumericPasswordValidator), no null character.
+        "pattern": r"^[^\x00]*[^\x00\d][^\x00]*$",
+        "description": "At least that many characters, not all digits, not too common, not like the e-mail.",
+    }
+)
+class PasswordField(serializers.CharField):
+    """A new password, checked by AUTH_PASSWORD_VALIDATORS (the schema states what it can of them)."""
+
+    @property
+    def schema_min_length(self) -> int:  # core.schema
+        return password_min_length()
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("write_only", True)
+        kwargs.setdefault("max_length", 128)
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
 
 
 class NormalizedEmailField(serializers.EmailField):
@@ -33,10 +79,10 @@ class NormalizedEmailField(serializers.EmailField):
 
 class RegisterInputSerializer(serializers.Serializer):
     email = NormalizedEmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    password = PasswordField()
     organization_name = serializers.CharField(max_length=200)
-    country = CountryField(help_text="ISO 3166-1 alpha-2 code, e.g. IN, GB, DE.")
-    sector = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    country = StrictCountryField(help_text="ISO 3166-1 alpha-2 code, e.g. IN, GB, DE.")
+    sector = JSONCharField(max_length=100, required=False, allow_blank=True, default="")
     website = serializers.URLField(max_length=200, required=False, allow_blank=True, default="")
 
     def validate_country(self, value: str) -> str:
@@ -116,7 +162,7 @@ class OrganizationVerifyInputSerializer(OrganizationDecisionInputSerializer):
 
 
 class OrganizationSuspendInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why: kept in the organisation's history.")
+    reason = JSONCharField(max_length=2000, help_text="Why: kept in the organisation's history.")
 
 
 class NamesakeOutputSerializer(serializers.Serializer):
@@ -213,6 +259,11 @@ class MeOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name", "organization", "is_verifier"]
+
+
+class TokenPairOutputSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Send as `Authorization: Bearer <access>`; short-lived.")
+    refresh = serializers.CharField(help_text="For POST /api/token/refresh/ (used once: rotation).")
 
 
 class TokenObtainInputSerializer(TokenObtainPairSerializer):

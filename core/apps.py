@@ -15,3 +15,24 @@ class CoreConfig(AppConfig):
 
         install_record_factory()
         register_converter(IdConverter, "id")
+        strict_text_fields()
+
+
+def strict_text_fields() -> None:
+    """Text fields take JSON strings only: DRF's CharField turns a JSON number into text (``12`` ->
+    ``"12"``), which the schema (``type: string``) does not allow, so a client generated from it
+    never sends one, and a number sent for a name is a mistake to report (400), not to store.
+    Forms, multipart bodies and query strings carry only strings, so only JSON is affected."""
+    from rest_framework import serializers
+
+    original = serializers.CharField.to_internal_value
+    if getattr(original, "strict", False):
+        return
+
+    def to_internal_value(self, data):
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            self.fail("invalid")
+        return original(self, data)
+
+    to_internal_value.strict = True  # type: ignore[attr-defined]
+    serializers.CharField.to_internal_value = to_internal_value  # type: ignore[method-assign]

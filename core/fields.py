@@ -56,3 +56,14 @@ class IdField(JSONIntegerField):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class JSONCharField(serializers.CharField):
+    """A JSON string, nothing else: a number or a boolean is refused, never turned into text."""
+
+    default_error_messages = {"invalid": "A string is required."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

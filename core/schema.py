@@ -25,11 +25,13 @@ writes with ``schema_refuses_reads = False``.
 """
 
 import re
+from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
-from rest_framework import permissions
+from rest_framework import permissions, serializers
 from rest_framework.mixins import ListModelMixin
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -90,6 +92,33 @@ def _refuses_reads(permission: Any) -> bool:
     return bool(getattr(permission, "schema_refuses_reads", True))
 
 
+def decimal_pattern(field: serializers.DecimalField) -> str | None:
+    """A pattern for a decimal string that the field accepts, bounds included where a pattern can say
+    them: no sign when the minimum is not negative, not zero when it is positive (its smallest step
+    or more), at most the whole digits of the maximum, and one digit at least."""
+    places = field.decimal_places
+    whole = field.max_whole_digits
+    if whole is None or places is None:
+        return None
+    low, high = field.min_value, field.max_value
+    sign = "" if low is not None and low >= 0 else "-?"
+    top = ""
+    if high is not None and high > 0 and high == 10 ** (len(str(int(high))) - 1) and int(high) == high:
+        whole = len(str(int(high))) - 1  # 100000.00: five digits, or exactly 100000
+        top = f"|{int(high)}(?:\\.0{{0,{places}}})?"
+    fraction = f"(?:\\.\\d{{0,{places}}})?" if places else ""
+    if low is not None and low > 0 and places and low == Decimal(1).scaleb(-places):
+        # Positive: a non-zero whole part, or a zero one with a non-zero fraction.
+        nonzero_fraction = "|".join(f"0{{{zeros}}}[1-9]\\d{{0,{places - zeros - 1}}}" for zeros in range(places))
+        body = f"0*[1-9]\\d{{0,{whole - 1}}}{fraction}|0*\\.(?:{nonzero_fraction})"
+        return f"^(?:{body}{top})$"
+    if whole == 0:
+        return f"^{sign}(?:0?{fraction})$"
+    return (
+        f"^{sign}(?:\\d{{1,{whole}}}{fraction}|\\.\\d{{1,{places}}}{top})$" if places else f"^{sign}\\d{{1,{whole}}}$"
+    )
+
+
 def _singular(word: str) -> str:
     if word.endswith("ies"):
         return word[:-3] + "y"
@@ -99,6 +128,48 @@ def _singular(word: str) -> str:
 
 
 class AutoSchema(openapi.AutoSchema):
+    def _map_model_field(self, model_field, direction):
+        schema = super()._map_model_field(model_field, direction)
+        # A URL column that may be blank holds "", which is no URI.
+        if isinstance(model_field, models.URLField) and model_field.blank and isinstance(schema, dict):
+            schema.pop("format", None)
+        return schema
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        # A URL field that may be blank (read-only ones come from blank=True columns) answers "",
+        # which is no URI.
+        if isinstance(field, serializers.URLField) and (field.allow_blank or field.read_only):
+            schema.pop("format", None)
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if not isinstance(schema, dict) or "$ref" in schema:
+            return schema
+        if isinstance(field, serializers.DecimalField) and schema.get("format") == "decimal" and "pattern" in schema:
+            pattern = decimal_pattern(field)
+            if pattern:
+                schema["pattern"] = pattern
+        # A field whose length a validator beyond the field checks (a password) says so itself.
+        if getattr(field, "schema_min_length", None):
+            schema["minLength"] = field.schema_min_length
+        # An empty list the field refuses: at least one item.
+        if isinstance(field, serializers.ListSerializer | serializers.ListField) and not field.allow_empty:
+            schema.setdefault("minItems", 1)
+        # Text refuses the null character (DRF's ProhibitNullCharactersValidator), and a field that
+        # trims and refuses blanks refuses whitespace alone too: one visible character.
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and not isinstance(field, serializers.RegexField | serializers.EmailField | serializers.URLField)
+            and "pattern" not in schema
+            and "enum" not in schema
+            and schema.get("type") == "string"
+        ):
+            visible = not field.allow_blank and field.trim_whitespace
+            schema["pattern"] = r"^[^\x00]*[^\x00\s][^\x00]*$" if visible else r"^[^\x00]*$"
+        return schema
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
@@ -107,8 +178,65 @@ class AutoSchema(openapi.AutoSchema):
             operation["security"] = []
         if not operation.get("summary"):
             operation["summary"] = self._summary(operation["operationId"])
+        for parameter in operation.get("parameters", []):
+            self._loosen_to_what_the_server_reads(parameter)
+        self._describe_csv_export(operation)
         self._add_error_responses(operation)
         return operation
+
+    def _describe_csv_export(self, operation: dict[str, Any]) -> None:
+        """A list view with ``csv_columns`` (core.csv.CsvExportMixin) answers ``?format=csv`` with the
+        whole filtered list as CSV; its other operations answer JSON only."""
+        columns = getattr(self.view, "csv_columns", None)
+        if not columns:
+            return
+        for code, response in operation["responses"].items():
+            if str(code).startswith("2"):
+                response.get("content", {}).pop("text/csv", None)
+        if not (self.method == "GET" and self._is_list_view()):
+            return
+        parameters = operation.setdefault("parameters", [])
+        parameters[:] = [parameter for parameter in parameters if parameter["name"] != "format"]
+        parameters.append(
+            {
+                "name": "format",
+                "in": "query",
+                "required": False,
+                "description": "`csv`: every row of the filtered list (no pages) as a CSV file; `json` (the default): "
+                "one page of JSON. `Accept: text/csv` does the same as `format=csv`.",
+                "schema": {"type": "string", "enum": ["json", "csv"]},
+            }
+        )
+        parameters.sort(key=lambda parameter: (parameter["in"], parameter["name"]))
+        headers = ", ".join(f"`{header}`" for header, _ in columns)
+        operation["responses"]["200"].setdefault("content", {})["text/csv"] = {
+            "schema": {"type": "string", "description": f"A header row, then one row per item: {headers}."}
+        }
+
+    @staticmethod
+    def _loosen_to_what_the_server_reads(parameter: dict[str, Any]) -> None:
+        """Query filters read an empty value as "no filter" (core.filters) and a date-time filter
+        also takes a date; the Idempotency-Key is 1 to 255 characters, not all blank."""
+        schema = parameter.get("schema", {})
+        if parameter["in"] == "header" and parameter["name"] == "Idempotency-Key":
+            schema.update(minLength=1, maxLength=255, pattern=r"\S")
+            return
+        if parameter["in"] != "query" or parameter["name"] in ("page", "page_size"):
+            return
+        if schema.get("type") == "string":
+            if schema.get("minLength") == 1:
+                del schema["minLength"]
+            if "pattern" in schema and not parameter.get("required"):  # an empty value is no filter
+                schema["pattern"] = f"^$|{schema['pattern']}"
+            if "enum" in schema and "" not in schema["enum"]:
+                schema["enum"] = [*schema["enum"], ""]
+            if schema.get("format") == "date-time":
+                del schema["format"], schema["type"]
+                schema["anyOf"] = [
+                    {"type": "string", "format": "date-time"},
+                    {"type": "string", "format": "date"},
+                    {"type": "string", "enum": [""]},
+                ]
 
     # --- who may call it ---------------------------------------------------------------------
 

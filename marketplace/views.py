@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import OrganizationApiMixin
+from core.csv import CsvExportMixin
 from core.filters import query_filters
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.routers import ReplicaReadsMixin
@@ -105,6 +106,7 @@ class MarketplaceDetailApi(ReplicaReadsMixin, NeverCachedMixin, APIView):
 class ListingListCreateApi(OrganizationApiMixin, ListAPIView):
     """Your organisation's listings in every status (GET), or a new one (POST)."""
 
+    error_statuses = {"POST": (404, 409)}  # another organisation's block; more than it has available (core.schema)
     serializer_class = ListingOutputSerializer
     queryset = Listing.objects.none()
 
@@ -141,6 +143,8 @@ class ListingListCreateApi(OrganizationApiMixin, ListAPIView):
 
 @extend_schema(tags=["marketplace"])
 class ListingDetailApi(OrganizationApiMixin, APIView):
+    error_statuses = {"DELETE": (409,)}  # the listing is already closed (core.schema)
+
     @extend_schema(responses={200: ListingOutputSerializer})
     def get(self, request: Request, listing_id: int) -> Response:
         """One of your listings (another organisation's is 404)."""
@@ -158,6 +162,8 @@ class ListingDetailApi(OrganizationApiMixin, APIView):
 
 
 class BuyApi(OrganizationApiMixin, APIView):
+    error_statuses = (404, 409)  # no such open listing; it has less left than asked (core.schema)
+
     @extend_schema(
         tags=["marketplace"],
         request=BuyInputSerializer,
@@ -181,8 +187,32 @@ class BuyApi(OrganizationApiMixin, APIView):
 
 
 @extend_schema(tags=["marketplace"], parameters=[OrderListInputSerializer])
-class OrderListApi(OrganizationApiMixin, ListAPIView):
+class OrderListApi(CsvExportMixin, OrganizationApiMixin, ListAPIView):
     """Trades where your organisation bought or sold, newest first; `side` says which."""
+
+    csv_filename = "orders"
+    csv_columns = [
+        ("id", "id"),
+        ("created_at", "created_at"),
+        ("side", "side"),
+        ("listing", "listing"),
+        ("project_id", "project.id"),
+        ("project_title", "project.title"),
+        ("project_category", "project.category"),
+        ("project_country", "project.country"),
+        ("vintage", "vintage"),
+        ("quantity_kg", "quantity_kg"),
+        ("price_per_tonne", "price_per_tonne"),
+        ("currency", "currency"),
+        ("total", "total"),
+        ("fee", "fee"),
+        ("amount_due", "amount_due"),
+        ("counterparty_id", "counterparty.id"),
+        ("counterparty_name", "counterparty.name"),
+        ("counterparty_country", "counterparty.country"),
+        ("ledger_seq", "ledger_entry.seq"),
+        ("ledger_hash", "ledger_entry.hash"),
+    ]
 
     serializer_class = OrderOutputSerializer
     queryset = Order.objects.none()
@@ -206,6 +236,9 @@ class OrderDetailApi(OrganizationApiMixin, APIView):
 class TransferListCreateApi(OrganizationApiMixin, ListAPIView):
     """Transfers your organisation sent or received (GET), or a new one (POST)."""
 
+    error_statuses = {
+        "POST": (404, 409)
+    }  # not your block or no such organisation; more than the block holds (core.schema)
     serializer_class = TransferOutputSerializer
     queryset = Transfer.objects.none()
 

@@ -158,10 +158,15 @@ class MarketplaceListInputSerializer(serializers.Serializer):
     vintage = QueryIntegerField(min_value=1990, max_value=2999, required=False)
     min_price = price_field(min_value=Decimal(0), required=False, help_text="Price per tonne, inclusive.")
     max_price = price_field(min_value=Decimal(0), required=False, help_text="Price per tonne, inclusive.")
+    currency = CurrencyField(required=False, help_text="Only listings priced in this ISO 4217 currency.")
     ordering = serializers.ChoiceField(
         choices=list(MARKETPLACE_ORDERINGS),
         default=DEFAULT_MARKETPLACE_ORDERING,
-        help_text="Sort key; `-` for descending. Ties are broken by listing id.",
+        help_text=(
+            "Sort key; `-` for descending. Ties are broken by listing id. Prices in different currencies are "
+            "never compared: without `currency`, `price_per_tonne` orders by currency (ISO code) first, then by "
+            "price within each currency (the `Ordering` response header names the keys used)."
+        ),
     )
 
     def validate_country(self, value: str) -> str:

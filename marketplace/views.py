@@ -3,7 +3,8 @@ from typing import cast
 
 from django.db.models import QuerySet
 from django.utils.cache import add_never_cache_headers
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -24,6 +25,7 @@ from marketplace.selectors import (
     marketplace_listing_count,
     marketplace_listing_get,
     marketplace_listing_list,
+    marketplace_order_by,
     order_get_for,
     order_list_for,
     transfer_get_for,
@@ -57,7 +59,19 @@ class NeverCachedMixin(APIView):
 # --- the public marketplace -----------------------------------------------------------------
 
 
-@extend_schema(tags=["marketplace"], parameters=[MarketplaceListInputSerializer])
+@extend_schema(
+    tags=["marketplace"],
+    parameters=[
+        MarketplaceListInputSerializer,
+        OpenApiParameter(
+            "Ordering",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description="The sort keys of the page, e.g. `currency, price_per_tonne, id`.",
+        ),
+    ],
+)
 class MarketplaceListApi(ReplicaReadsMixin, NeverCachedMixin, ListAPIView):
     """Public: open listings with seller, project, vintage, quantity left, price and integrity flags."""
 
@@ -71,7 +85,13 @@ class MarketplaceListApi(ReplicaReadsMixin, NeverCachedMixin, ListAPIView):
         rows = marketplace_listing_list(ordering=ordering, **filters)
         page = self.paginate_queryset(cast(QuerySet, _Counted(rows, marketplace_listing_count(**filters)))) or []
         context = {**self.get_serializer_context(), "integrity_flags": integrity_flags_for(page)}
-        return self.get_paginated_response(MarketplaceListingOutputSerializer(page, many=True, context=context).data)
+        response = self.get_paginated_response(
+            MarketplaceListingOutputSerializer(page, many=True, context=context).data
+        )
+        # Says how the page is ordered: `currency, price_per_tonne, id` when prices of several
+        # currencies are listed and no currency was asked for.
+        response["Ordering"] = ", ".join(marketplace_order_by(ordering, currency=filters.get("currency")))
+        return response
 
 
 class _Counted:

@@ -30,6 +30,7 @@ from carboncred_client.api.token import token
 from carboncred_client.models import (
     BuyInputRequest,
     DocumentKindEnum,
+    MarketplaceListCurrency,
     DocumentUploadInputRequest,
     ListingCreateInputRequest,
     OrganizationVerifyInputRequest,
@@ -223,7 +224,12 @@ def journey(base_url: str) -> None:
         ),
         201,
     )
-    offers = expect("the public marketplace", marketplace_list.sync_detailed(client=public, page_size=200), 200)
+    offers = expect(
+        "the public marketplace, in US dollars",
+        marketplace_list.sync_detailed(client=public, currency=MarketplaceListCurrency.USD, page_size=200),
+        200,
+    )
+    check({str(row.currency) for row in offers.results} == {"USD"}, offers)
     offer = next((row for row in offers.results if row.id == listing.id), None)
     check(offer is not None and offer.quantity_available_kg == LIST_KG and offer.price_per_tonne == "12.50", offers)
 

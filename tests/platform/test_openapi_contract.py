@@ -119,3 +119,62 @@ def test_a_page_parameter_that_is_not_a_whole_number_is_a_400(api_client, query)
 def test_a_large_page_size_is_read_as_the_maximum_and_a_page_beyond_the_last_is_404(api_client):
     assert api_client.get("/api/marketplace/?page_size=5000").status_code == 200
     assert api_client.get("/api/marketplace/?page=99").status_code == 404
+
+
+def component(schema, name):
+    return schema["components"]["schemas"][name]
+
+
+def test_request_constraints_are_the_servers(schema):
+    import re
+
+    price = component(schema, "ListingCreateInputRequest")["properties"]["price_per_tonne"]["pattern"]
+    accepted = ["0.01", "1", "12.5", "99999.99", "100000", "100000.00", ".5"]
+    refused = ["", "0", "0.00", "-1", "100000.01", "200000", "1.001", "abc"]
+    assert [value for value in accepted if not re.search(price, value)] == []
+    assert [value for value in refused if re.search(price, value)] == []
+
+    password = component(schema, "RegisterInputRequest")["properties"]["password"]
+    assert password["minLength"] == 10 and not re.search(password["pattern"], "0123456789")
+    lines = component(schema, "EmissionReportCreateInputRequest")["properties"]["lines"]
+    assert lines["minItems"] == 1
+    title = component(schema, "ProjectCreateInputRequest")["properties"]["title"]
+    assert not re.search(title["pattern"], "   ") and re.search(title["pattern"], " Roof ")
+
+    parameters = {p["name"]: p["schema"] for p in operations_by_id(schema)["marketplace_list"]["parameters"]}
+    assert "IN" in parameters["country"]["enum"] and "IND" in parameters["country"]["enum"]
+    assert "USD" in parameters["currency"]["enum"] and "" in parameters["currency"]["enum"]  # empty: no filter
+    key = {p["name"]: p["schema"] for p in operations_by_id(schema)["buy"]["parameters"]}["Idempotency-Key"]
+    assert (key["minLength"], key["maxLength"]) == (1, 255)
+
+
+@pytest.mark.parametrize("operation_id", ["holdings_list", "orders_list", "emissions_list", "ledger_entries_list"])
+def test_csv_exports_are_in_the_schema(schema, operation_id):
+    operation = operations_by_id(schema)[operation_id]
+    formats = {p["name"]: p["schema"] for p in operation["parameters"]}["format"]
+    assert formats["enum"] == ["json", "csv"]
+    assert set(operation["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"), [("organization_name", 12), ("sector", 3.5), ("country", {}), ("country", 0)]
+)
+def test_a_non_string_for_a_text_field_is_a_400_not_stored(api_client, field, value):
+    body = {"email": "new@example.com", "password": "a-long-password-1", "organization_name": "Acme", "country": "GB"}
+
+    response = api_client.post("/api/auth/register/", {**body, field: value}, format="json")
+
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_the_token_endpoint_documents_and_answers_a_token_pair(api_client, schema):
+    from tests.accounts.factories import UserFactory
+
+    UserFactory.create(email="pair@example.com", password="a-long-password-1")
+    pair = api_client.post("/api/token/", {"email": "pair@example.com", "password": "a-long-password-1"}).json()
+
+    documented = component(schema, "TokenPairOutput")
+    assert set(documented["required"]) == {"access", "refresh"} == set(pair)

@@ -30,9 +30,9 @@ from carboncred_client.api.token import token
 from carboncred_client.models import (
     BuyInputRequest,
     DocumentKindEnum,
-    MarketplaceListCurrency,
     DocumentUploadInputRequest,
     ListingCreateInputRequest,
+    MarketplaceListCurrency,
     OrganizationVerifyInputRequest,
     ProjectCreateInputRequest,
     ReductionClaimCreateInputRequest,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
+from core.pagination import positive_integer
 from core.renderers import CSVRenderer, FileDownloadMixin, JSONRenderer
 
 CHUNK_SIZE = 2000
@@ -103,6 +104,9 @@ class CsvExportMixin(FileDownloadMixin):
     def list(self, request, *args, **kwargs):
         if not wants_csv(request):
             return super().list(request, *args, **kwargs)  # type: ignore[misc]
+        # The export has no pages, but junk in page or page_size is still a 400, as for JSON.
+        for name in ("page", "page_size"):
+            positive_integer(request, name)
         queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         filename = f"{self.csv_filename}-{timezone.now():%Y-%m-%d}.csv"
         return csv_response(self.csv_rows(queryset), self.csv_columns, filename=filename)

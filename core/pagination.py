@@ -3,7 +3,7 @@ from rest_framework import exceptions, pagination
 MAX_PAGE_SIZE = 200
 
 
-def _positive_integer(request, name: str) -> int | None:
+def positive_integer(request, name: str) -> int | None:
     """The query parameter ``name`` as an integer of at least 1, None when absent; anything else
     (``null``, ``0``, ``-1``, ``2.5``, an empty value) is a 400 naming it."""
     raw = request.query_params.get(name)
@@ -26,11 +26,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request) -> int:
-        size = _positive_integer(request, self.page_size_query_param)
+        size = positive_integer(request, self.page_size_query_param)
         return self.page_size if size is None else min(size, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
-        _positive_integer(request, self.page_query_param)
+        positive_integer(request, self.page_query_param)
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view):

@@ -271,6 +271,8 @@ class AutoSchema(openapi.AutoSchema):
             statuses.add(404)
         if method == "GET" and self._is_list_view() and self._get_paginator() is not None:
             statuses.add(404)
+        if any(parameter["in"] == "query" and parameter["name"] == "format" for parameter in parameters):
+            statuses.add(404)  # DRF answers an unknown ?format= with 404
         if any(parameter["in"] == "header" and parameter["name"] == "Idempotency-Key" for parameter in parameters):
             statuses.add(422)
         if self.view.get_throttles():

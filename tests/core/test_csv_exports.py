@@ -151,3 +151,12 @@ def test_ledger_entries_csv_is_public_and_follows_the_filter(api_client):
     assert [row["seq"] for row in every] == sorted((row["seq"] for row in every), key=int)
     assert len(lists) == 1 and lists[0]["kind"] == "list" and '"quantity_kg": 100' in lists[0]["payload"]
     assert all(len(row["hash"]) == 64 for row in every)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["page_size=false", "page=-1", "page=x"])
+def test_junk_page_parameters_are_a_400_with_csv_too(auth_client, query):
+    response = auth_client.get(f"/api/holdings/?format=csv&{query}")
+
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()["errors"]

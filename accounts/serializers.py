@@ -35,6 +35,17 @@ class StrictCountryField(CountryField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[^\x00]*[^\W_][^\x00]*$"})
+class RegistrationNumberField(serializers.CharField):
+    """A company or tax registry number: it needs a letter or a digit (accounts.names.registration_key)."""
+
+
+# Blank allowed: the schema's oneOf gives "" its own branch; blanks alone are read as "".
+@extend_schema_field({"type": "string", "pattern": r"^(?:\s+|[^\x00]*[^\W_][^\x00]*)$"})
+class OptionalRegistrationNumberField(serializers.CharField):
+    """A registration number that may be left blank; given, it needs a letter or a digit."""
+
+
 def password_min_length() -> int:
     """The shortest password AUTH_PASSWORD_VALIDATORS accept (MinimumLengthValidator's option)."""
     validators: list[dict[str, Any]] = list(getattr(settings, "AUTH_PASSWORD_VALIDATORS", []))
@@ -151,7 +162,7 @@ class OrganizationDecisionInputSerializer(serializers.Serializer):
 
 
 class OrganizationVerifyInputSerializer(OrganizationDecisionInputSerializer):
-    registration_number = serializers.CharField(
+    registration_number = OptionalRegistrationNumberField(
         max_length=64,
         required=False,
         allow_blank=True,

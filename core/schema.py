@@ -19,6 +19,13 @@ what drf-spectacular derives from serializers, :class:`AutoSchema` adds to every
   named by the path alone: ``buy``, ``verifications_approve``; ``auth_`` is dropped: ``register``),
   stable and unique, and a short summary when the view gives none.
 
+Request constraints follow the server (``_map_serializer_field``, ``_loosen_to_what_the_server_reads``):
+decimal strings get a pattern with their bounds, lists that refuse to be empty ``minItems: 1``, text
+no null character (nor blank-only text where blanks are refused), a field's ``schema_min_length``
+(a password) its ``minLength``, query filters an allowed empty value (no filter), the
+Idempotency-Key 1..255 characters; an unknown ``?format=`` is a 404. A list view with
+``csv_columns`` (core.csv) documents ``?format=csv`` and its ``text/csv`` answer.
+
 A permission class tells the schema that it can refuse reads with ``schema_refuses_reads = True``
 (the default for any permission but ``AllowAny`` and ``IsAuthenticated``), or that it refuses only
 writes with ``schema_refuses_reads = False``.
@@ -167,7 +174,8 @@ class AutoSchema(openapi.AutoSchema):
             and schema.get("type") == "string"
         ):
             visible = not field.allow_blank and field.trim_whitespace
-            schema["pattern"] = r"^[^\x00]*[^\x00\s][^\x00]*$" if visible else r"^[^\x00]*$"
+            # A blank-allowing field is wrapped in oneOf [this, {maxLength: 0}]: "" is the other branch.
+            schema["pattern"] = r"^[^\x00]*[^\x00\s][^\x00]*$" if visible else r"^[^\x00]+$"
         return schema
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):

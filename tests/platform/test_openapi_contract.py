@@ -178,3 +178,14 @@ def test_the_token_endpoint_documents_and_answers_a_token_pair(api_client, schem
 
     documented = component(schema, "TokenPairOutput")
     assert set(documented["required"]) == {"access", "refresh"} == set(pair)
+
+
+@pytest.mark.django_db
+def test_a_length_limit_counts_the_blanks_sent_as_the_schema_does(api_client, schema):
+    limit = component(schema, "RegisterInputRequest")["properties"]["sector"]["oneOf"][0]["maxLength"]
+    body = {"email": "blank@example.com", "password": "a-long-password-1", "organization_name": "Acme", "country": "GB"}
+
+    response = api_client.post("/api/auth/register/", {**body, "sector": " " * (limit + 1)}, format="json")
+
+    assert response.status_code == 400
+    assert "sector" in response.json()["errors"]

@@ -1,5 +1,7 @@
 from collections.abc import Mapping
+from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
@@ -24,9 +26,62 @@ from accounts.models import (
 )
 from accounts.roles import Ability, Role, abilities_of
 from accounts.tokens import FamilyRefreshToken, InactiveUserError, refresh_token_logout, refresh_token_rotate
-from core.fields import JSONIntegerField
+from core.fields import JSONCharField, JSONIntegerField
 
 PUBLIC_REGISTRATION_HELP = "The company/tax registry number; null until a verifier has verified the organisation."
+
+
+class StrictCountryField(CountryField):
+    """django-countries' field, but only a string is a country code: ``{}``, ``[]`` or ``0`` are
+    refused, not read as "no country"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^[^\x00]*[^\W_][^\x00]*$"})
+class RegistrationNumberField(serializers.CharField):
+    """A company or tax registry number: it needs a letter or a digit (accounts.names.registration_key)."""
+
+
+# Blank allowed: the schema's oneOf gives "" its own branch; blanks alone are read as "".
+@extend_schema_field({"type": "string", "pattern": r"^(?:\s+|[^\x00]*[^\W_][^\x00]*)$"})
+class OptionalRegistrationNumberField(serializers.CharField):
+    """A registration number that may be left blank; given, it needs a letter or a digit."""
+
+
+def password_min_length() -> int:
+    """The shortest password AUTH_PASSWORD_VALIDATORS accept (MinimumLengthValidator's option)."""
+    validators: list[dict[str, Any]] = list(getattr(settings, "AUTH_PASSWORD_VALIDATORS", []))
+    for validator in validators:
+        if validator["NAME"].endswith(".MinimumLengthValidator"):
+            return int(validator.get("OPTIONS", {}).get("min_length", 8))
+    return 1
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 128,
+        # Not digits alone (NumericPasswordValidator), no null character.
+        "pattern": r"^[^\x00]*[^\x00\d][^\x00]*$",
+        "description": "At least that many characters, not all digits, not too common, not like the e-mail.",
+    }
+)
+class PasswordField(serializers.CharField):
+    """A new password, checked by AUTH_PASSWORD_VALIDATORS (the schema states what it can of them)."""
+
+    @property
+    def schema_min_length(self) -> int:  # core.schema
+        return password_min_length()
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("write_only", True)
+        kwargs.setdefault("max_length", 128)
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
 
 
 class NormalizedEmailField(serializers.EmailField):
@@ -41,10 +96,10 @@ class NormalizedEmailField(serializers.EmailField):
 
 class RegisterInputSerializer(serializers.Serializer):
     email = NormalizedEmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    password = PasswordField()
     organization_name = serializers.CharField(max_length=200)
-    country = CountryField(help_text="ISO 3166-1 alpha-2 code, e.g. IN, GB, DE.")
-    sector = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    country = StrictCountryField(help_text="ISO 3166-1 alpha-2 code, e.g. IN, GB, DE.")
+    sector = JSONCharField(max_length=100, required=False, allow_blank=True, default="")
     website = serializers.URLField(max_length=200, required=False, allow_blank=True, default="")
 
     def validate_country(self, value: str) -> str:
@@ -116,7 +171,7 @@ class OrganizationDecisionInputSerializer(serializers.Serializer):
 
 
 class OrganizationVerifyInputSerializer(OrganizationDecisionInputSerializer):
-    registration_number = serializers.CharField(
+    registration_number = OptionalRegistrationNumberField(
         max_length=64,
         required=False,
         allow_blank=True,
@@ -127,7 +182,7 @@ class OrganizationVerifyInputSerializer(OrganizationDecisionInputSerializer):
 
 
 class OrganizationSuspendInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why: kept in the organisation's history.")
+    reason = JSONCharField(max_length=2000, help_text="Why: kept in the organisation's history.")
 
 
 class NamesakeOutputSerializer(serializers.Serializer):
@@ -210,8 +265,10 @@ class OrganizationReviewDetailOutputSerializer(OrganizationReviewOutputSerialize
 
 
 class TokenPairOutputSerializer(serializers.Serializer):
-    access = serializers.CharField(help_text="Bearer token for the API (JWT_ACCESS_MINUTES).")
-    refresh = serializers.CharField(help_text="For POST /api/token/refresh/; starts a new sign-in.")
+    access = serializers.CharField(
+        help_text="Send as `Authorization: Bearer <access>`; short-lived (JWT_ACCESS_MINUTES)."
+    )
+    refresh = serializers.CharField(help_text="For POST /api/token/refresh/ (used once: rotation).")
 
 
 ROLE_HELP = "owner | admin | member | viewer: what the person may do for the organisation (docs/API.md, Roles)."
@@ -307,13 +364,9 @@ class MeUpdateInputSerializer(StrictInputSerializer):
     )
 
 
-def password_field() -> serializers.CharField:
-    return serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
-
-
 class PasswordChangeInputSerializer(serializers.Serializer):
-    old_password = password_field()
-    new_password = password_field()
+    old_password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    new_password = PasswordField()
 
 
 class PasswordChangeOutputSerializer(serializers.Serializer):
@@ -332,7 +385,7 @@ class PasswordResetConfirmInputSerializer(serializers.Serializer):
         max_length=64, help_text="From the reset e-mail: the first of its link's last two parts."
     )
     token = serializers.CharField(max_length=128, help_text="From the reset e-mail's link: its last part.")
-    new_password = password_field()
+    new_password = PasswordField()
 
 
 class DetailOutputSerializer(serializers.Serializer):
@@ -376,7 +429,7 @@ class InvitationOutputSerializer(serializers.ModelSerializer):
 
 class InvitationAcceptInputSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=128, help_text="From the invitation e-mail.")
-    password = password_field()
+    password = PasswordField()
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 

@@ -63,6 +63,8 @@ class IsAuthenticatedInGoodStanding(IsAuthenticated):
     A request with an API key also needs the scope the operation asks for (:func:`api_key_check`).
     Services check the standing again where it matters."""
 
+    schema_refuses_reads = False  # core.schema: a 403 only on writes
+
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -59,6 +59,7 @@ from accounts.serializers import (
     RegisterOutputSerializer,
     TokenBlacklistInputSerializer,
     TokenObtainInputSerializer,
+    TokenPairOutputSerializer,
     TokenRefreshInputSerializer,
 )
 from accounts.services import (
@@ -98,7 +99,14 @@ class TokenObtainApi(TokenObtainPairView):
     serializer_class = TokenObtainInputSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    error_statuses = (401,)  # a wrong e-mail or password (core.schema)
 
+    @extend_schema(
+        summary="Obtain a token pair",
+        request=TokenObtainInputSerializer,
+        responses={200: TokenPairOutputSerializer},
+        tags=["token"],
+    )
     def post(self, request: Request, *args, **kwargs) -> Response:
         try:
             return super().post(request, *args, **kwargs)
@@ -119,6 +127,16 @@ class TokenRefreshApi(TokenRefreshView):
     serializer_class = TokenRefreshInputSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    error_statuses = (401,)  # an invalid, expired or revoked refresh token (core.schema)
+
+    @extend_schema(
+        summary="Refresh a token pair",
+        request=TokenRefreshInputSerializer,
+        responses={200: TokenPairOutputSerializer},
+        tags=["token"],
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        return super().post(request, *args, **kwargs)
 
 
 class TokenBlacklistApi(TokenBlacklistView):
@@ -128,6 +146,15 @@ class TokenBlacklistApi(TokenBlacklistView):
     # simplejwt's ``= ()`` is inferred as ``tuple[()]``; these are the usual APIView sequences.
     authentication_classes = [JWTAuthentication]  # type: ignore[assignment]
     permission_classes = [IsAuthenticated]  # type: ignore[assignment]
+
+    @extend_schema(
+        summary="Log out (revoke a refresh token)",
+        request=TokenBlacklistInputSerializer,
+        responses={200: OpenApiResponse(inline_serializer("LogoutOutput", {}), description="Logged out.")},
+        tags=["token"],
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        return super().post(request, *args, **kwargs)
 
 
 class MeApi(OrganizationApiMixin, APIView):
@@ -340,6 +367,7 @@ class OrganizationReviewViewSet(
     """Organisations for verifiers (``/api/organizations/``): who asked to be verified, namesake flags,
     and the verify / reject / suspend decisions."""
 
+    error_statuses = {"POST": (409,)}  # the organisation is not in a status this decision applies to (core.schema)
     serializer_class = OrganizationReviewOutputSerializer
     permission_classes = [IsVerifier]
     queryset = Organization.objects.none()

@@ -273,7 +273,7 @@ REST_FRAMEWORK = {
     # Unset, DRF keys anonymous throttles on the whole X-Forwarded-For header, which the client writes.
     "NUM_PROXIES": PROXY_COUNT,
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": True,
 }

@@ -41,7 +41,6 @@ class RetirementCreateApi(OrganizationApiMixin, APIView):
     api_key_scopes = {"post": "retire"}  # accounts.standing: what an API key needs to write here
 
     @extend_schema(
-        operation_id="retire_create",
         request=RetirementCreateInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={

@@ -67,3 +67,14 @@ class CurrencyField(serializers.ChoiceField):
 
     def to_internal_value(self, data):
         return super().to_internal_value(data.strip().upper() if isinstance(data, str) else data)
+
+
+class JSONCharField(serializers.CharField):
+    """A JSON string, nothing else: a number or a boolean is refused, never turned into text."""
+
+    default_error_messages = {"invalid": "A string is required."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

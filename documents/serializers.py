@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import VerificationStatus
-from accounts.serializers import VerificationRequestOutputSerializer
+from accounts.serializers import RegistrationNumberField, VerificationRequestOutputSerializer
 from core.fields import IdField
 from documents.models import Document
 
@@ -26,7 +26,7 @@ class DocumentOutputSerializer(serializers.ModelSerializer):
 
 class VerificationRequestInputSerializer(serializers.Serializer):
     legal_name = serializers.CharField(max_length=200)
-    registration_number = serializers.CharField(max_length=64, help_text="Company or tax registry number.")
+    registration_number = RegistrationNumberField(max_length=64, help_text="Company or tax registry number.")
     website = serializers.URLField(max_length=200, required=False, allow_blank=True, default="")
     documents = serializers.ListField(
         child=IdField(),

@@ -28,6 +28,7 @@ class DocumentViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.Retrie
     """Your organisation's evidence documents. Verifiers may also read documents behind claims and
     verification requests."""
 
+    error_statuses = {"POST": (409,)}  # the same file (SHA-256) is already in the registry (core.schema)
     serializer_class = DocumentOutputSerializer
     queryset = Document.objects.none()
     lookup_value_converter = "id"
@@ -61,7 +62,10 @@ class DocumentViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.Retrie
         return Response(DocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiResponse(response=OpenApiTypes.BINARY)},
+        responses={
+            (200, media_type): OpenApiResponse(response=OpenApiTypes.BINARY, description="The file as stored.")
+            for media_type in ("application/pdf", "image/png", "image/jpeg", "text/csv")
+        },
         description="The file itself, with its sniffed content type, as an attachment named by its SHA-256.",
     )
     @action(detail=True, methods=["get"])
@@ -82,6 +86,8 @@ class OrganizationVerificationApi(OrganizationApiMixin, APIView):
     Asking to be verified speaks for the organisation: owners and admins (accounts.roles)."""
 
     required_ability = Ability.ORGANIZATION
+
+    error_statuses = {"POST": (404, 409)}  # a document that is not yours; already verified or pending (core.schema)
 
     @extend_schema(responses={200: VerificationStatusOutputSerializer})
     def get(self, request: Request) -> Response:

@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -112,7 +111,7 @@ class EmissionLineOutputSerializer(serializers.ModelSerializer):
             "factor",
         ]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d+(?:\.\d+)?$"})
     def get_emissions_exact(self, line: EmissionLine) -> str:
         return plain(line.emissions_exact)
 

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import OrganizationApiMixin
+from core.csv import CsvExportMixin
 from core.filters import query_filters
 from core.routers import ReplicaReadsMixin
 from emissions.models import EmissionReport
@@ -22,8 +23,20 @@ from emissions.services import emission_report_check, emission_report_create
 
 
 @extend_schema(tags=["emissions"])
-class EmissionReportListCreateApi(OrganizationApiMixin, generics.ListAPIView):
+class EmissionReportListCreateApi(CsvExportMixin, OrganizationApiMixin, generics.ListAPIView):
     """Your organisation's emission reports (GET), or a new one computed from activity data (POST)."""
+
+    csv_filename = "emissions"
+    csv_columns = [
+        ("id", "id"),
+        ("period_start", "period_start"),
+        ("period_end", "period_end"),
+        ("total_kg", "total_kg"),
+        ("scope1_kg", "scope1_kg"),
+        ("scope2_kg", "scope2_kg"),
+        ("scope3_kg", "scope3_kg"),
+        ("created_at", "created_at"),
+    ]
 
     serializer_class = EmissionReportOutputSerializer
     queryset = EmissionReport.objects.none()
@@ -52,6 +65,8 @@ class EmissionReportDetailApi(OrganizationApiMixin, APIView):
 class EmissionReportCheckApi(OrganizationApiMixin, APIView):
     """Check one of your reports for duplicate or overlapping periods, over-long periods, jumps against
     the same months of an earlier year, unknown grids and implausible magnitudes; the result is stored."""
+
+    error_statuses = (404,)  # the report is not one of yours (core.schema)
 
     @extend_schema(request=EmissionReportCheckInputSerializer, responses={200: EmissionCheckOutputSerializer})
     def post(self, request: Request) -> Response:

@@ -27,7 +27,7 @@ class HoldingOutputSerializer(serializers.ModelSerializer):
     project = ProjectSummarySerializer(read_only=True)
     # Named like a Field attribute: DRF's metaclass moves declared fields out of the class body.
     parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment, var-annotated]
-        read_only=True, help_text="The block this one was split from."
+        read_only=True, allow_null=True, help_text="The block this one was split from (null for an issued block)."
     )
 
     class Meta:
@@ -47,10 +47,19 @@ class HoldingOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\s*(?:\d{1,18}|[Cc][Cc]-[A-Za-z]{2}-\d{1,12}-\d{4}-\d{1,18}(?:-\d{1,18})?)\s*$",
+    }
+)
+class SerialQueryField(serializers.CharField):
+    """A serial or serial range in a query string (ledger.selectors.parse_serial reads it)."""
+
+
 class LedgerEntryListInputSerializer(serializers.Serializer):
-    serial = serializers.CharField(
+    serial = SerialQueryField(
         required=False,
-        max_length=80,
         help_text=(
             "A block serial (CC-IN-000012-2025-1-900), one kilogram's serial (CC-IN-000012-2025-17) or a bare "
             "serial number (17, in any project and vintage): the entries that issued or moved any of them."

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.api import OrganizationApiMixin
 from accounts.permissions import IsVerifier
+from core.csv import CsvExportMixin
 from core.filters import query_filters
 from core.routers import ReplicaReadsMixin
 from ledger.audit import ledger_verify
@@ -41,8 +42,25 @@ from ledger.serializers import (
 
 
 @extend_schema(tags=["credits"], parameters=[HoldingListInputSerializer])
-class HoldingListApi(OrganizationApiMixin, ListAPIView):
+class HoldingListApi(CsvExportMixin, OrganizationApiMixin, ListAPIView):
     """The organisation's own credit blocks, newest first; `?status=` filters."""
+
+    csv_filename = "holdings"
+    csv_columns = [
+        ("id", "id"),
+        ("serial", "serial"),
+        ("quantity_kg", "quantity_kg"),
+        ("quantity_t", "quantity_t"),
+        ("status", "status"),
+        ("vintage", "vintage"),
+        ("project_id", "project.id"),
+        ("project_title", "project.title"),
+        ("project_category", "project.category"),
+        ("project_country", "project.country"),
+        ("serial_start", "serial_start"),
+        ("serial_end", "serial_end"),
+        ("parent", "parent"),
+    ]
 
     serializer_class = HoldingOutputSerializer
     queryset = CreditBlock.objects.none()
@@ -54,8 +72,18 @@ class HoldingListApi(OrganizationApiMixin, ListAPIView):
 
 
 @extend_schema(tags=["ledger"], parameters=[LedgerEntryListInputSerializer])
-class LedgerEntryListApi(ReplicaReadsMixin, ListAPIView):
+class LedgerEntryListApi(CsvExportMixin, ReplicaReadsMixin, ListAPIView):
     """Public: the hash chain in `seq` order; filter by `serial` and `kind`."""
+
+    csv_filename = "ledger-entries"
+    csv_columns = [
+        ("seq", "seq"),
+        ("kind", "kind"),
+        ("created_at", "created_at"),
+        ("prev_hash", "prev_hash"),
+        ("hash", "hash"),
+        ("payload", "payload"),
+    ]
 
     serializer_class = LedgerEntryOutputSerializer
     permission_classes = [AllowAny]
@@ -163,6 +191,7 @@ class LedgerConsistencyApi(APIView):
     """
 
     permission_classes = [AllowAny]
+    error_statuses = (404,)  # no checkpoint of size `second` (core.schema)
 
     @extend_schema(
         tags=["ledger"],

@@ -24,6 +24,17 @@ MARKETPLACE_ORDERINGS: dict[str, tuple[str, ...]] = {
     "-vintage": ("-vintage", "-id"),
 }
 DEFAULT_MARKETPLACE_ORDERING = "price_per_tonne"
+# Prices in different currencies do not compare: without a currency filter, a price ordering
+# groups the listings by currency first (ISO code order), then orders each group by price.
+PRICE_ORDERINGS = {"price_per_tonne", "-price_per_tonne"}
+
+
+def marketplace_order_by(ordering: str, *, currency: str | None) -> tuple[str, ...]:
+    """The ``order_by`` of the public list: ``currency`` first when prices of several currencies
+    would otherwise be mixed."""
+    keys = MARKETPLACE_ORDERINGS[ordering]
+    return ("currency", *keys) if ordering in PRICE_ORDERINGS and not currency else keys
+
 
 #: One marketplace row, read as a ``values()`` dict: the public list is the API's hottest read, and
 #: building model instances for listing, seller and project cost more than the query itself.
@@ -52,8 +63,11 @@ def _open_listings(
     vintage: int | None = None,
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
+    currency: str | None = None,
 ) -> QuerySet[Listing]:
     listings = Listing.objects.filter(status=Listing.Status.OPEN)
+    if currency:
+        listings = listings.filter(currency=currency)
     if category:
         listings = listings.filter(category=category)
     if country:
@@ -71,10 +85,11 @@ def marketplace_listing_list(
     *, ordering: str = DEFAULT_MARKETPLACE_ORDERING, **filters: Any
 ) -> QuerySet[Listing, dict[str, Any]]:
     """Open listings as ``MARKETPLACE_ROW_FIELDS`` dicts, filtered (``category``, ``country``,
-    ``vintage``, ``min_price``, ``max_price``) and ordered, seller and project joined: one query per
-    page. Category, country and vintage are the listing's own copies."""
+    ``vintage``, ``min_price``, ``max_price``, ``currency``) and ordered (by currency first when a
+    price ordering has no currency filter: :func:`marketplace_order_by`), seller and project joined:
+    one query per page. Category, country and vintage are the listing's own copies."""
     rows = _open_listings(**filters).values(*MARKETPLACE_ROW_FIELDS)
-    return rows.order_by(*MARKETPLACE_ORDERINGS[ordering])
+    return rows.order_by(*marketplace_order_by(ordering, currency=filters.get("currency")))
 
 
 def marketplace_listing_count(
@@ -84,7 +99,8 @@ def marketplace_listing_count(
     :class:`OpenListingCount` rows; with one, the listings themselves, counted through the price
     index (on the listing table alone: the page's joins to seller and project would turn an index
     scan into hash joins)."""
-    if min_price is not None or max_price is not None:
+    if min_price is not None or max_price is not None or filters.get("currency"):
+        # The per-segment counts have no price or currency: count the listings themselves.
         return _open_listings(min_price=min_price, max_price=max_price, **filters).count()
     segments = OpenListingCount.objects.all()
     if filters.get("category"):

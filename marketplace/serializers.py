@@ -128,11 +128,20 @@ class ListingOutputSerializer(serializers.ModelSerializer):
         return str(tonnes(listing.quantity_available_kg))
 
 
+# The codes a country filter reads: alpha-2, and alpha-3 too (any case, blanks around ignored).
+COUNTRY_QUERY_CODES = sorted({code for code, _ in countries} | {countries.alpha3(code) for code, _ in countries} - {""})
+
+
+@extend_schema_field({"type": "string", "enum": COUNTRY_QUERY_CODES})
+class CountryQueryField(serializers.CharField):
+    """An ISO 3166-1 code in a query string, as the schema's enum of codes."""
+
+
 class MarketplaceListInputSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Project.Category.choices, required=False)
     # A CharField checked against django-countries, not its CountryField: that is a ChoiceField of
     # every country, copied for every request of the API's hottest read.
-    country = serializers.CharField(
+    country = CountryQueryField(
         max_length=3,
         required=False,
         help_text="ISO 3166-1 code of the project's country (alpha-2; alpha-3 is read too).",
@@ -140,10 +149,15 @@ class MarketplaceListInputSerializer(serializers.Serializer):
     vintage = QueryIntegerField(min_value=1990, max_value=2999, required=False)
     min_price = price_field(min_value=Decimal(0), required=False, help_text="Price per tonne, inclusive.")
     max_price = price_field(min_value=Decimal(0), required=False, help_text="Price per tonne, inclusive.")
+    currency = CurrencyField(required=False, help_text="Only listings priced in this ISO 4217 currency.")
     ordering = serializers.ChoiceField(
         choices=list(MARKETPLACE_ORDERINGS),
         default=DEFAULT_MARKETPLACE_ORDERING,
-        help_text="Sort key; `-` for descending. Ties are broken by listing id.",
+        help_text=(
+            "Sort key; `-` for descending. Ties are broken by listing id. Prices in different currencies are "
+            "never compared: without `currency`, `price_per_tonne` orders by currency (ISO code) first, then by "
+            "price within each currency (the `Ordering` response header names the keys used)."
+        ),
     )
 
     def validate_country(self, value: str) -> str:
@@ -256,7 +270,7 @@ class OrderOutputSerializer(serializers.Serializer):
     @extend_schema_field(OrganizationSummarySerializer)
     def get_counterparty(self, order: Order) -> dict:
         other = order.seller if self.get_side(order) == "buy" else order.buyer
-        return {"id": other.pk, "name": other.name, "country": str(other.country)}
+        return OrganizationSummarySerializer(other).data
 
     @extend_schema_field(TradeBlockOutputSerializer(many=True))
     def get_blocks(self, order: Order) -> list[dict]:

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import OrganizationApiMixin
+from core.csv import CsvExportMixin
 from core.filters import query_filters
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.renderers import FileDownloadMixin, JSONRenderer, PDFRenderer
@@ -28,6 +29,7 @@ from marketplace.selectors import (
     marketplace_listing_count,
     marketplace_listing_get,
     marketplace_listing_list,
+    marketplace_order_by,
     order_get_for,
     order_list_for,
     transfer_get_for,
@@ -61,7 +63,19 @@ class NeverCachedMixin(APIView):
 # --- the public marketplace -----------------------------------------------------------------
 
 
-@extend_schema(tags=["marketplace"], parameters=[MarketplaceListInputSerializer])
+@extend_schema(
+    tags=["marketplace"],
+    parameters=[
+        MarketplaceListInputSerializer,
+        OpenApiParameter(
+            "Ordering",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description="The sort keys of the page, e.g. `currency, price_per_tonne, id`.",
+        ),
+    ],
+)
 class MarketplaceListApi(ReplicaReadsMixin, NeverCachedMixin, ListAPIView):
     """Public: open listings with seller, project, vintage, quantity left, price and integrity flags."""
 
@@ -75,7 +89,13 @@ class MarketplaceListApi(ReplicaReadsMixin, NeverCachedMixin, ListAPIView):
         rows = marketplace_listing_list(ordering=ordering, **filters)
         page = self.paginate_queryset(cast(QuerySet, _Counted(rows, marketplace_listing_count(**filters)))) or []
         context = {**self.get_serializer_context(), "integrity_flags": integrity_flags_for(page)}
-        return self.get_paginated_response(MarketplaceListingOutputSerializer(page, many=True, context=context).data)
+        response = self.get_paginated_response(
+            MarketplaceListingOutputSerializer(page, many=True, context=context).data
+        )
+        # Says how the page is ordered: `currency, price_per_tonne, id` when prices of several
+        # currencies are listed and no currency was asked for.
+        response["Ordering"] = ", ".join(marketplace_order_by(ordering, currency=filters.get("currency")))
+        return response
 
 
 class _Counted:
@@ -112,6 +132,7 @@ class ListingListCreateApi(OrganizationApiMixin, ListAPIView):
 
     api_key_scopes = {"post": "trade"}  # accounts.standing: what an API key needs to write here
 
+    error_statuses = {"POST": (404, 409)}  # another organisation's block; more than it has available (core.schema)
     serializer_class = ListingOutputSerializer
     queryset = Listing.objects.none()
 
@@ -149,6 +170,7 @@ class ListingListCreateApi(OrganizationApiMixin, ListAPIView):
 @extend_schema(tags=["marketplace"])
 class ListingDetailApi(OrganizationApiMixin, APIView):
     api_key_scopes = {"delete": "trade"}
+    error_statuses = {"DELETE": (409,)}  # the listing is already closed (core.schema)
 
     @extend_schema(responses={200: ListingOutputSerializer})
     def get(self, request: Request, listing_id: int) -> Response:
@@ -168,6 +190,7 @@ class ListingDetailApi(OrganizationApiMixin, APIView):
 
 class BuyApi(OrganizationApiMixin, APIView):
     api_key_scopes = {"post": "trade"}
+    error_statuses = (404, 409)  # no such open listing; it has less left than asked (core.schema)
 
     @extend_schema(
         tags=["marketplace"],
@@ -192,8 +215,32 @@ class BuyApi(OrganizationApiMixin, APIView):
 
 
 @extend_schema(tags=["marketplace"], parameters=[OrderListInputSerializer])
-class OrderListApi(OrganizationApiMixin, ListAPIView):
+class OrderListApi(CsvExportMixin, OrganizationApiMixin, ListAPIView):
     """Trades where your organisation bought or sold, newest first; `side` says which."""
+
+    csv_filename = "orders"
+    csv_columns = [
+        ("id", "id"),
+        ("created_at", "created_at"),
+        ("side", "side"),
+        ("listing", "listing"),
+        ("project_id", "project.id"),
+        ("project_title", "project.title"),
+        ("project_category", "project.category"),
+        ("project_country", "project.country"),
+        ("vintage", "vintage"),
+        ("quantity_kg", "quantity_kg"),
+        ("price_per_tonne", "price_per_tonne"),
+        ("currency", "currency"),
+        ("total", "total"),
+        ("fee", "fee"),
+        ("amount_due", "amount_due"),
+        ("counterparty_id", "counterparty.id"),
+        ("counterparty_name", "counterparty.name"),
+        ("counterparty_country", "counterparty.country"),
+        ("ledger_seq", "ledger_entry.seq"),
+        ("ledger_hash", "ledger_entry.hash"),
+    ]
 
     serializer_class = OrderOutputSerializer
     queryset = Order.objects.none()
@@ -239,6 +286,9 @@ class TransferListCreateApi(OrganizationApiMixin, ListAPIView):
 
     api_key_scopes = {"post": "trade"}
 
+    error_statuses = {
+        "POST": (404, 409)
+    }  # not your block or no such organisation; more than the block holds (core.schema)
     serializer_class = TransferOutputSerializer
     queryset = Transfer.objects.none()
 

@@ -14,6 +14,7 @@ from projects.services import project_create
 class ProjectViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The organisation's sustainability projects (verifiers see all)."""
 
+    error_statuses = {"POST": (404,)}  # the site is not one of yours (core.schema)
     serializer_class = ProjectOutputSerializer
     queryset = Project.objects.none()
     lookup_value_converter = "id"

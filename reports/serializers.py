@@ -1,7 +1,6 @@
 import re
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,6 +18,12 @@ class GhgYearInputSerializer(serializers.Serializer):
     year = QueryIntegerField(
         min_value=EARLIEST_YEAR, max_value=9999, help_text=f"Calendar year, {EARLIEST_YEAR} to the current year (UTC)."
     )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # What the schema says (validate_year enforces it): the current year at most.
+        fields["year"].max_value = timezone.now().year  # type: ignore[attr-defined]
+        return fields
 
     def validate_year(self, value: int) -> int:
         current = timezone.now().year
@@ -202,7 +207,7 @@ class IssuedReportOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_verify_url(self, report: IssuedReport) -> str | None:
         return report_published_url(report) if report.public else None
 
@@ -211,8 +216,13 @@ class IssuedReportUpdateInputSerializer(serializers.Serializer):
     public = serializers.BooleanField(help_text="true: anyone holding the document can check it; false: withdraw.")
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\s*[0-9a-fA-F]{64}\s*$"})
+class Sha256Field(serializers.CharField):
+    """64 hexadecimal characters, either case, blanks around them ignored."""
+
+
 class ReportVerifyInputSerializer(serializers.Serializer):
-    sha256 = serializers.CharField(max_length=80, help_text="The document's SHA-256, 64 hex characters.")
+    sha256 = Sha256Field(help_text="The document's SHA-256, 64 hex characters.")
 
     def validate_sha256(self, value: str) -> str:
         value = value.strip().lower()

@@ -88,6 +88,7 @@ class GhgStatementPdfApi(FileDownloadMixin, OrganizationApiMixin, APIView):
     """The statement as a PDF with charts, methodology and a verification block. The registry records
     the document's SHA-256; the same data gives the same bytes, so downloading again changes nothing."""
 
+    error_statuses = (404,)  # an issued statement that is not yours (core.schema)
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(
@@ -114,6 +115,7 @@ class GhgStatementPdfApi(FileDownloadMixin, OrganizationApiMixin, APIView):
 class GhgStatementCsvApi(FileDownloadMixin, OrganizationApiMixin, APIView):
     """The statement as one long CSV table (section, name, month, scope, activity, value, unit, ...)."""
 
+    error_statuses = (404,)  # no statement for that year (core.schema)
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(
@@ -159,11 +161,15 @@ class IssuedReportDetailApi(OrganizationApiMixin, APIView):
         responses={200: IssuedReportOutputSerializer, 404: OpenApiResponse(description="Not one of yours.")},
     )
     def patch(self, request: Request, report_id: int) -> Response:
-        payload = IssuedReportUpdateInputSerializer(data=request.data)
+        # A PATCH: a field left out is left as it is (an empty body changes nothing).
+        payload = IssuedReportUpdateInputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        report = issued_report_publish(
-            organization=self.organization, report_id=report_id, public=payload.validated_data["public"]
-        )
+        if "public" not in payload.validated_data:
+            report = issued_report_get_for(organization=self.organization, report_id=report_id)
+        else:
+            report = issued_report_publish(
+                organization=self.organization, report_id=report_id, public=payload.validated_data["public"]
+            )
         return Response(IssuedReportOutputSerializer(report).data)
 
 

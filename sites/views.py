@@ -148,6 +148,7 @@ class SiteReviewViewSet(
 ):
     """Every site, for verifiers (``/api/site-reviews/?status=under_review`` is the queue)."""
 
+    error_statuses = {"POST": (409,)}  # the site is not under review (core.schema)
     serializer_class = SiteReviewOutputSerializer
     permission_classes = [IsVerifier]
     queryset = Site.objects.none()

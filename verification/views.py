@@ -42,6 +42,7 @@ class ReductionClaimViewSet(
 ):
     """Reduction claims of the caller's organisation, each with its automated screening and issuance."""
 
+    error_statuses = {"POST": (404, 409)}  # the project is not yours; the issuance is already reversed (core.schema)
     serializer_class = ReductionClaimOutputSerializer
     queryset = ReductionClaim.objects.none()
     lookup_value_converter = "id"
@@ -94,6 +95,7 @@ class ClaimReviewViewSet(
 ):
     """Every claim's screening, for verifiers (``/api/verifications/``). The id is the claim's id."""
 
+    error_statuses = {"POST": (409,)}  # the claim does not need review (any more) (core.schema)
     serializer_class = VerificationListOutputSerializer
     permission_classes = [IsVerifier]
     queryset = ReductionClaim.objects.none()
@@ -131,6 +133,7 @@ class ClaimReviewViewSet(
 class AuditViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Verifiers: automatically approved issuances drawn for audit, oldest first (``?status=open``)."""
 
+    error_statuses = {"POST": (409,)}  # the audit is already closed (core.schema)
     serializer_class = AuditOutputSerializer
     permission_classes = [IsVerifier]
     queryset = Audit.objects.none()

@@ -58,7 +58,13 @@ def test_buy_answers_the_order_with_money_serials_and_ledger_entry(auth_client, 
         "fee_rate": "0.02000",
         "amount_due": "3.40",
         "currency": "USD",
-        "counterparty": {"id": seller.pk, "name": "Green Roof GmbH", "country": "DE"},
+        "counterparty": {
+            "id": seller.pk,
+            "name": "Green Roof GmbH",
+            "country": "DE",
+            "verification_status": "verified",
+            "registration_number": seller.public_registration_number,
+        },
         "blocks": [
             {
                 "block": order.block_id,

@@ -66,13 +66,22 @@ class Listing(models.Model):
             models.Index(fields=["seller", "-created_at"], name="listing_seller_recent"),
             # The public marketplace reads open listings only; these partial indexes hold just those
             # rows, one per sort order and leading filter (docs/MARKETPLACE.md, "Indexes").
-            models.Index(fields=["price_per_tonne", "id"], condition=OPEN_ONLY, name="listing_open_price"),
+            # Prices order within a currency (a filter, or grouped by currency without one).
+            models.Index(
+                fields=["currency", "price_per_tonne", "id"], condition=OPEN_ONLY, name="listing_open_currency_price"
+            ),
             models.Index(fields=["created_at", "id"], condition=OPEN_ONLY, name="listing_open_created"),
             models.Index(fields=["vintage", "id"], condition=OPEN_ONLY, name="listing_open_vintage"),
             models.Index(
-                fields=["category", "price_per_tonne", "id"], condition=OPEN_ONLY, name="listing_open_category"
+                fields=["category", "currency", "price_per_tonne", "id"],
+                condition=OPEN_ONLY,
+                name="listing_open_category_price",
             ),
-            models.Index(fields=["country", "price_per_tonne", "id"], condition=OPEN_ONLY, name="listing_open_country"),
+            models.Index(
+                fields=["country", "currency", "price_per_tonne", "id"],
+                condition=OPEN_ONLY,
+                name="listing_open_country_price",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity_kg__gte=1), name="listing_quantity_positive"),

@@ -28,7 +28,7 @@ from core.renderers import CSVRenderer, FileDownloadMixin, JSONRenderer
 
 CHUNK_SIZE = 2000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")  # a signed amount is a number, not a formula
 
 Columns = Sequence[tuple[str, str]]
 

@@ -64,6 +64,12 @@ class StatementEntryOutputSerializer(serializers.Serializer):
         return statement_amount(posting.balance_after or 0, posting.account.currency, signed=False)
 
 
+#: The statement as CSV (core.csv): the serializer's fields, in its order.
+STATEMENT_CSV_COLUMNS = [
+    (name, name) for name in ("id", "created_at", "kind", "amount", "currency", "balance_after", "reference", "entry")
+]
+
+
 def statement_amount(minor: int, currency: str, *, signed: bool = True) -> str:
     value = from_minor(minor, currency)
     return f"{value:+.2f}" if signed else f"{value:.2f}"

@@ -12,12 +12,18 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.roles import Ability
+from core.csv import csv_response
 from marketplace.receipt import order_receipt_pdf
 from marketplace.selectors import order_get_for
-from payments.export import statement_csv_lines
 from payments.models import BankAccount, TopUp
 from payments.selectors import balances_for, payout_list_for, statement_for, top_up_list_for
-from payments.serializers import BankAccountInputSerializer, PayoutCreateInputSerializer, TopUpCreateInputSerializer
+from payments.serializers import (
+    STATEMENT_CSV_COLUMNS,
+    BankAccountInputSerializer,
+    PayoutCreateInputSerializer,
+    StatementEntryOutputSerializer,
+    TopUpCreateInputSerializer,
+)
 from payments.services import bank_account_set, payout_request, top_up_request
 from web.calls import PageError, call, form_errors, parse
 from web.forms import BankAccountForm, PayoutForm, TopUpForm
@@ -84,13 +90,11 @@ def balance(request: HttpRequest) -> HttpResponse:
 @require_safe
 @app_page
 def statement_csv(request: HttpRequest) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        statement_csv_lines(statement_for(organization=organization(request))), content_type="text/csv; charset=utf-8"
+    rows = (
+        StatementEntryOutputSerializer(posting).data
+        for posting in statement_for(organization=organization(request)).iterator(chunk_size=500)
     )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename="carboncred-statement.csv"
-    )
-    return response
+    return csv_response(rows, STATEMENT_CSV_COLUMNS, filename="carboncred-statement.csv")
 
 
 @require_safe

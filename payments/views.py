@@ -1,8 +1,8 @@
 """The payments API: balance, statement, top-ups, bank account, payouts, the card provider's webhook."""
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAdminUser
@@ -13,10 +13,9 @@ from rest_framework.views import APIView
 from accounts.api import OrganizationApiMixin
 from accounts.roles import Ability
 from accounts.standing import IsAuthenticatedInGoodStanding
+from core.csv import CsvExportMixin
 from core.filters import query_filters
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from core.renderers import CSVRenderer, FileDownloadMixin, JSONRenderer
-from payments.export import statement_csv_lines
 from payments.models import Payout, Posting, TopUp
 from payments.selectors import (
     balances_for,
@@ -28,6 +27,7 @@ from payments.selectors import (
     top_up_list_for,
 )
 from payments.serializers import (
+    STATEMENT_CSV_COLUMNS,
     BalanceOutputSerializer,
     BankAccountInputSerializer,
     BankAccountOutputSerializer,
@@ -64,36 +64,22 @@ class BalanceApi(OrganizationApiMixin, APIView):
 
 
 @extend_schema(tags=["money"])
-class StatementApi(FileDownloadMixin, OrganizationApiMixin, ListAPIView):
+class StatementApi(CsvExportMixin, OrganizationApiMixin, ListAPIView):
     """Every movement of your organisation's money, newest first: one row per posting to your account,
     with the balance after it. `?format=csv` (or `Accept: text/csv`) streams the whole statement as CSV."""
 
     serializer_class = StatementEntryOutputSerializer
     queryset = Posting.objects.none()
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    csv_columns = STATEMENT_CSV_COLUMNS
+    csv_filename = "carboncred-statement"
 
     def scoped_queryset(self):
         return statement_for(
             organization=self.organization, **query_filters(StatementListInputSerializer, self.request)
         )
 
-    @extend_schema(
-        parameters=[
-            StatementListInputSerializer,
-            OpenApiParameter("format", str, enum=["json", "csv"], description="`csv` streams the statement as CSV."),
-        ],
-        responses={
-            200: StatementEntryOutputSerializer(many=True),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 with a byte order mark."),
-        },
-    )
+    @extend_schema(parameters=[StatementListInputSerializer])
     def get(self, request: Request, *args, **kwargs):
-        if request.accepted_renderer.format == "csv":
-            response = StreamingHttpResponse(
-                statement_csv_lines(self.get_queryset()), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = 'attachment; filename="carboncred-statement.csv"'
-            return response
         return super().get(request, *args, **kwargs)
 
 
@@ -133,6 +119,7 @@ class TopUpDetailApi(OrganizationApiMixin, APIView):
 
 @extend_schema(tags=["money"])
 class TopUpConfirmApi(OrganizationApiMixin, APIView):
+    error_statuses = {"POST": (409,)}  # the top-up is no longer pending (core.schema)
     permission_classes = STAFF_ONLY
 
     @extend_schema(request=None, responses={200: TopUpOutputSerializer})
@@ -143,6 +130,7 @@ class TopUpConfirmApi(OrganizationApiMixin, APIView):
 
 @extend_schema(tags=["money"])
 class TopUpCancelApi(OrganizationApiMixin, APIView):
+    error_statuses = {"POST": (409,)}  # the top-up is no longer pending (core.schema)
     permission_classes = STAFF_ONLY
 
     @extend_schema(request=None, responses={200: TopUpOutputSerializer})
@@ -172,6 +160,8 @@ class BankAccountApi(OrganizationApiMixin, APIView):
 @extend_schema(tags=["money"])
 class PayoutListCreateApi(OrganizationApiMixin, ListAPIView):
     """Your organisation's payouts (GET), or a new one (POST)."""
+
+    error_statuses = {"POST": (409,)}  # more than is available; no bank account yet (core.schema)
 
     required_ability = Ability.PAYOUTS  # money leaving the organisation: admins and owners
     serializer_class = PayoutOutputSerializer
@@ -208,6 +198,7 @@ class PayoutDetailApi(OrganizationApiMixin, APIView):
 
 @extend_schema(tags=["money"])
 class PayoutMarkPaidApi(OrganizationApiMixin, APIView):
+    error_statuses = {"POST": (409,)}  # the payout is no longer requested (core.schema)
     permission_classes = STAFF_ONLY
 
     @extend_schema(request=PayoutMarkPaidInputSerializer, responses={200: PayoutOutputSerializer})
@@ -221,6 +212,7 @@ class PayoutMarkPaidApi(OrganizationApiMixin, APIView):
 
 @extend_schema(tags=["money"])
 class PayoutRejectApi(OrganizationApiMixin, APIView):
+    error_statuses = {"POST": (409,)}  # the payout is no longer requested (core.schema)
     permission_classes = STAFF_ONLY
 
     @extend_schema(request=PayoutRejectInputSerializer, responses={200: PayoutOutputSerializer})

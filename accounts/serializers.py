@@ -319,6 +319,7 @@ class StrictInputSerializer(serializers.Serializer):
     explains the ones a client may expect to change."""
 
     refused: dict[str, str] = {}
+    schema_closed = True  # core.schema: additionalProperties false
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -331,6 +332,8 @@ class StrictInputSerializer(serializers.Serializer):
 
 
 class OrganizationUpdateInputSerializer(StrictInputSerializer):
+    """The organisation's details a PATCH may change (any other key is refused, saying why)."""
+
     refused = {
         "legal_name": "Set with POST /api/organization/verification/; a verifier confirms it.",
         "registration_number": "Set with POST /api/organization/verification/; a verifier confirms it.",
@@ -351,6 +354,8 @@ class OrganizationUpdateInputSerializer(StrictInputSerializer):
 
 
 class MeUpdateInputSerializer(StrictInputSerializer):
+    """Your name, and for owners and admins the organisation's details (any other key is refused)."""
+
     refused = {
         "email": "The sign-in address cannot be changed.",
         "role": "Roles are changed by an owner or admin: PATCH /api/organization/members/{id}/.",
@@ -405,6 +410,8 @@ class MemberOutputSerializer(serializers.ModelSerializer):
 
 
 class MemberUpdateInputSerializer(StrictInputSerializer):
+    """A member's new role (any other key is refused)."""
+
     role = serializers.ChoiceField(choices=[r.value for r in Role], help_text=ROLE_HELP)
 
 

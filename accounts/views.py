@@ -253,6 +253,8 @@ class PasswordResetConfirmApi(APIView):
 class InvitationAcceptApi(APIView):
     """Accept an invitation: the account is created in the inviting organisation, signed in at once."""
 
+    error_statuses = {"POST": (409,)}  # the address has an account already (core.schema)
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
@@ -279,6 +281,8 @@ class MemberListApi(OrganizationApiMixin, generics.ListAPIView):
     """Your organisation's people and their roles (GET, anyone); invite someone by e-mail (POST,
     owners and admins; an owner invitation needs an owner)."""
 
+    error_statuses = {"POST": (409,)}  # the address has an account already (core.schema)
+
     serializer_class = MemberOutputSerializer
     queryset = User.objects.none()
     required_ability = Ability.MEMBERS
@@ -303,6 +307,7 @@ class MemberListApi(OrganizationApiMixin, generics.ListAPIView):
 
 @extend_schema(tags=["members"])
 class MemberDetailApi(OrganizationApiMixin, APIView):
+    error_statuses = {"PATCH": (409,), "DELETE": (409,)}  # the last owner (core.schema)
     required_ability = Ability.MEMBERS
 
     @extend_schema(responses={200: MemberOutputSerializer})
@@ -459,8 +464,9 @@ class ApiKeyViewSet(OrganizationApiMixin, mixins.ListModelMixin, mixins.Retrieve
         payload = ApiKeyCreateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         created = api_key_create(organization=self.organization, created_by=self.user, **payload.validated_data)
+        # The key's fields as everywhere, and the key itself this once (ApiKeyCreateOutputSerializer's shape).
         body = {**ApiKeyOutputSerializer(created.api_key).data, "key": created.key}
-        return Response(ApiKeyCreateOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={204: None}, description="Revoke the key for good: requests with it get 401.")
     def destroy(self, request: Request, pk: int) -> Response:

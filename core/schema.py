@@ -8,7 +8,8 @@ what drf-spectacular derives from serializers, :class:`AutoSchema` adds to every
   403 when a permission can refuse a signed-in user (any write: the organisation's standing or role
   may forbid it; reads only behind permissions that say they can refuse them); 404 when its path
   names an object, and on paginated lists (a page beyond the last); 413 and 415 when it takes a
-  body; 422 when it takes an ``Idempotency-Key``; 429 when it is throttled. A view declares what
+  body; 414 (no body: the HTTP server's request-line limit) when it takes query parameters; 422 when
+  it takes an ``Idempotency-Key``; 429 when it is throttled. A view declares what
   only it can answer (409 for a conflict with the current state, 404 for an id in the body, 403 for
   a rule of its own) in ``error_statuses`` — a collection of statuses, or a dict by HTTP method —
   or in ``extend_schema(responses=...)``, where a body-less ``OpenApiResponse`` keeps its description
@@ -18,6 +19,9 @@ what drf-spectacular derives from serializers, :class:`AutoSchema` adds to every
   ``sites_partial_update``, ``listings_destroy``; a POST to an endpoint that is not a collection is
   named by the path alone: ``buy``, ``verifications_approve``; ``auth_`` is dropped: ``register``),
   stable and unique, and a short summary when the view gives none.
+
+A request serializer that refuses unknown keys sets ``schema_closed = True``: its schema gets
+``additionalProperties: false``.
 
 Request constraints follow the server (``_map_serializer_field``, ``_loosen_to_what_the_server_reads``):
 decimal strings get a pattern with their bounds, lists that refuse to be empty ``minItems: 1``, text
@@ -42,6 +46,8 @@ from rest_framework import permissions, serializers
 from rest_framework.mixins import ListModelMixin
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Answered by the HTTP server in front of Django, so not in the error shape: no body is promised.
+NO_BODY_STATUSES = {414}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 ERROR_DESCRIPTIONS = {
@@ -51,6 +57,7 @@ ERROR_DESCRIPTIONS = {
     404: "Not found, or not yours.",
     409: "The request conflicts with the current state (e.g. not enough quantity, already closed).",
     413: "The request body is too large.",
+    414: "The URL is too long: the HTTP server's request-line limit, answered before the API (no JSON body).",
     415: "The body's media type is not accepted.",
     422: "This Idempotency-Key was already used with a different request.",
     429: "Too many requests: wait `retry_after_seconds` (also in the `Retry-After` header).",
@@ -148,6 +155,13 @@ class AutoSchema(openapi.AutoSchema):
         # which is no URI.
         if isinstance(field, serializers.URLField) and (field.allow_blank or field.read_only):
             schema.pop("format", None)
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        # A serializer that refuses keys it does not take (``schema_closed``) says so.
+        if direction == "request" and getattr(serializer, "schema_closed", False) and isinstance(schema, dict):
+            schema["additionalProperties"] = False
+        return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
@@ -269,6 +283,8 @@ class AutoSchema(openapi.AutoSchema):
         takes_body = method in BODY_METHODS
         if takes_body or any(parameter["in"] in ("query", "header") for parameter in parameters):
             statuses.add(400)
+        if any(parameter["in"] == "query" for parameter in parameters):
+            statuses.add(414)  # gunicorn's limit_request_line, before Django: NO_BODY_STATUSES
         if takes_body:
             statuses |= {413, 415}
         if not self.is_public():
@@ -303,6 +319,8 @@ class AutoSchema(openapi.AutoSchema):
         content = {"application/json": {"schema": self._error_ref()}}
         for status in sorted(self.error_statuses(operation) | declared):
             response = responses.setdefault(str(status), {"description": ERROR_DESCRIPTIONS.get(status, "")})
+            if status in NO_BODY_STATUSES:
+                continue
             if not response.get("content"):
                 response["content"] = content
             if not response.get("description"):

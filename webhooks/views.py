@@ -35,6 +35,8 @@ class WebhookEndpointViewSet(
     users only: an API key gets 403 ``api_key_not_allowed``. Every write, and reading an endpoint's
     secret, needs the organisation's admin role (accounts.roles, ``Ability.INTEGRATIONS``)."""
 
+    error_statuses = {"POST": (409,)}  # the organisation has as many endpoints as allowed (core.schema)
+
     serializer_class = WebhookEndpointOutputSerializer
     queryset = WebhookEndpoint.objects.none()
     lookup_value_converter = "id"

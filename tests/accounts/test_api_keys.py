@@ -35,6 +35,7 @@ def test_create_shows_the_key_once_and_stores_only_its_hash(auth_client, user):
     assert response.status_code == 201, response.content
     body = response.json()
     assert {"id", "prefix", "key"} <= body.keys()
+    assert body["created_by"] == user.email and body["created_at"] and body["revoked"] is False
     assert body["key"].startswith(body["prefix"] + ".")
     assert body["scopes"] == ["read", "trade"]
     stored = ApiKey.objects.get(pk=body["id"])

@@ -22,6 +22,7 @@ from carboncred_client.api.certificates import certificates_verify, retire
 from carboncred_client.api.credits_ import holdings_list
 from carboncred_client.api.documents import documents_create
 from carboncred_client.api.marketplace import buy, listings_create, marketplace_list, orders_list
+from carboncred_client.api.money import balance_retrieve, balance_top_ups_confirm, balance_top_ups_create
 from carboncred_client.api.organisations import organization_verification, organizations_verify
 from carboncred_client.api.projects import projects_create
 from carboncred_client.api.reduction_claims import reduction_data_create
@@ -40,6 +41,7 @@ from carboncred_client.models import (
     RetirementCreateInputRequest,
     SiteCreateInputRequest,
     TokenObtainInputRequest,
+    TopUpCreateInputRequest,
     VerificationRequestInputRequest,
 )
 from carboncred_client.types import File
@@ -93,9 +95,25 @@ def sign_up(base_url: str, name: str) -> tuple[AuthenticatedClient, str]:
     return sign_in(base_url, email, PASSWORD), email
 
 
-def fund(client: AuthenticatedClient, *, currency: str, amount: Decimal) -> None:
-    """Put money on the buyer's balance before buying. Buying debits a balance once payments are in
-    the API (POST /api/balance/top-ups/ and its confirmation): that step goes here, the one place."""
+def fund(base_url: str, client: AuthenticatedClient, *, currency: str, amount: Decimal) -> None:
+    """Put money on the buyer's balance before buying: a bank-transfer top-up, which the demo's staff
+    verifier confirms as arrived (POST /api/balance/top-ups/, then .../confirm/)."""
+    body = TopUpCreateInputRequest.from_dict({"amount": str(amount), "currency": currency, "method": "bank_transfer"})
+    top_up = expect(
+        "ask for a bank-transfer top-up", balance_top_ups_create.sync_detailed(client=client, body=body), 201
+    )
+    check(str(top_up.status) == "pending" and top_up.reference != "", top_up)
+    staff = sign_in(base_url, *DEMO_VERIFIER)
+    confirmed = expect(
+        "staff confirm the transfer arrived", balance_top_ups_confirm.sync_detailed(top_up.id, client=staff), 200
+    )
+    check(str(confirmed.status) == "completed", confirmed)
+    check(available(client, currency) == amount, "the top-up is on the balance")
+
+
+def available(client: AuthenticatedClient, currency: str) -> Decimal:
+    balance = expect("the balance", balance_retrieve.sync_detailed(client=client), 200)
+    return sum((Decimal(row.available) for row in balance.balances if row.currency == currency), Decimal(0))
 
 
 def get_verified(base_url: str, client: AuthenticatedClient, legal_name: str) -> None:
@@ -233,13 +251,14 @@ def journey(base_url: str) -> None:
     offer = next((row for row in offers.results if row.id == listing.id), None)
     check(offer is not None and offer.quantity_available_kg == LIST_KG and offer.price_per_tonne == "12.50", offers)
 
-    fund(buyer, currency="USD", amount=Decimal("100.00"))
+    fund(base_url, buyer, currency="USD", amount=Decimal("100.00"))
     order = expect(
         "buy as the other organisation",
         buy.sync_detailed(client=buyer, body=BuyInputRequest.from_dict({"listing": listing.id, "quantity_kg": BUY_KG})),
         201,
     )
     check(order.quantity_kg == BUY_KG and order.total == "18.75" and order.currency == "USD", order)
+    check(available(buyer, "USD") == Decimal("100.00") - Decimal(order.amount_due), "the buyer paid total + fee")
     orders = expect("the buyer's orders", orders_list.sync_detailed(client=buyer), 200)
     check([row.id for row in orders.results] == [order.id], orders)
 

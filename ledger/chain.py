@@ -99,6 +99,11 @@ def _entry_value(entry: LedgerEntry, source: str) -> Any:
 def _fill_from_entry(row: EntryRow, entry: LedgerEntry) -> None:
     for attname, source in row.from_entry.items():
         setattr(row.row, attname, _entry_value(entry, source))
+        if source == "seq":
+            # The foreign key's object too: a response that names the entry reads it without a query.
+            for model_field in row.row._meta.concrete_fields:
+                if model_field.attname == attname and model_field.related_model is LedgerEntry:
+                    model_field.set_cached_value(row.row, entry)  # type: ignore[attr-defined]  # a ForeignKey
 
 
 def _append_in_sql(

@@ -290,3 +290,13 @@ def test_every_buy_leaves_ledger_blocks_and_listing_in_agreement(auth_client):
     assert sum(order.quantity_kg for order in sold) == 90
     assert sum(block.quantity_kg for block in CreditBlock.objects.filter(project=listing.project)) == 100
     assert replay().ok
+
+
+def test_the_order_carries_its_ledger_entry_without_reading_it_back(user, django_assert_num_queries):
+    """The entry comes back from the append that wrote it; the answer naming it costs no query."""
+    offer = make_listing(quantity_kg=100)
+    order = listing_buy(buyer=user.organization, listing_id=offer.pk, quantity_kg=10)
+
+    with django_assert_num_queries(0):
+        entry = order.ledger_entry
+    assert entry == LedgerEntry.objects.get(kind="trade") and entry.hash == LedgerEntry.objects.get(seq=entry.seq).hash

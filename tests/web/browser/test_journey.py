@@ -191,6 +191,15 @@ def test_from_sign_up_to_a_retirement_certificate(live_server, new_page):
     expect(buyer.get_by_text("Bought 2,000 kg")).to_be_visible()
     screenshot(buyer, "11-orders")
 
+    # The buyer's money: a bank-transfer top-up gets its instructions (staff confirm it when it arrives).
+    buyer.goto(f"{base}/app/balance/")
+    buyer.locator("#top_up_amount").fill("250.00")
+    buyer.locator("#top_up_currency").select_option("USD")
+    buyer.get_by_role("button", name="Get transfer instructions").click()
+    expect(buyer.get_by_text(re.compile(r"Top-up CCT-\S+ requested"))).to_be_visible()
+    screenshot(buyer, "19-balance")
+    assert axe_violations(buyer) == []
+
     # 9. Retire what was bought.
     buyer.goto(f"{base}/app/holdings/")
     buyer.get_by_text("Retire", exact=True).first.click()
@@ -208,6 +217,26 @@ def test_from_sign_up_to_a_retirement_certificate(live_server, new_page):
     expect(buyer.get_by_role("heading", level=1)).to_have_text(re.compile("Verified"))
     screenshot(buyer, "13-certificate")
     certificate_url = buyer.url
+
+    # The seller's proceeds, and the organisation's settings: an API key (shown once), webhooks,
+    # members and the account.
+    seller.goto(f"{base}/app/balance/")
+    expect(seller.get_by_role("heading", level=1)).to_be_visible()
+    screenshot(seller, "19-balance")
+    seller.goto(f"{base}/app/api-keys/")
+    seller.get_by_label("Name").fill("ERP sync")
+    seller.get_by_label("Read", exact=True).check()
+    seller.get_by_role("button", name="Create the key").click()
+    expect(seller.get_by_text("ERP sync").first).to_be_visible()
+    screenshot(seller, "20-api-keys")
+    for url, name in [
+        (f"{base}/app/webhooks/", "21-webhooks"),
+        (f"{base}/app/members/", "22-members"),
+        (f"{base}/app/account/", "23-account"),
+    ]:
+        seller.goto(url)
+        screenshot(seller, name)
+        assert axe_violations(seller) == [], name
 
     # The same pages at the other width.
     for url, name in [

@@ -73,12 +73,17 @@ from accounts.tokens import token_pair_for
 from core.filters import query_filters
 
 
-class RegisterApi(APIView):
+class AnonymousFormApi(APIView):
+    """A public form of the accounts API (sign up, password reset, invitation): no token read, anyone
+    may call it, throttled per client address as registration is (``THROTTLE_RATES`` scope ``register``)."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "register"
 
+
+class RegisterApi(AnonymousFormApi):
     @extend_schema(
         request=RegisterInputSerializer,
         responses={201: RegisterOutputSerializer},
@@ -204,13 +209,8 @@ class PasswordChangeApi(APIView):
         return Response(PasswordChangeOutputSerializer(body).data)
 
 
-class PasswordResetApi(APIView):
+class PasswordResetApi(AnonymousFormApi):
     """Ask for a password reset e-mail."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "register"
 
     @extend_schema(
         request=PasswordResetInputSerializer,
@@ -228,13 +228,8 @@ class PasswordResetApi(APIView):
         return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetConfirmApi(APIView):
+class PasswordResetConfirmApi(AnonymousFormApi):
     """Set a new password with the ``uid`` and ``token`` of a reset e-mail."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "register"
 
     @extend_schema(
         request=PasswordResetConfirmInputSerializer,
@@ -250,15 +245,10 @@ class PasswordResetConfirmApi(APIView):
         return Response({"detail": "Your password was changed. Sign in with the new one."})
 
 
-class InvitationAcceptApi(APIView):
+class InvitationAcceptApi(AnonymousFormApi):
     """Accept an invitation: the account is created in the inviting organisation, signed in at once."""
 
     error_statuses = {"POST": (409,)}  # the address has an account already (core.schema)
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "register"
 
     @extend_schema(
         request=InvitationAcceptInputSerializer,

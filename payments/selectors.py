@@ -141,8 +141,13 @@ def journal_problems() -> dict[str, list[Any]]:
     return {"unbalanced_entries": unbalanced, "drifted_accounts": drifted}
 
 
+def bank_account_for(*, organization: Organization) -> BankAccount | None:
+    """Where the organisation's payouts go, or ``None`` before it says."""
+    return BankAccount.objects.filter(organization=organization).first()
+
+
 def bank_account_get_for(*, organization: Organization) -> BankAccount:
-    account = BankAccount.objects.filter(organization=organization).first()
+    account = bank_account_for(organization=organization)
     if account is None:
         raise BankAccountNotFoundError()
     return account

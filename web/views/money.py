@@ -15,8 +15,8 @@ from accounts.roles import Ability
 from core.csv import csv_response
 from marketplace.receipt import order_receipt_pdf
 from marketplace.selectors import order_get_for
-from payments.models import BankAccount, TopUp
-from payments.selectors import balances_for, payout_list_for, statement_for, top_up_list_for
+from payments.models import TopUp
+from payments.selectors import balances_for, bank_account_for, payout_list_for, statement_for, top_up_list_for
 from payments.serializers import (
     STATEMENT_CSV_COLUMNS,
     BankAccountInputSerializer,
@@ -79,7 +79,7 @@ def balance(request: HttpRequest) -> HttpResponse:
     context = {
         "balances": balances_for(organization=org),
         "pending_top_ups": list(top_up_list_for(organization=org).filter(status=TopUp.Status.PENDING)[:10]),
-        "bank_account": BankAccount.objects.filter(organization=org).first(),
+        "bank_account": bank_account_for(organization=org),
         "payouts": list(payout_list_for(organization=org)[:10]),
         "page": paginator.get_page(page_number(request)),
         **{f"{name}_form": form for name, form in forms.items()},

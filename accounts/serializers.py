@@ -106,19 +106,19 @@ class RegisterInputSerializer(serializers.Serializer):
         return value.upper()
 
 
-class OrganizationSummarySerializer(serializers.ModelSerializer):
+class OrganizationSummarySerializer(serializers.Serializer):
     """An organisation as others see it: its standing, and its registration number once verified, so
     a namesake is visibly not the company it is named after."""
 
+    # A plain Serializer: a ModelSerializer introspects its model on every instance, and a buy's
+    # response renders this while the ledger head lock is held.
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=200)
     country = serializers.CharField(source="country.code", read_only=True)
     verification_status = serializers.ChoiceField(choices=VerificationStatus.choices, read_only=True)
     registration_number = serializers.CharField(
         source="public_registration_number", read_only=True, allow_null=True, help_text=PUBLIC_REGISTRATION_HELP
     )
-
-    class Meta:
-        model = Organization
-        fields = ["id", "name", "country", "verification_status", "registration_number"]
 
 
 class OrganizationOutputSerializer(serializers.ModelSerializer):

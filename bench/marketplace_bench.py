@@ -37,6 +37,7 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,6 +46,10 @@ from bench.common import percentile
 
 ROOT = common.ROOT
 WORKER_COUNTS = ledger_bench.WORKER_COUNTS
+# What the benchmark's listings ask: 1 kg costs 0.01 USD (and a fee that rounds to 0.00), so every buy
+# pays through the journal. ``--price 1`` makes 1 kg cost 0.001, which rounds to nothing to pay: the
+# buy then writes no journal entry, as buys did before payments existed.
+PRICE_PER_TONNE = "12.34"
 
 
 def consistency_report() -> dict:
@@ -139,8 +144,9 @@ def stop_gunicorn(server: subprocess.Popen) -> None:
 # --- load ------------------------------------------------------------------------------------
 
 
-def buy_fixtures(clients: int) -> tuple[list[tuple[str, int]], int]:
-    """``clients`` buyers, each with a token and its own big listing; and one shared listing."""
+def buy_fixtures(clients: int, price_per_tonne: str = PRICE_PER_TONNE) -> tuple[list[tuple[str, int]], int]:
+    """``clients`` buyers, each with a token and its own big listing at ``price_per_tonne`` (USD);
+    and one shared listing."""
     from decimal import Decimal
 
     from rest_framework_simplejwt.tokens import AccessToken
@@ -161,7 +167,8 @@ def buy_fixtures(clients: int) -> tuple[list[tuple[str, int]], int]:
             owner=seller, title=name, category="solar", country="IN", start_date="2025-01-01"
         )
         block = credits_issue(project=project, vintage=2025, quantity_kg=10**12, buffer_share=Decimal(0)).owner_block
-        return listing_create(seller=seller, block_id=block.pk, quantity_kg=10**12, price_per_tonne=Decimal("12.34")).pk
+        price = Decimal(price_per_tonne)
+        return listing_create(seller=seller, block_id=block.pk, quantity_kg=10**12, price_per_tonne=price).pk
 
     fixtures = []
     run = uuid.uuid4().hex[:8]  # a reused database keeps the buyers of earlier runs
@@ -344,6 +351,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1200, help="requests per endpoint per latency run")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (make run: 2)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (make run: 4)")
+    parser.add_argument(
+        "--price",
+        default=PRICE_PER_TONNE,
+        help="the buy listings' price per tonne in USD (1 kg of 1.00 rounds to nothing to pay: no journal entry)",
+    )
     options = parser.parse_args()
 
     url = common.database_url()
@@ -376,7 +388,7 @@ def main() -> None:
         print(f"seeded {options.listings:,} listings from {options.sellers:,} sellers in {seed_seconds:.0f}s")
     open_listings = Listing.objects.filter(status=Listing.Status.OPEN).count()
     organisations = Organization.objects.count()
-    fixtures, shared_listing = buy_fixtures(max(WORKER_COUNTS))
+    fixtures, shared_listing = buy_fixtures(max(WORKER_COUNTS), options.price)
     connection.close()
 
     port = free_port()
@@ -429,6 +441,15 @@ def main() -> None:
     assert checks["verify_ok"] and checks["replay_ok"], checks
     assert not any(checks[key] for key in checks if key.startswith(("listings_", "open_counts"))), checks
 
+    from django.conf import settings
+
+    from marketplace.money import trade_amounts
+
+    amounts = trade_amounts(
+        price_per_tonne=Decimal(options.price), quantity_kg=1, fee_rate=settings.PLATFORM_FEE_RATE, currency="USD"
+    )
+    due = amounts.total + amounts.fee
+
     def ms(name: str, share: float) -> float:
         return statistics.median(percentile(run[name], share) for run in latencies) * 1000
 
@@ -440,7 +461,9 @@ def main() -> None:
         "share the same cores.",
         f"{open_listings:,} open listings from {organisations:,} organisations ("
         + (f"seeded in {seed_seconds:.0f} s" if seed_seconds is not None else "a database reused")
-        + f"). Medians of {options.runs} runs "
+        + f"). Each buy is 1 kg of a listing at {options.price} USD per tonne: "
+        + (f"{due} USD paid from the buyer's balance" if due else "nothing to pay, so no journal entry")
+        + f". Medians of {options.runs} runs "
         f"({options.seconds:g} s each for throughput, {options.requests:,} requests per endpoint for latency).",
         "",
         "| clients | `POST /api/buy/` through gunicorn (buys/s) | raw hash-chain append loop (appends/s) "

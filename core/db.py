@@ -4,6 +4,7 @@ import hashlib
 import random
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import wraps
 
 from django.db import OperationalError, transaction
@@ -12,31 +13,49 @@ from django.db import OperationalError, transaction
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 MAX_ATTEMPTS = 5
 
+# Set while a unit of work (``atomic_with_retry``) runs in this context: the units it calls join it.
+_in_unit: ContextVar[bool] = ContextVar("in_unit_of_work", default=False)
+
 
 def is_retryable(error: OperationalError) -> bool:
     return getattr(error.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 def atomic_with_retry[**P, R](func: Callable[P, R]) -> Callable[P, R]:
-    """Run ``func`` as one transaction; re-run it from the start after a deadlock or
-    serialization failure. Inside an outer transaction it is a plain savepoint: only the
-    outermost unit of work can be retried, so that one carries the decorator too."""
+    """Run ``func`` as one unit of work: one transaction, re-run from the start after a deadlock or
+    serialization failure.
+
+    Inside an outer transaction only the outermost unit can be retried, so that one carries the
+    decorator too. The first unit inside someone else's transaction is a savepoint (a refusal
+    rolls back just its writes); a unit inside another unit joins it without one, since a refusal
+    from inside aborts the enclosing unit anyway (Django then marks it for rollback and refuses
+    further queries in it). That saves a nested service its ``SAVEPOINT`` and ``RELEASE`` round
+    trips. Code that wants to survive an inner refusal and go on wraps the call in its own
+    ``transaction.atomic()``.
+    """
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        if transaction.get_connection().in_atomic_block:
-            with transaction.atomic():
+        if _in_unit.get():
+            with transaction.atomic(savepoint=False):
                 return func(*args, **kwargs)
-        attempt = 1
-        while True:
-            try:
+        token = _in_unit.set(True)
+        try:
+            if transaction.get_connection().in_atomic_block:
                 with transaction.atomic():
                     return func(*args, **kwargs)
-            except OperationalError as error:
-                if attempt >= MAX_ATTEMPTS or not is_retryable(error):
-                    raise
-            time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter, not security
-            attempt += 1
+            attempt = 1
+            while True:
+                try:
+                    with transaction.atomic():
+                        return func(*args, **kwargs)
+                except OperationalError as error:
+                    if attempt >= MAX_ATTEMPTS or not is_retryable(error):
+                        raise
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter, not security
+                attempt += 1
+        finally:
+            _in_unit.reset(token)
 
     return wrapper
 

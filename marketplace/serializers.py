@@ -10,7 +10,6 @@ from accounts.serializers import PUBLIC_REGISTRATION_HELP, OrganizationSummarySe
 from core.currencies import Currency
 from core.fields import CurrencyField, IdField, QueryIntegerField
 from core.units import kg_to_tonnes
-from ledger.models import LedgerEntry
 from ledger.serializers import QuantityKgField
 from marketplace.models import MAX_PRICE_PER_TONNE, MIN_PRICE_PER_TONNE, Listing, Order, Transfer
 from marketplace.selectors import DEFAULT_MARKETPLACE_ORDERING, MARKETPLACE_ORDERINGS
@@ -36,13 +35,9 @@ def price_field(**kwargs) -> serializers.DecimalField:
 # --- shared output pieces -------------------------------------------------------------------
 
 
-class TradeLedgerEntryOutputSerializer(serializers.ModelSerializer):
+class TradeLedgerEntryOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(read_only=True)
     hash = serializers.CharField(source="hash_hex", read_only=True, help_text="Hex SHA-256 of the entry.")
-
-    class Meta:
-        model = LedgerEntry
-        fields = ["seq", "hash"]
-        read_only_fields = fields
 
 
 class TradeBlockOutputSerializer(serializers.Serializer):

@@ -56,7 +56,7 @@ from marketplace.models import (
 from marketplace.money import trade_amounts
 from payments.services import order_settle
 from webhooks.events import EventType
-from webhooks.services import event_emit
+from webhooks.services import Event, event_emit, events_emit
 
 
 def _check_price(price_per_tonne: Any, currency: Any) -> None:
@@ -129,13 +129,20 @@ def listing_create(
 
 
 def _lock_listing(**lookup: Any) -> Listing:
+    """The listing and its credit block, both locked ``FOR UPDATE`` by one statement (the block is
+    only ever moved under its listing's lock); the seller and project rows are read, not locked."""
     if not is_id(lookup["pk"]):
         raise ListingNotFoundError()
     try:
-        # of=("self",): the seller and project rows are read, not locked.
-        return Listing.objects.select_for_update(of=("self",)).select_related("seller", "project").get(**lookup)
+        listing = (
+            Listing.objects.select_for_update(of=("self", "block"))
+            .select_related("seller", "project", "block")
+            .get(**lookup)
+        )
     except Listing.DoesNotExist:
         raise ListingNotFoundError() from None
+    listing.block.project = listing.project  # the same row (a listing offers credits of its project): no second join
+    return listing
 
 
 @atomic_with_retry
@@ -144,7 +151,7 @@ def listing_withdraw(*, seller: Organization, listing_id: int, reason: str = "")
     entry ``delist``, with ``reason`` in its memo when given). Another organisation's listing is 404; a
     closed one 409.
 
-    Locks: the listing row, its open-listing count row, then its block and the ledger head (inside
+    Locks: the listing row and its block, its open-listing count row, then the ledger head (inside
     ``credits_release``).
     """
     listing = _lock_listing(pk=listing_id, seller=seller)
@@ -155,7 +162,7 @@ def listing_withdraw(*, seller: Organization, listing_id: int, reason: str = "")
     listing.save(update_fields=["status", "quantity_available_kg", "closed_at"])
     _open_count_add(category=listing.category, country=str(listing.country), vintage=listing.vintage, delta=-1)
     memo = {"listing": str(listing.pk)} | ({"reason": reason} if reason else {})
-    movement = credits_release(owner=seller, block=listing.block_id, memo=memo)
+    movement = credits_release(owner=seller, block=listing.block, memo=memo)
     if movement.block.quantity_kg != rest:
         # Only the marketplace moves listed blocks, under this lock: a mismatch is a bug, not a state to serve.
         raise RuntimeError(f"listing {listing.pk} offered {rest} kg but its block held {movement.block.quantity_kg}")
@@ -175,9 +182,9 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
     (``order_settle``, one ``purchase`` journal entry in this transaction); a balance short of it
     is 409 ``insufficient_funds`` and nothing happens.
 
-    Locks: the listing row ``FOR UPDATE`` (so concurrent buyers queue here and each sees the
-    quantity the previous one left), its open-listing count row when this buy sells it out, the
-    buyer's and seller's money accounts, then the block and the ledger head (inside ``credits_trade``).
+    Locks: the listing row and its block ``FOR UPDATE`` (so concurrent buyers queue here and each
+    sees the quantity the previous one left), its open-listing count row when this buy sells it out,
+    the buyer's and seller's money accounts, then the ledger head (inside ``credits_trade``).
     """
     quantity_check(quantity_kg)
     organization_check_not_suspended(buyer)
@@ -214,32 +221,36 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
 
     def order_for(received: CreditBlock) -> Order:
         # The events are recorded here, with the block split and before the ledger head lock.
-        event_emit(
-            organization_id=buyer.pk,
-            type=EventType.CREDITS_RECEIVED,
-            data={
-                "reason": "purchase",
-                "order": str(order_id),
-                "block": received.pk,
-                "serial": received.serial,
-                "quantity_kg": quantity_kg,
-                "project": received.project_id,
-                "vintage": received.vintage,
-            },
-        )
-        event_emit(
-            organization_id=listing.seller_id,
-            type=EventType.LISTING_SOLD,
-            data={
-                "listing": listing.pk,
-                "order": str(order_id),
-                "quantity_kg": quantity_kg,
-                "quantity_available_kg": listing.quantity_available_kg,
-                "status": listing.status,
-                "price_per_tonne": str(listing.price_per_tonne),
-                "total": str(amounts.total),
-                "currency": listing.currency,
-            },
+        events_emit(
+            [
+                Event(
+                    organization_id=buyer.pk,
+                    type=EventType.CREDITS_RECEIVED,
+                    data={
+                        "reason": "purchase",
+                        "order": str(order_id),
+                        "block": received.pk,
+                        "serial": received.serial,
+                        "quantity_kg": quantity_kg,
+                        "project": received.project_id,
+                        "vintage": received.vintage,
+                    },
+                ),
+                Event(
+                    organization_id=listing.seller_id,
+                    type=EventType.LISTING_SOLD,
+                    data={
+                        "listing": listing.pk,
+                        "order": str(order_id),
+                        "quantity_kg": quantity_kg,
+                        "quantity_available_kg": listing.quantity_available_kg,
+                        "status": listing.status,
+                        "price_per_tonne": str(listing.price_per_tonne),
+                        "total": str(amounts.total),
+                        "currency": listing.currency,
+                    },
+                ),
+            ]
         )
         return Order(
             id=order_id,
@@ -259,7 +270,7 @@ def listing_buy(*, buyer: Organization, listing_id: int, quantity_kg: int) -> Or
 
     movement = credits_trade(
         seller=listing.seller,
-        block=listing.block_id,
+        block=listing.block,
         quantity_kg=quantity_kg,
         buyer=buyer,
         memo={"listing": str(listing.pk), "order": str(order_id)},

@@ -11,6 +11,8 @@ import functools
 import json
 import logging
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -132,6 +134,16 @@ def endpoint_delete(*, organization: Organization, endpoint_id: Any) -> None:
 # --- the outbox -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Event:
+    """One event to record: ``type`` for ``organization_id``'s endpoints, with ``data`` (JSON: ids,
+    integers, strings)."""
+
+    organization_id: int
+    type: str
+    data: dict[str, Any]
+
+
 def event_emit(*, organization_id: int, type: str, data: dict[str, Any]) -> WebhookEvent | None:
     """Record event ``type`` for the organisation's subscribed active endpoints, in the caller's transaction.
 
@@ -140,27 +152,42 @@ def event_emit(*, organization_id: int, type: str, data: dict[str, Any]) -> Webh
     the commit. ``data`` must be JSON (ids, integers, strings). Returns ``None`` when no endpoint wants
     it (one indexed query, nothing written). Safe to call from a signal receiver with the same arguments.
     """
-    if type not in EventType.values:
-        raise ValueError(f"unknown webhook event type {type!r}")
-    endpoints = [
-        endpoint_id
-        for endpoint_id, events in WebhookEndpoint.objects.filter(organization_id=organization_id, active=True)
+    return events_emit([Event(organization_id=organization_id, type=type, data=data)])[0]
+
+
+def events_emit(events: Sequence[Event]) -> list[WebhookEvent | None]:
+    """:func:`event_emit` for several events of one change (a sale: the buyer's and the seller's), with
+    one query for the endpoints of all of them; the recorded event of each, or ``None`` where no
+    endpoint wants it."""
+    for event in events:
+        if event.type not in EventType.values:
+            raise ValueError(f"unknown webhook event type {event.type!r}")
+    subscribed: dict[int, list[tuple[int, list[str]]]] = {}
+    for endpoint_id, organization_id, types in (
+        WebhookEndpoint.objects.filter(organization_id__in={event.organization_id for event in events}, active=True)
         .order_by("pk")
-        .values_list("pk", "events")
-        if type in events
-    ]
-    if not endpoints:
-        return None
+        .values_list("pk", "organization_id", "events")
+    ):
+        subscribed.setdefault(organization_id, []).append((endpoint_id, types))
+    recorded: list[WebhookEvent | None] = []
+    delivery_ids: list[int] = []
     now = timezone.now()
-    event = WebhookEvent(organization_id=organization_id, type=type, created_at=now)
-    event.payload = {"type": type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data}
-    event.save(force_insert=True)
-    deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(event=event, endpoint_id=endpoint_id, next_attempt_at=now) for endpoint_id in endpoints
-    )
-    ids = [delivery.pk for delivery in deliveries]
-    transaction.on_commit(functools.partial(_deliveries_enqueue, ids), robust=True)
-    return event
+    for event in events:
+        endpoints = [pk for pk, types in subscribed.get(event.organization_id, ()) if event.type in types]
+        if not endpoints:
+            recorded.append(None)
+            continue
+        row = WebhookEvent(organization_id=event.organization_id, type=event.type, created_at=now)
+        row.payload = {"type": event.type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": event.data}
+        row.save(force_insert=True)
+        deliveries = WebhookDelivery.objects.bulk_create(
+            WebhookDelivery(event=row, endpoint_id=endpoint_id, next_attempt_at=now) for endpoint_id in endpoints
+        )
+        delivery_ids += [delivery.pk for delivery in deliveries]
+        recorded.append(row)
+    if delivery_ids:
+        transaction.on_commit(functools.partial(_deliveries_enqueue, delivery_ids), robust=True)
+    return recorded
 
 
 def _deliveries_enqueue(delivery_ids: list[int]) -> None:

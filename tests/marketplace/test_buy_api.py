@@ -1,14 +1,18 @@
 """POST /api/buy/ and the orders it makes."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.models import IdempotencyRecord
 from ledger.audit import replay
 from ledger.models import CreditBlock, LedgerEntry, format_serial
 from marketplace.models import Listing, Order
 from marketplace.services import listing_buy, listing_withdraw
+from payments.services import top_up_fund
 from tests.accounts.factories import OrganizationFactory, UserFactory
 from tests.conftest import client_for
 from tests.marketplace.factories import listing as make_listing
@@ -300,3 +304,24 @@ def test_the_order_carries_its_ledger_entry_without_reading_it_back(user, django
     with django_assert_num_queries(0):
         entry = order.ledger_entry
     assert entry == LedgerEntry.objects.get(kind="trade") and entry.hash == LedgerEntry.objects.get(seq=entry.seq).hash
+
+
+@pytest.mark.postgres
+@pytest.mark.unfunded
+def test_a_keyed_buy_takes_no_savepoint_inside_its_unit_of_work(auth_client, user):
+    """The idempotent request is the unit of work; the marketplace and ledger services it calls join
+    it (no SAVEPOINT/RELEASE round trips), and the listing is locked with its block in one statement."""
+    top_up_fund(organization=user.organization, amount=Decimal("10.00"), currency="USD")
+    offer = make_listing(quantity_kg=100)
+    buy(auth_client, offer.pk, 1)  # the seller's account exists from here on, as in steady use
+    with CaptureQueriesContext(connection) as queries:
+        assert buy(auth_client, offer.pk, 1, key=uuid.uuid4().hex).status_code == 201
+    statements = [query["sql"] for query in queries.captured_queries]
+    # Only the request's own unit, nested in the test's transaction, is a savepoint: taken and released.
+    assert sum("SAVEPOINT" in sql for sql in statements) == 2, statements
+    locks = [sql for sql in statements if "FOR UPDATE" in sql]
+    assert any('"marketplace_listing"' in sql and '"ledger_creditblock"' in sql for sql in locks), locks
+    assert not any(sql.startswith('SELECT "ledger_creditblock"') for sql in locks), locks
+    # Nothing is read twice: the project comes with the listing, the entry with its append.
+    assert not any(sql.startswith('SELECT "projects_project"') for sql in statements), statements
+    assert len(statements) == 16, statements

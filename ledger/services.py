@@ -241,7 +241,7 @@ def block_split(*, block: CreditBlock, quantity_kg: int, owner_id: int, status: 
         return block
     first_moved = block.serial_end - quantity_kg + 1
     child = CreditBlock(
-        project_id=block.project_id,
+        project=block.project,
         vintage=block.vintage,
         serial_start=first_moved,
         serial_end=block.serial_end,
@@ -249,8 +249,6 @@ def block_split(*, block: CreditBlock, quantity_kg: int, owner_id: int, status: 
         status=status,
         parent=block,
     )
-    if CreditBlock.project.is_cached(block):  # type: ignore[attr-defined]  # a forward descriptor
-        child.project = block.project  # loaded as the caller loaded the block: no query to show it
     # Shrink first: the exclusion constraint forbids the two ranges overlapping even for a moment.
     block.serial_end = first_moved - 1
     block.save(update_fields=["serial_end"])

@@ -17,8 +17,8 @@ from tests.verification.factories import project_for
 from tests.verification.reversals import REVERSE, fund_pool, issued_claim
 from tests.verification.test_claims_api import URL, solar_body
 from webhooks.events import EventType
-from webhooks.models import WebhookEvent
-from webhooks.services import endpoint_create
+from webhooks.models import WebhookDelivery, WebhookEvent
+from webhooks.services import Event, endpoint_create, events_emit
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +188,23 @@ def test_a_purchase_that_fails_after_its_events_were_recorded_leaves_none(monkey
         listing_buy(buyer=buyer, listing_id=offer.pk, quantity_kg=10)
 
     assert not WebhookEvent.objects.exists()
+
+
+def test_several_events_of_one_change_look_up_their_endpoints_once(django_assert_num_queries):
+    buyer, seller, bystander = (UserFactory.create().organization for _ in range(3))
+    subscribe(buyer, events=[EventType.CREDITS_RECEIVED])
+    subscribe(buyer, events=[EventType.CREDITS_RECEIVED, EventType.LISTING_SOLD])
+    subscribe(seller, events=[EventType.CERTIFICATE_ISSUED])  # not the event it is sent
+
+    events = [
+        Event(organization_id=buyer.pk, type=EventType.CREDITS_RECEIVED, data={"order": "o-1"}),
+        Event(organization_id=seller.pk, type=EventType.LISTING_SOLD, data={"order": "o-1"}),
+        Event(organization_id=bystander.pk, type=EventType.LISTING_SOLD, data={"order": "o-1"}),
+    ]
+    with django_assert_num_queries(3):  # the endpoints of all three; the buyer's event; its deliveries
+        recorded = events_emit(events)
+
+    assert recorded[1] is None and recorded[2] is None  # nobody there wants a listing.sold
+    assert events_of(buyer) == [("credits.received", {"order": "o-1"})]
+    assert events_of(seller) == [] and events_of(bystander) == []
+    assert WebhookDelivery.objects.filter(event=recorded[0]).count() == 2  # both of the buyer's endpoints

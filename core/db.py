@@ -21,6 +21,16 @@ def is_retryable(error: OperationalError) -> bool:
     return getattr(error.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
+def _as_unit[**P, R](func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``func`` with the units it calls joining it. The flag is down again before the transaction
+    ends, so ``on_commit`` callbacks start units of their own (with their retry)."""
+    token = _in_unit.set(True)
+    try:
+        return func(*args, **kwargs)
+    finally:
+        _in_unit.reset(token)
+
+
 def atomic_with_retry[**P, R](func: Callable[P, R]) -> Callable[P, R]:
     """Run ``func`` as one unit of work: one transaction, re-run from the start after a deadlock or
     serialization failure.
@@ -39,23 +49,19 @@ def atomic_with_retry[**P, R](func: Callable[P, R]) -> Callable[P, R]:
         if _in_unit.get():
             with transaction.atomic(savepoint=False):
                 return func(*args, **kwargs)
-        token = _in_unit.set(True)
-        try:
-            if transaction.get_connection().in_atomic_block:
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                return _as_unit(func, *args, **kwargs)
+        attempt = 1
+        while True:
+            try:
                 with transaction.atomic():
-                    return func(*args, **kwargs)
-            attempt = 1
-            while True:
-                try:
-                    with transaction.atomic():
-                        return func(*args, **kwargs)
-                except OperationalError as error:
-                    if attempt >= MAX_ATTEMPTS or not is_retryable(error):
-                        raise
-                time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter, not security
-                attempt += 1
-        finally:
-            _in_unit.reset(token)
+                    return _as_unit(func, *args, **kwargs)
+            except OperationalError as error:
+                if attempt >= MAX_ATTEMPTS or not is_retryable(error):
+                    raise
+            time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter, not security
+            attempt += 1
 
     return wrapper
 

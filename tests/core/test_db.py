@@ -108,3 +108,27 @@ def test_a_nested_unit_is_not_retried_on_its_own():
         outer()
     # The whole unit ran again from the start each time, up to the limit; never the inner part alone.
     assert attempts == ["outer", "inner"] * 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_unit_started_after_the_commit_is_a_unit_of_its_own_with_its_retry():
+    """``on_commit`` callbacks run once the outer unit is over: a unit they start is outermost again."""
+    attempts = []
+
+    @atomic_with_retry
+    def after_commit() -> None:
+        attempts.append(1)
+        Organization.objects.create(name=f"After {len(attempts)} Ltd", country="GB")
+        if len(attempts) == 1:
+            raise OperationalError("deadlock detected") from _Deadlock()
+
+    @atomic_with_retry
+    def change() -> None:
+        create("Changed Ltd")
+        transaction.on_commit(after_commit)
+
+    change()
+    assert len(attempts) == 2
+    assert {"Changed Ltd", "After 2 Ltd"} <= names() and "After 1 Ltd" not in names()
+    # The committed change itself was not run again because its callback's unit had to retry.
+    assert Organization.objects.filter(name="Changed Ltd").count() == 1

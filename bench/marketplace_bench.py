@@ -11,9 +11,10 @@ Prints a Markdown report (docs/BENCHMARKS.md, "Marketplace") and writes it to be
    on every request, 1 kg per buy), each client on its own listing; and 16 clients on one listing.
    Each buy pays 0.01 USD from the buyer's balance (listings at 12.34 USD per tonne); ``--price 1``
    makes it cost nothing to settle, so no journal entry is written (to compare with checkouts
-   before payments). In the same run, interleaved: the raw hash-chain append loop of bench/ledger_bench.py at 1, 4, 16
-   processes (its ``raw_chain_worker``, imported, not copied); and ``GET /api/me/`` at the same
-   concurrency — JWT, one query, a JSON body: what any authenticated request costs this stack.
+   before payments). In the same run, interleaved: the raw hash-chain append loop of
+   bench/ledger_bench.py at 1, 4, 16 processes (its ``raw_chain_worker``, imported, not copied); and
+   ``GET /api/me/`` at the same concurrency — JWT, one query, a JSON body: what any authenticated
+   request costs this stack.
 4. Latency of ``GET /api/marketplace/`` (a mix of filters, orderings and pages) beside ``GET /healthz``,
    one client, requests alternating, p50/p99.
 5. Checks afterwards: ``ledger_verify`` and ``replay`` report ok, and every open listing's block is

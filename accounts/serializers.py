@@ -181,10 +181,6 @@ class OrganizationVerifyInputSerializer(OrganizationDecisionInputSerializer):
     legal_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class OrganizationSuspendInputSerializer(serializers.Serializer):
-    reason = JSONCharField(max_length=2000, help_text="Why: kept in the organisation's history.")
-
-
 class NamesakeOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -329,6 +325,12 @@ class StrictInputSerializer(serializers.Serializer):
                     {str(key): [self.refused.get(str(key), "This field cannot be changed here.")] for key in extra}
                 )
         return super().to_internal_value(data)
+
+
+class OrganizationSuspendInputSerializer(StrictInputSerializer):
+    """Why a verifier suspends an organisation (any other key is refused, naming it)."""
+
+    reason = JSONCharField(max_length=2000, help_text="Why: kept in the organisation's history.")
 
 
 class OrganizationUpdateInputSerializer(StrictInputSerializer):

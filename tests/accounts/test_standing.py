@@ -282,3 +282,16 @@ def test_an_organisation_cannot_verify_itself_through_its_request(api_client):
     assert patched.status_code == 400
     assert list(patched.json()["errors"]) == ["organization.verification_status"]
     assert Organization.objects.get(pk=user.organization_id).verification_status == "pending"
+
+
+def test_a_suspension_with_a_key_it_does_not_take_is_refused_and_changes_nothing(verifier_client):
+    seller = UserFactory.create()
+
+    response = verifier_client.post(
+        f"{ORGS}{seller.organization_id}/suspend/", {"reason": "forged extract", "errors": {}}, format="json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert "errors" in response.json()["errors"]
+    seller.organization.refresh_from_db()
+    assert seller.organization.verification_status != VerificationStatus.SUSPENDED
